@@ -1,0 +1,85 @@
+"""`python -m bot [run|demo|migrate|setup]` — one entry point for the bot and its tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.runner import StartupError, configure_logging, load_settings
+
+NO_TOKEN = (
+    "BOT_TOKEN is not set: create a bot with @BotFather, then run "
+    "`BOT_TOKEN=<token> python -m bot` (or put BOT_TOKEN=... in .env). "
+    "To see the bot work offline first: `python -m bot demo`."
+)
+BAD_TOKEN = (
+    "BOT_TOKEN does not look like a Telegram bot token (expected <digits>:<secret>, as "
+    "@BotFather gives it). To see the bot work offline first: `python -m bot demo`."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one clear line and exit code 2, no usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise StartupError(f"{message} (see `python -m bot --help`)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m bot", description="有事好商量 consultation bot")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("run", help="run the bot (polling; the default)")
+    sub.add_parser("demo", help="play a resident's intake offline against a fake Bot API")
+    sub.add_parser("migrate", help="apply database migrations")
+    setup = sub.add_parser("setup", help="create or update a township (idempotent)")
+    setup.add_argument("--township", required=True, help="name, e.g. 东风镇")
+    setup.add_argument("--villages", required=True, help="comma-separated, e.g. 东风村,南湖社区")
+    setup.add_argument("--admin", type=int, help="Telegram user id of the first admin")
+    setup.add_argument("--categories", help="comma-separated; default: the standard eight")
+    setup.add_argument("--timezone", default="Asia/Shanghai")
+    return parser
+
+
+def _run_bot() -> int:
+    settings = load_settings()
+    problem = settings.token_problem()
+    if problem is not None:
+        raise StartupError(NO_TOKEN if problem == "missing" else BAD_TOKEN)
+    configure_logging(settings.log_level)
+    from bot.polling import run_polling
+
+    run_polling(settings)
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command or "run"
+    if command == "run":
+        return _run_bot()
+    if command == "demo":
+        from bot.demo import run_demo
+
+        return int(asyncio.run(run_demo()))
+    from bot import admin_cli
+
+    if command == "migrate":
+        return asyncio.run(admin_cli.migrate_command(load_settings()))
+    if command == "setup":
+        return asyncio.run(admin_cli.setup_command(load_settings(), args))
+    raise StartupError(f"unknown command {command!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _dispatch(_parser().parse_args(argv))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

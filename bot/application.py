@@ -1,0 +1,79 @@
+"""Building the Application: one place that wires settings, storage and every handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotContext, ConsultationApp
+from bot.persistence import DatabasePersistence
+from bot.services.container import Services
+from bot.update_processor import PerChatUpdateProcessor
+from handlers import commands, fallbacks, gatekeeper, intake, my_issues, start
+from storage.conversation_store import ConversationStore
+from storage.db import SessionFactory
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Group -1: every update passes the gatekeeper first (private chat, flood, person, locale).
+    app.add_handler(TypeHandler(Update, gatekeeper.gatekeeper), group=-1)
+    # Group 0, in order of precedence:
+    # 1. the intake conversation (it also owns /cancel while a draft is open);
+    app.add_handler(intake.conversation())
+    # 2. commands and buttons that work anywhere, also in the middle of a draft;
+    for handler in start.handlers() + my_issues.handlers():
+        app.add_handler(handler)  # type: ignore[arg-type]
+    # 3. whatever nothing above understood: stale buttons, unknown commands, odd media.
+    for handler in fallbacks.handlers():
+        app.add_handler(handler)  # type: ignore[arg-type]
+    app.add_error_handler(fallbacks.on_error)
+
+
+async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert isinstance(app, ConsultationApp)
+    await commands.publish_menus(app.bot, app.services.settings.default_locale)
+
+
+def build_application(
+    settings: Settings,
+    session_factory: SessionFactory,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> ConsultationApp:
+    services = Services(
+        settings=settings, session_factory=session_factory, clock=clock or SystemClock()
+    )
+    processor = PerChatUpdateProcessor(settings.concurrent_updates)
+    builder = (
+        Application.builder()
+        .application_class(ConsultationApp, kwargs={"services": services})
+        .token(settings.bot_token)
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.resolved_base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(DatabasePersistence(ConversationStore(session_factory)))
+        .concurrent_updates(processor)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.max_messages_per_second,
+                overall_time_period=1,
+                max_retries=3,
+            )
+        )
+        .post_init(on_startup)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    app = builder.build()
+    assert isinstance(app, ConsultationApp)
+    # Flush conversation state after every update, not once a minute (see update_processor).
+    processor.after_update = app.update_persistence
+    register_handlers(app)
+    return app

@@ -1,0 +1,33 @@
+"""Running the bot for real: migrate, build, poll until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.application import build_application
+from bot.config import Settings
+from bot.runner import migrated_engine
+from storage.db import create_engine, create_session_factory
+
+log = logging.getLogger(__name__)
+
+
+def run_polling(settings: Settings) -> None:
+    url = settings.resolved_database_url
+    # Migrate in a loop of its own; the bot's engine then connects inside PTB's loop.
+    engine = asyncio.run(migrated_engine(url))
+    asyncio.run(engine.dispose())
+    engine = create_engine(url)
+
+    async def dispose(_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await engine.dispose()
+
+    app = build_application(settings, create_session_factory(engine))
+    app.post_shutdown = dispose
+    log.info("bot starting (polling)")
+    app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,27 @@
+"""What every handler needs, built once at start-up and kept in application.bot_data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.flood import FloodGuard
+from bot.services.people import PersonCache
+from storage.db import SessionFactory
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class Services:
+    settings: Settings
+    session_factory: SessionFactory
+    clock: Clock
+    people: PersonCache = field(default_factory=PersonCache)
+    flood: FloodGuard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)

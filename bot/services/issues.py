@@ -1,0 +1,109 @@
+"""Reading a resident's own issues, and moving an issue through its status machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.issue_status import IssueStatus, check_transition
+from bot.services.directory import category_view, township_view, village_view
+from bot.services.views import IssueDetail, IssueEventView, IssueSummary
+from storage.models import Issue, IssueEvent
+from storage.uow import UnitOfWork
+
+PREVIEW_CHARS = 40
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
+
+
+async def _summary(uow: UnitOfWork, issue: Issue) -> IssueSummary:
+    category = await uow.directory.category(issue.category_id) if issue.category_id else None
+    return IssueSummary(
+        id=issue.id,
+        number=issue.number,
+        status=issue.status,
+        created_at=issue.created_at,
+        category=category_view(category) if category else None,
+        preview=_preview(issue.title or issue.text),
+    )
+
+
+async def my_issues(
+    uow: UnitOfWork, author_id: int, *, page: int, page_size: int
+) -> tuple[list[IssueSummary], int]:
+    """One page of the person's issues, newest first, and how many they have in all."""
+    total = await uow.issues.count_by_author(author_id)
+    rows = await uow.issues.by_author(author_id, limit=page_size, offset=page * page_size)
+    return [await _summary(uow, issue) for issue in rows], total
+
+
+async def issue_detail(uow: UnitOfWork, issue_id: int, viewer_id: int) -> IssueDetail:
+    """An issue as its author sees it; anyone else is refused (ids in buttons can be forged)."""
+    issue = await uow.issues.get_with_history(issue_id)
+    if issue is None:
+        raise NotFound("issue", issue_id)
+    if issue.author_id != viewer_id:
+        raise NotAllowed("only the author may open this issue here")
+    township = await uow.directory.township(issue.township_id)
+    assert township is not None
+    village = await uow.directory.village(issue.village_id) if issue.village_id else None
+    location = (
+        (issue.latitude, issue.longitude)
+        if issue.latitude is not None and issue.longitude is not None
+        else None
+    )
+    return IssueDetail(
+        summary=await _summary(uow, issue),
+        text=issue.text,
+        township=township_view(township),
+        village=village_view(village) if village else None,
+        anonymous=issue.anonymous,
+        photo_count=sum(1 for a in issue.attachments if a.kind == "photo"),
+        has_voice=any(a.kind == "voice" for a in issue.attachments),
+        location=location,
+        supporters=await uow.issues.supporters_count(issue.id),
+        events=tuple(
+            IssueEventView(at=e.at, status=e.to_status, note=e.note) for e in issue.events
+        ),
+    )
+
+
+async def change_status(
+    uow: UnitOfWork,
+    issue_id: int,
+    target: IssueStatus,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    note: str | None = None,
+) -> IssueStatus:
+    """Move an issue along its state machine and record the step in its history."""
+    issue = await uow.issues.get_with_history(issue_id)
+    if issue is None:
+        raise NotFound("issue", issue_id)
+    previous = issue.status
+    check_transition(previous, target)
+    await uow.issues.set_status(issue, target, now)
+    await uow.issues.add_event(
+        IssueEvent(
+            issue_id=issue.id,
+            at=now,
+            actor_id=actor_id,
+            from_status=previous,
+            to_status=target,
+            note=note,
+        )
+    )
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="issue.status",
+        object_type="issue",
+        object_id=issue.id,
+        details={"from": previous.value, "to": target.value, "note": note},
+    )
+    await uow.commit()
+    return target

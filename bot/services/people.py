@@ -1,0 +1,133 @@
+"""People as the bot meets them: registration on first contact, language, home village."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import SUPPORTED_LOCALES
+from bot.domain.errors import NotFound
+from bot.services.views import PersonView
+from storage.models import Person
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who is talking to the bot, as the chat platform tells us."""
+
+    telegram_id: int
+    chat_id: int
+    first_name: str
+    username: str | None
+    language_code: str | None
+
+
+async def _view(uow: UnitOfWork, person: Person, derived_locale: str) -> PersonView:
+    township_id = None
+    if person.village_id is not None:
+        village = await uow.directory.village(person.village_id)
+        township_id = village.township_id if village else None
+    roles = frozenset(await uow.people.roles(person.id))
+    assert person.telegram_id is not None
+    return PersonView(
+        id=person.id,
+        telegram_id=person.telegram_id,
+        first_name=person.first_name,
+        locale=person.locale or derived_locale,
+        chosen_locale=person.locale,
+        village_id=person.village_id,
+        township_id=township_id,
+        roles=roles,
+    )
+
+
+async def register_contact(
+    uow: UnitOfWork, contact: Contact, derived_locale: str, now: datetime
+) -> PersonView:
+    """Find or create the person behind a chat user and refresh what Telegram tells us."""
+    person = await uow.people.by_telegram_id(contact.telegram_id)
+    if person is None:
+        person = await uow.people.add(
+            Person(
+                telegram_id=contact.telegram_id,
+                chat_id=contact.chat_id,
+                first_name=contact.first_name,
+                username=contact.username,
+                language_code=contact.language_code,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    else:
+        changed = (
+            person.chat_id != contact.chat_id
+            or person.first_name != contact.first_name
+            or person.username != contact.username
+            or person.language_code != contact.language_code
+            or not person.active
+        )
+        if changed:
+            person.chat_id = contact.chat_id
+            person.first_name = contact.first_name
+            person.username = contact.username
+            person.language_code = contact.language_code
+            person.active = True  # writing to us again means they unblocked the bot
+            person.updated_at = now
+    view = await _view(uow, person, derived_locale)
+    await uow.commit()
+    return view
+
+
+async def _person(uow: UnitOfWork, person_id: int) -> Person:
+    person = await uow.people.get(person_id)
+    if person is None:
+        raise NotFound("person", person_id)
+    return person
+
+
+async def choose_locale(uow: UnitOfWork, person_id: int, locale: str, now: datetime) -> None:
+    if locale not in SUPPORTED_LOCALES:
+        raise NotFound("locale", locale)
+    person = await _person(uow, person_id)
+    person.locale = locale
+    person.updated_at = now
+    await uow.commit()
+
+
+async def choose_village(uow: UnitOfWork, person_id: int, village_id: int, now: datetime) -> None:
+    if await uow.directory.village(village_id) is None:
+        raise NotFound("village", village_id)
+    person = await _person(uow, person_id)
+    person.village_id = village_id
+    person.updated_at = now
+    await uow.commit()
+
+
+class PersonCache:
+    """Recently seen people, so most updates need no database read.
+
+    One process serves the bot and updates of one chat run in order, so entries only go
+    stale through this process's own writes, which call `forget`. The TTL bounds the rest
+    (roles granted from the command line, for instance).
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0) -> None:
+        self._ttl = ttl_seconds
+        self._entries: dict[int, tuple[float, Contact, PersonView]] = {}
+
+    def get(self, contact: Contact, now: float) -> PersonView | None:
+        entry = self._entries.get(contact.telegram_id)
+        if entry is None:
+            return None
+        stored_at, stored_contact, view = entry
+        if now - stored_at > self._ttl or stored_contact != contact:
+            return None
+        return view
+
+    def put(self, contact: Contact, view: PersonView, now: float) -> None:
+        self._entries[contact.telegram_id] = (now, contact, view)
+
+    def forget(self, telegram_id: int) -> None:
+        self._entries.pop(telegram_id, None)

@@ -1,0 +1,624 @@
+"""The resident's intake conversation: /new → category → description → photos → location
+→ anonymity → confirm. Each step is stored, so a restart resumes where the resident was."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
+from bot.services import directory, intake
+from bot.services.intake import IssueDraft, MediaRef
+from handlers import start
+from handlers.keyboards import (
+    MENU_NEW,
+    SHARE_LOCATION,
+    SKIP_LOCATION,
+    categories_keyboard,
+    choice,
+    labels_in_every_locale,
+    location_keyboard,
+    main_menu,
+)
+from handlers.render import category_label, esc
+from handlers.replies import acknowledge, drop_buttons, say
+
+PLACE, CATEGORY, DESCRIBE, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
+    "place",
+    "category",
+    "describe",
+    "photos",
+    "location",
+    "anonymity",
+    "confirm",
+)
+END = ConversationHandler.END
+DRAFT_KEY = "intake"
+STEP_KEY = "intake_step"
+
+Step = Callable[[Update, BotContext], Awaitable[str]]
+
+
+def _draft(context: BotContext) -> IssueDraft:
+    assert context.user_data is not None
+    return IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {})
+
+
+def _save(context: BotContext, draft: IssueDraft, step: str | None = None) -> None:
+    assert context.user_data is not None
+    context.user_data[DRAFT_KEY] = draft.to_dict()
+    if step is not None:
+        context.user_data[STEP_KEY] = step
+
+
+def _clear(context: BotContext) -> None:
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT_KEY, None)
+    context.user_data.pop(STEP_KEY, None)
+
+
+def _message(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+# -- asking for each step --------------------------------------------------------------------
+
+
+async def ask_category(update: Update, context: BotContext) -> str:
+    draft = _draft(context)
+    assert draft.township_id is not None
+    async with context.services.uow() as uow:
+        categories = await directory.categories(uow, draft.township_id)
+    tr = context.tr
+    await say(
+        update,
+        context,
+        tr._("What is it about? Choose a category:"),
+        categories_keyboard(tr, categories),
+    )
+    _save(context, draft, CATEGORY)
+    return CATEGORY
+
+
+async def ask_description(update: Update, context: BotContext) -> str:
+    tr = context.tr
+    await say(
+        update,
+        context,
+        tr._(
+            "Please describe the matter: what, where, since when. Write it, or send a voice "
+            "message. You can also send a photo with a caption."
+        ),
+    )
+    _save(context, _draft(context), DESCRIBE)
+    return DESCRIBE
+
+
+def _photos_prompt(context: BotContext, count: int) -> tuple[str, object]:
+    tr = context.tr
+    if count:
+        text = tr.n_(
+            "Got {count} photo. Send more, or press “Next”.",
+            "Got {count} photos. Send more, or press “Next”.",
+            count,
+        )
+        markup = choice((tr._("Next ›"), "in:ph:done"))
+    else:
+        text = tr._("Would you like to add photos? Send them now (several at once is fine).")
+        markup = choice((tr._("No photos, next ›"), "in:ph:done"))
+    return text, markup
+
+
+async def ask_photos(update: Update, context: BotContext) -> str:
+    text, markup = _photos_prompt(context, len(_draft(context).photos))
+    await say(update, context, text, markup)  # type: ignore[arg-type]
+    _save(context, _draft(context), PHOTOS)
+    return PHOTOS
+
+
+async def ask_location(update: Update, context: BotContext) -> str:
+    tr = context.tr
+    await say(
+        update,
+        context,
+        tr._("Where is it? Share the location, or skip if you described the place already."),
+        location_keyboard(tr),
+    )
+    _save(context, _draft(context), LOCATION)
+    return LOCATION
+
+
+async def ask_anonymity(update: Update, context: BotContext) -> str:
+    tr = context.tr
+    await say(
+        update,
+        context,
+        tr._(
+            "May CPPCC members and the office see your name with this issue? "
+            "The office always knows who raised it, so it can answer you."
+        ),
+        choice(
+            (tr._("Yes, show my name"), "in:anon:0"),
+            (tr._("No, keep me anonymous to members"), "in:anon:1"),
+        ),
+    )
+    _save(context, _draft(context), ANONYMITY)
+    return ANONYMITY
+
+
+async def ask_confirmation(update: Update, context: BotContext) -> str:
+    tr = context.tr
+    draft = _draft(context)
+    assert draft.township_id is not None and draft.village_id is not None
+    assert draft.category_id is not None
+    async with context.services.uow() as uow:
+        village = await directory.get_village(uow, draft.village_id)
+        category = await directory.get_category(uow, draft.township_id, draft.category_id)
+    lines = [
+        tr._("<b>Please check before sending</b>"),
+        tr._("Category: {category}", category=category_label(tr, category)),
+        tr._("Place: {place}", place=esc(village.name)),
+    ]
+    if draft.text:
+        lines.append(tr._("Description: {text}", text=esc(draft.text)))
+    if draft.voice:
+        lines.append(tr._("Voice message attached"))
+    if draft.photos:
+        lines.append(tr.n_("{count} photo", "{count} photos", len(draft.photos)))
+    lines.append(tr._("Location shared") if draft.latitude is not None else tr._("No location"))
+    lines.append(
+        tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members")
+    )
+    await say(
+        update,
+        context,
+        "\n".join(lines),
+        choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel")),
+    )
+    _save(context, draft, CONFIRM)
+    return CONFIRM
+
+
+STEP_PROMPTS: dict[str, Step] = {
+    CATEGORY: ask_category,
+    DESCRIBE: ask_description,
+    PHOTOS: ask_photos,
+    LOCATION: ask_location,
+    ANONYMITY: ask_anonymity,
+    CONFIRM: ask_confirmation,
+}
+
+
+# -- entering ----------------------------------------------------------------------------------
+
+
+async def _quota_refusal(update: Update, context: BotContext) -> bool:
+    """Tell the resident when they may raise the next issue; True if they may not now."""
+    services = context.services
+    me = context.me
+    async with services.uow() as uow:
+        retry_at = await intake.quota_retry_at(
+            uow, me.id, services.clock.now(), services.settings.max_issues_per_day
+        )
+    if retry_at is None:
+        return False
+    tr = context.tr
+    await say(
+        update,
+        context,
+        tr._(
+            "You have raised {limit} matters in the last 24 hours, which is the daily limit. "
+            "You can raise the next one after {time}. Thank you for your patience.",
+            limit=services.settings.max_issues_per_day,
+            time=tr.when(retry_at, services.settings.zone, "short"),
+        ),
+        main_menu(tr),
+    )
+    return True
+
+
+async def begin(update: Update, context: BotContext) -> str | int:
+    await acknowledge(update)
+    return await _open_draft(update, context)
+
+
+async def _open_draft(update: Update, context: BotContext) -> str | int:
+    if await _quota_refusal(update, context):
+        return END
+    me = context.me
+    draft = IssueDraft(township_id=me.township_id, village_id=me.village_id)
+    _save(context, draft, PLACE)
+    if draft.village_id is None:
+        return PLACE if await start.ask_place(update, context, prefix="in") else END
+    return await ask_category(update, context)
+
+
+# -- answering each step -----------------------------------------------------------------------
+
+
+def _callback_arg(update: Update) -> str:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    return update.callback_query.data.rsplit(":", 1)[1]
+
+
+async def place_township(update: Update, context: BotContext) -> str:
+    await start.township_chosen(update, context, int(_callback_arg(update)), "in")
+    return PLACE
+
+
+async def place_village(update: Update, context: BotContext) -> str:
+    village_id = int(_callback_arg(update))
+    if not await start.village_chosen(update, context, village_id):
+        return PLACE
+    async with context.services.uow() as uow:
+        village = await directory.get_village(uow, village_id)
+    draft = _draft(context)
+    draft.township_id, draft.village_id = village.township_id, village.id
+    _save(context, draft)
+    return await ask_category(update, context)
+
+
+async def category_chosen(update: Update, context: BotContext) -> str:
+    draft = _draft(context)
+    assert draft.township_id is not None
+    try:
+        async with context.services.uow() as uow:
+            category = await directory.get_category(
+                uow, draft.township_id, int(_callback_arg(update))
+            )
+    except NotFound:
+        await acknowledge(update, context.tr._("This option is no longer available."), alert=True)
+        return CATEGORY
+    await acknowledge(update)
+    await drop_buttons(update)
+    draft.category_id = category.id
+    _save(context, draft)
+    await say(
+        update,
+        context,
+        context.tr._("Category: {category}", category=category_label(context.tr, category)),
+    )
+    return await ask_description(update, context)
+
+
+def _set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
+    """Store the description; False (and the draft unchanged) when it is too long."""
+    try:
+        draft.text = intake.check_description(text, context.services.settings.max_description_chars)
+    except DescriptionTooLong:
+        return False
+    return True
+
+
+async def _too_long(update: Update, context: BotContext, length: int) -> None:
+    await say(
+        update,
+        context,
+        context.tr._(
+            "That is {length} characters; please keep the description under {limit} "
+            "(a short summary is best — you can add photos next). Everything else you "
+            "entered is kept.",
+            length=length,
+            limit=context.services.settings.max_description_chars,
+        ),
+    )
+
+
+async def description_text(update: Update, context: BotContext) -> str:
+    text = _message(update).text or ""
+    draft = _draft(context)
+    if not _set_text(context, draft, text):
+        await _too_long(update, context, len(text.strip()))
+        return DESCRIBE
+    if not draft.text:
+        return await ask_description(update, context)
+    _save(context, draft)
+    return await ask_photos(update, context)
+
+
+async def description_voice(update: Update, context: BotContext) -> str:
+    voice = _message(update).voice
+    assert voice is not None
+    draft = _draft(context)
+    seconds = voice.duration
+    if isinstance(seconds, timedelta):
+        seconds = int(seconds.total_seconds())
+    draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
+    _save(context, draft)
+    await say(update, context, context.tr._("Voice message received."))
+    return await ask_photos(update, context)
+
+
+async def description_photo(update: Update, context: BotContext) -> str:
+    """A photo with a caption is a description with its first photo."""
+    message = _message(update)
+    draft = _draft(context)
+    if message.caption and not _set_text(context, draft, message.caption):
+        await _too_long(update, context, len(message.caption.strip()))
+        return DESCRIBE
+    _save(context, draft)
+    return await photo_received(update, context)
+
+
+async def photo_received(update: Update, context: BotContext) -> str:
+    message = _message(update)
+    assert message.photo
+    largest = message.photo[-1]
+    draft = _draft(context)
+    limit = context.services.settings.max_photos_per_issue
+    added = draft.add_photo(MediaRef(largest.file_id, largest.file_unique_id), limit)
+    if message.caption and not draft.text:
+        _set_text(context, draft, message.caption)
+    _save(context, draft, PHOTOS)
+    if not added:
+        await say(
+            update,
+            context,
+            context.tr._(
+                "You can attach up to {limit} photos; this one was not added.", limit=limit
+            ),
+        )
+        return PHOTOS
+    chat_id = message.chat_id
+    if message.media_group_id:
+        # An album arrives as one update per photo: answer once, after the last one.
+        _schedule_album_ack(context, chat_id)
+        return PHOTOS
+    text, markup = _photos_prompt(context, len(draft.photos))
+    await say(update, context, text, markup)  # type: ignore[arg-type]
+    return PHOTOS
+
+
+def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
+    assert context.job_queue is not None
+    name = f"album-ack:{chat_id}"
+    for job in context.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    context.job_queue.run_once(
+        cast(Any, _album_ack),
+        context.services.settings.album_wait_seconds,
+        chat_id=chat_id,
+        user_id=context.me.telegram_id,
+        name=name,
+        data=context.me.locale,
+    )
+
+
+async def _album_ack(context: BotContext) -> None:
+    assert context.job is not None and context.user_data is not None
+    context.use_locale(str(context.job.data))
+    count = len(IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {}).photos)
+    if context.user_data.get(STEP_KEY) != PHOTOS or not count:
+        return  # the resident moved on or cancelled meanwhile
+    text, markup = _photos_prompt(context, count)
+    assert context.job.chat_id is not None
+    await context.bot.send_message(context.job.chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
+
+
+async def photos_text(update: Update, context: BotContext) -> str:
+    """Text while collecting photos adds to the description (residents think aloud)."""
+    draft = _draft(context)
+    addition = (_message(update).text or "").strip()
+    combined = f"{draft.text}\n{addition}".strip()
+    if not _set_text(context, draft, combined):
+        await _too_long(update, context, len(combined))
+        return PHOTOS
+    _save(context, draft)
+    await say(update, context, context.tr._("Added to your description."))
+    return PHOTOS
+
+
+async def photos_done(update: Update, context: BotContext) -> str:
+    await acknowledge(update)
+    await drop_buttons(update)
+    return await ask_location(update, context)
+
+
+async def location_received(update: Update, context: BotContext) -> str:
+    message = _message(update)
+    location = message.location or (message.venue.location if message.venue else None)
+    assert location is not None
+    draft = _draft(context)
+    draft.latitude, draft.longitude = location.latitude, location.longitude
+    _save(context, draft)
+    await say(update, context, context.tr._("Location saved."), main_menu(context.tr))
+    return await ask_anonymity(update, context)
+
+
+async def location_skipped(update: Update, context: BotContext) -> str:
+    await say(update, context, context.tr._("No location, that is fine."), main_menu(context.tr))
+    return await ask_anonymity(update, context)
+
+
+async def location_text(update: Update, context: BotContext) -> str:
+    await say(
+        update,
+        context,
+        context.tr._(
+            "Please press “{share}” or “{skip}” below.",
+            share=context.tr._(SHARE_LOCATION),
+            skip=context.tr._(SKIP_LOCATION),
+        ),
+        location_keyboard(context.tr),
+    )
+    return LOCATION
+
+
+async def anonymity_chosen(update: Update, context: BotContext) -> str:
+    await acknowledge(update)
+    await drop_buttons(update)
+    draft = _draft(context)
+    draft.anonymous = _callback_arg(update) == "1"
+    _save(context, draft)
+    return await ask_confirmation(update, context)
+
+
+async def confirmed(update: Update, context: BotContext) -> str | int:
+    tr = context.tr
+    services = context.services
+    draft = _draft(context)
+    try:
+        async with services.uow() as uow:
+            issue = await intake.submit(
+                uow,
+                context.me.id,
+                draft,
+                now=services.clock.now(),
+                daily_limit=services.settings.max_issues_per_day,
+            )
+    except QuotaExceeded:
+        await acknowledge(update)
+        await drop_buttons(update)
+        _clear(context)
+        await _quota_refusal(update, context)
+        return END
+    except (DraftIncomplete, NotFound):
+        await acknowledge(update)
+        await drop_buttons(update)
+        await say(update, context, tr._("Something is missing; let us go through it again."))
+        return await _open_draft(update, context)
+    _clear(context)
+    await acknowledge(update, tr._("Sent"))
+    await drop_buttons(update)
+    zone = ZoneInfo(services.settings.timezone)
+    await say(
+        update,
+        context,
+        tr._(
+            "✅ Thank you! Your issue is registered as <b>{number}</b> ({when}).\n"
+            "The office will look at it; I will tell you here about every step. "
+            "See it any time under /my.",
+            number=issue.number,
+            when=tr.when(issue.created_at, zone, "short"),
+        ),
+        main_menu(tr),
+    )
+    return END
+
+
+async def cancelled(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    await drop_buttons(update)
+    _clear(context)
+    await say(update, context, context.tr._("Cancelled. Nothing was sent."), main_menu(context.tr))
+    return END
+
+
+# -- wrong input inside the conversation -------------------------------------------------------
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an earlier step: say so and ask the current step again."""
+    await acknowledge(update, context.tr._("This button has expired."))
+    await _repeat_current_step(update, context)
+
+
+async def unsupported_media(update: Update, context: BotContext) -> None:
+    await say(
+        update,
+        context,
+        context.tr._(
+            "Sorry, I cannot use this kind of message. I accept text, voice messages, photos "
+            "and a location."
+        ),
+    )
+
+
+async def wrong_input(update: Update, context: BotContext) -> None:
+    await say(update, context, context.tr._("Please use the buttons above, or /cancel to stop."))
+    await _repeat_current_step(update, context)
+
+
+async def _repeat_current_step(update: Update, context: BotContext) -> None:
+    assert context.user_data is not None
+    prompt = STEP_PROMPTS.get(str(context.user_data.get(STEP_KEY)))
+    if prompt is not None:
+        await prompt(update, context)
+
+
+UNSUPPORTED = (
+    filters.Sticker.ALL
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.AUDIO
+    | filters.Document.ALL
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+    | filters.GAME
+)
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    text = filters.TEXT & ~filters.COMMAND
+    skip = filters.Text(labels_in_every_locale(SKIP_LOCATION))
+    entry = [
+        CommandHandler("new", begin),
+        MessageHandler(filters.Text(labels_in_every_locale(MENU_NEW)), begin),
+        CallbackQueryHandler(begin, pattern=r"^menu:new$"),
+    ]
+    with warnings.catch_warnings():
+        # per_message=False is intended: one intake per chat, buttons are checked by prefix.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            name="intake",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=entry,  # type: ignore[arg-type]
+            states={
+                PLACE: [
+                    CallbackQueryHandler(place_township, pattern=r"^in:tw:\d{1,9}$"),
+                    CallbackQueryHandler(place_village, pattern=r"^in:vl:\d{1,9}$"),
+                    MessageHandler(text, wrong_input),
+                ],
+                CATEGORY: [
+                    CallbackQueryHandler(category_chosen, pattern=r"^in:cat:\d{1,9}$"),
+                    MessageHandler(text, wrong_input),
+                ],
+                DESCRIBE: [
+                    MessageHandler(text, description_text),
+                    MessageHandler(filters.VOICE, description_voice),
+                    MessageHandler(filters.PHOTO, description_photo),
+                ],
+                PHOTOS: [
+                    MessageHandler(filters.PHOTO, photo_received),
+                    CallbackQueryHandler(photos_done, pattern=r"^in:ph:done$"),
+                    MessageHandler(text, photos_text),
+                ],
+                LOCATION: [
+                    MessageHandler(filters.LOCATION | filters.VENUE, location_received),
+                    MessageHandler(skip, location_skipped),
+                    MessageHandler(text, location_text),
+                ],
+                ANONYMITY: [
+                    CallbackQueryHandler(anonymity_chosen, pattern=r"^in:anon:[01]$"),
+                    MessageHandler(text, wrong_input),
+                ],
+                CONFIRM: [
+                    CallbackQueryHandler(confirmed, pattern=r"^in:cf:ok$"),
+                    CallbackQueryHandler(cancelled, pattern=r"^in:cf:cancel$"),
+                    MessageHandler(text, wrong_input),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancelled),
+                CallbackQueryHandler(stale_button, pattern=r"^in:"),
+                MessageHandler(UNSUPPORTED, unsupported_media),
+            ],
+        )

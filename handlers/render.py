@@ -1,0 +1,107 @@
+"""Turning domain values into (HTML-escaped, translated) message text."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from bot.domain.categories import DEFAULT_CATEGORIES
+from bot.domain.issue_status import IssueStatus
+from bot.i18n import N_, Translator
+from bot.services.views import CategoryView, IssueDetail, IssueSummary
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+STATUS_LABELS: dict[IssueStatus, str] = {
+    IssueStatus.SUBMITTED: N_("Submitted, waiting for the office"),
+    IssueStatus.NEEDS_INFO: N_("More information needed"),
+    IssueStatus.ACCEPTED: N_("Accepted into a consultation topic"),
+    IssueStatus.REJECTED: N_("Not taken up"),
+    IssueStatus.MERGED: N_("Joined with a similar issue"),
+    IssueStatus.WITHDRAWN: N_("Withdrawn"),
+    IssueStatus.RESOLVED: N_("Resolved"),
+    IssueStatus.CLOSED: N_("Closed"),
+}
+
+
+def esc(text: str) -> str:
+    """Every piece of user text goes through here before it enters an HTML message."""
+    return html.escape(text, quote=False)
+
+
+def category_label(tr: Translator, category: CategoryView | None) -> str:
+    if category is None:
+        return "—"
+    default = DEFAULT_CATEGORIES.get(category.key)
+    return tr._(default[0]) if default else esc(category.label)
+
+
+def status_label(tr: Translator, status: IssueStatus) -> str:
+    return tr._(STATUS_LABELS[status])
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split at line breaks so that every part fits one Telegram message."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+    return parts
+
+
+def issue_line(tr: Translator, issue: IssueSummary, zone: ZoneInfo) -> str:
+    return tr._(
+        "{number} · {date} · {status}",
+        number=issue.number,
+        date=tr.day(issue.created_at, zone),
+        status=status_label(tr, issue.status),
+    )
+
+
+def issue_detail(tr: Translator, detail: IssueDetail) -> str:
+    zone = ZoneInfo(detail.township.timezone)
+    summary = detail.summary
+    place = detail.township.name + (f" · {detail.village.name}" if detail.village else "")
+    lines = [
+        tr._("<b>Issue {number}</b>", number=summary.number),
+        tr._("Status: {status}", status=status_label(tr, summary.status)),
+        tr._("Category: {category}", category=category_label(tr, summary.category)),
+        tr._("Place: {place}", place=esc(place)),
+        tr._("Raised: {when}", when=tr.when(summary.created_at, zone)),
+    ]
+    if detail.text:
+        lines.append(tr._("Description: {text}", text=esc(detail.text)))
+    if detail.has_voice:
+        lines.append(tr._("Voice message attached"))
+    if detail.photo_count:
+        lines.append(tr.n_("{count} photo", "{count} photos", detail.photo_count))
+    if detail.location:
+        lines.append(tr._("Location shared"))
+    lines.append(
+        tr._("Name hidden from members") if detail.anonymous else tr._("Name shown to members")
+    )
+    if detail.supporters:
+        lines.append(
+            tr.n_("{count} neighbour joined", "{count} neighbours joined", detail.supporters)
+        )
+    lines.append("")
+    lines.append(tr._("<b>History</b>"))
+    for event in detail.events:
+        entry = f"{tr.when(event.at, zone, 'short')} — {status_label(tr, event.status)}"
+        if event.note:
+            entry += f" ({esc(event.note)})"
+        lines.append(entry)
+    return "\n".join(lines)

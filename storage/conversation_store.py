@@ -1,0 +1,83 @@
+"""Durable conversation state and per-user scratch data (backs the bot's persistence)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import SessionFactory
+from storage.models import ConversationState, UserData
+
+ConversationKey = tuple[int | str, ...]
+
+
+def _encode_key(key: ConversationKey) -> str:
+    return json.dumps(list(key), separators=(",", ":"))
+
+
+def _decode_key(raw: str) -> ConversationKey:
+    return tuple(json.loads(raw))
+
+
+class ConversationStore:
+    """Each write is its own short transaction, so state is durable as soon as it is saved."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._factory = session_factory
+
+    def _insert(self, dialect_name: str, model: Any) -> Any:
+        return pg_insert(model) if dialect_name == "postgresql" else sqlite_insert(model)
+
+    async def load_conversations(self, name: str) -> dict[ConversationKey, object]:
+        async with self._factory() as session:
+            rows = await session.execute(
+                select(ConversationState.key, ConversationState.state).where(
+                    ConversationState.name == name
+                )
+            )
+            return {_decode_key(row.key): row.state for row in rows}
+
+    async def save_conversation(
+        self, name: str, key: ConversationKey, state: object | None
+    ) -> None:
+        async with self._factory() as session, session.begin():
+            encoded = _encode_key(key)
+            if state is None:
+                await session.execute(
+                    delete(ConversationState).where(
+                        ConversationState.name == name, ConversationState.key == encoded
+                    )
+                )
+                return
+            insert = self._insert(session.get_bind().dialect.name, ConversationState)
+            statement = insert.values(name=name, key=encoded, state=state)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["name", "key"], set_={"state": statement.excluded.state}
+                )
+            )
+
+    async def load_user_data(self) -> dict[int, dict[str, Any]]:
+        async with self._factory() as session:
+            rows = await session.execute(select(UserData.user_id, UserData.data))
+            return {int(row.user_id): dict(row.data) for row in rows}
+
+    async def save_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        async with self._factory() as session, session.begin():
+            if not data:
+                await session.execute(delete(UserData).where(UserData.user_id == user_id))
+                return
+            insert = self._insert(session.get_bind().dialect.name, UserData)
+            statement = insert.values(user_id=user_id, data=data)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["user_id"], set_={"data": statement.excluded.data}
+                )
+            )
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self.save_user_data(user_id, {})

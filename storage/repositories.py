@@ -1,0 +1,235 @@
+"""Repositories: every query the application makes. They flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.domain.issue_status import IssueStatus
+from bot.domain.roles import RoleName
+from storage.models import (
+    Attachment,
+    AuditLog,
+    Category,
+    Counter,
+    Issue,
+    IssueEvent,
+    Person,
+    Role,
+    Support,
+    Township,
+    Village,
+)
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        result = await self.session.execute(select(Person).where(Person.telegram_id == telegram_id))
+        return result.scalar_one_or_none()
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def add(self, person: Person) -> Person:
+        self.session.add(person)
+        await self.session.flush()
+        return person
+
+    async def roles(self, person_id: int) -> list[tuple[int, RoleName]]:
+        result = await self.session.execute(
+            select(Role.township_id, Role.role).where(Role.person_id == person_id)
+        )
+        return [(row.township_id, row.role) for row in result]
+
+    async def grant(self, person_id: int, township_id: int, role: RoleName, now: datetime) -> bool:
+        """Give a role; False when the person already had it."""
+        exists = await self.session.scalar(
+            select(Role.id).where(
+                Role.person_id == person_id, Role.township_id == township_id, Role.role == role
+            )
+        )
+        if exists is not None:
+            return False
+        self.session.add(
+            Role(person_id=person_id, township_id=township_id, role=role, granted_at=now)
+        )
+        await self.session.flush()
+        return True
+
+
+class DirectoryRepository:
+    """Townships, their villages and their issue categories."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def townships(self) -> Sequence[Township]:
+        return (await self.session.scalars(select(Township).order_by(Township.id))).all()
+
+    async def township(self, township_id: int) -> Township | None:
+        return await self.session.get(Township, township_id)
+
+    async def township_by_name(self, name: str) -> Township | None:
+        return await self.session.scalar(select(Township).where(Township.name == name))
+
+    async def add_township(self, township: Township) -> Township:
+        self.session.add(township)
+        await self.session.flush()
+        return township
+
+    async def villages(self, township_id: int) -> Sequence[Village]:
+        query = (
+            select(Village)
+            .where(Village.township_id == township_id)
+            .order_by(Village.position, Village.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def village(self, village_id: int) -> Village | None:
+        return await self.session.get(Village, village_id)
+
+    async def add_village(self, village: Village) -> Village:
+        self.session.add(village)
+        await self.session.flush()
+        return village
+
+    async def categories(self, township_id: int) -> Sequence[Category]:
+        query = (
+            select(Category)
+            .where(Category.township_id == township_id, Category.active.is_(True))
+            .order_by(Category.position, Category.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def category(self, category_id: int) -> Category | None:
+        return await self.session.get(Category, category_id)
+
+    async def add_category(self, category: Category) -> Category:
+        self.session.add(category)
+        await self.session.flush()
+        return category
+
+
+class IssueRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_sequence(self, counter_name: str) -> int:
+        """Atomically take the next value of a named counter (1, 2, 3, …)."""
+        bump = (
+            update(Counter)
+            .where(Counter.name == counter_name)
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+        )
+        value = await self.session.scalar(bump)
+        if value is not None:
+            return int(value)
+        try:
+            async with self.session.begin_nested():
+                self.session.add(Counter(name=counter_name, value=1))
+            return 1
+        except IntegrityError:
+            # Another transaction created the counter first; now the update finds it.
+            return int(await self.session.scalar(bump) or 0)
+
+    async def add(self, issue: Issue) -> Issue:
+        self.session.add(issue)
+        await self.session.flush()
+        return issue
+
+    async def add_event(self, event: IssueEvent) -> None:
+        self.session.add(event)
+        await self.session.flush()
+
+    async def count_by_author_since(self, author_id: int, since: datetime) -> int:
+        query = select(func.count(Issue.id)).where(
+            Issue.author_id == author_id, Issue.created_at > since
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def oldest_by_author_since(self, author_id: int, since: datetime) -> datetime | None:
+        # Selecting the column (not MIN()) keeps its UTCDateTime type on every backend.
+        query = (
+            select(Issue.created_at)
+            .where(Issue.author_id == author_id, Issue.created_at > since)
+            .order_by(Issue.created_at)
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def by_author(self, author_id: int, *, limit: int, offset: int = 0) -> Sequence[Issue]:
+        query = (
+            select(Issue)
+            .where(Issue.author_id == author_id)
+            .order_by(Issue.created_at.desc(), Issue.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def count_by_author(self, author_id: int) -> int:
+        query = select(func.count(Issue.id)).where(Issue.author_id == author_id)
+        return int(await self.session.scalar(query) or 0)
+
+    async def get_with_history(self, issue_id: int) -> Issue | None:
+        query = (
+            select(Issue)
+            .where(Issue.id == issue_id)
+            .options(selectinload(Issue.attachments), selectinload(Issue.events))
+        )
+        return await self.session.scalar(query)
+
+    async def by_number(self, number: str) -> Issue | None:
+        return await self.session.scalar(select(Issue).where(Issue.number == number))
+
+    async def supporters_count(self, issue_id: int) -> int:
+        query = select(func.count(Support.id)).where(Support.issue_id == issue_id)
+        return int(await self.session.scalar(query) or 0)
+
+    @staticmethod
+    def attach(issue: Issue, kind: str, file_id: str, file_unique_id: str, position: int) -> None:
+        issue.attachments.append(
+            Attachment(kind=kind, file_id=file_id, file_unique_id=file_unique_id, position=position)
+        )
+
+    async def set_status(self, issue: Issue, status: IssueStatus, now: datetime) -> None:
+        issue.status = status
+        issue.updated_at = now
+        await self.session.flush()
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        actor_id: int | None,
+        action: str,
+        object_type: str,
+        object_id: str | int,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditLog(
+                at=at,
+                actor_id=actor_id,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                details=details,
+            )
+        )
+        await self.session.flush()
