@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     max_photos_per_issue: int = Field(default=10, ge=0)
     max_issues_per_day: int = Field(default=5, ge=1)
     # Incoming flood guard: at most this many updates per person in the window.
-    flood_max_updates: int = Field(default=20, ge=1)
+    flood_max_updates: int = Field(default=30, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
     # Updates from different chats run concurrently; one chat's updates stay in order.
     concurrent_updates: int = Field(default=32, ge=1)

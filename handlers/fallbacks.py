@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
@@ -77,9 +78,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if update.effective_chat.type != "private":
         return
     tr = context.tr if context.person else translator(context.services.settings.default_locale)
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        # It may have been answered before the error; the message below is what matters.
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
+    try:
         await context.bot.send_message(
             update.effective_chat.id,
             tr._(
@@ -87,7 +90,7 @@ async def on_error(update: object, context: BotContext) -> None:
                 "please try again in a moment."
             ),
         )
-    except Exception:  # the error report itself must never raise
+    except TelegramError:  # the error report itself must never raise
         log.warning("could not tell the user about the error", exc_info=True)
 
 

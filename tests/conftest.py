@@ -102,4 +102,18 @@ def settings(database_url: str) -> Settings:
         default_locale="zh_Hans",
         album_wait_seconds=0.15,
         max_issues_per_day=3,
+        flood_max_updates=60,
     )
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, session_factory: SessionFactory, clock: MutableClock
+) -> AsyncIterator[object]:
+    from tests.harness import BotHarness
+
+    bot = BotHarness(settings, session_factory, clock)
+    await bot.setup_township()
+    await bot.start()
+    yield bot
+    await bot.stop()

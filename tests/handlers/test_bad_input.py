@@ -1,0 +1,238 @@
+"""Bad input gets a clear, translated answer, and nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.fakeapi import SimUser
+from storage.models import Issue
+from tests.handlers.test_intake_flow import raise_issue, start_in_village
+from tests.harness import BotHarness, replies_until
+
+OOPS = "系统出了点问题"
+
+
+def _said(user: SimUser, fragment: str) -> int:
+    return sum(fragment in (m.text or "") for m in user.bot_messages())
+
+
+async def forge(user: SimUser, data: str) -> None:
+    """Press arbitrary callback data on the bot's latest message, as a modified client can."""
+    await user.press(data, user.bot_messages()[-1], check=False)
+
+
+async def _to_description(user: SimUser) -> None:
+    await start_in_village(user)
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+    await user.press_button("环境保护")
+    await replies_until(user, "请描述")
+
+
+async def test_too_long_description_is_refused_and_the_draft_kept(harness: BotHarness) -> None:
+    user = harness.resident()
+    await _to_description(user)
+    await user.send("噪" * 2001)
+    answer = await replies_until(user, "2001 个字")
+    assert "2000" in answer.text
+    await user.send("化工厂夜里排气，气味刺鼻。")
+    await replies_until(user, "需要补充照片吗")
+    await user.press_button("不加照片，下一步 ›")
+    await replies_until(user, "具体在哪里")
+    await user.tap_reply_button("跳过，不发位置")
+    await replies_until(user, "是否允许政协委员")
+    await user.press_button("可以，显示我的姓名")
+    summary = await replies_until(user, "提交前请核对")
+    assert "环境保护" in summary.text  # the category chosen before the refusal was kept
+
+
+async def test_unsupported_media_inside_and_outside_the_conversation(harness: BotHarness) -> None:
+    user = harness.resident()
+    await _to_description(user)
+    await user.send_sticker()
+    await replies_until(user, "我可以接收文字、语音、照片和位置")
+    await user.send_video_note()
+    await replies_until(user, "我可以接收文字、语音、照片和位置")
+    await user.send("还在描述这一步")  # the conversation is still at the description
+    await replies_until(user, "需要补充照片吗")
+    await user.command("cancel")
+    await replies_until(user, "已取消")
+    await user.send_document(file_name="申请.pdf")
+    await replies_until(user, "我可以接收文字、语音、照片和位置")
+
+
+async def test_stale_button_after_the_conversation_ended(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    await user.command("new")
+    categories = await replies_until(user, "请选择类别")
+    await user.command("cancel")
+    await replies_until(user, "已取消")
+    await forge(user, categories.inline_keyboard[0][0][1] or "")
+    answer = await replies_until(user, "按钮已经失效")
+    assert "📝 我要反映问题" in answer.buttons
+    assert harness.api.calls_of("answerCallbackQuery")
+
+
+async def test_stale_button_inside_the_conversation_repeats_the_step(harness: BotHarness) -> None:
+    user = harness.resident()
+    await _to_description(user)
+    await forge(user, "in:anon:1")  # a button of a later step, pressed too early
+    await replies_until(user, "请描述")
+    await user.send("桥上的护栏松动了")
+    await replies_until(user, "需要补充照片吗")
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["zzz", "my:is:abc", "my:is:1 OR 1=1", "lang:../../etc", "in:cat:", "x" * 64, "st:vl:-1"],
+)
+async def test_forged_callback_data_is_rejected_without_traceback(
+    harness: BotHarness, data: str
+) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    await forge(user, data)
+    await replies_until(user, "按钮已经失效")
+    assert _said(user, OOPS) == 0
+
+
+async def test_forged_ids_reveal_nothing(harness: BotHarness) -> None:
+    author = harness.resident(1001)
+    await start_in_village(author)
+    await raise_issue(author)
+    stranger = harness.resident(2002, first_name="李大爷")
+    await start_in_village(stranger)
+    async with harness.session_factory() as session:
+        issue_id = await session.scalar(select(Issue.id))
+    await forge(stranger, f"my:is:{issue_id}")
+    await forge(stranger, "my:is:999999")
+    await asyncio.sleep(0.2)
+    answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
+    assert answers.count("无法显示这条诉求。") == 2
+    assert _said(stranger, "YS-2026") == 0
+
+
+async def test_forged_category_of_another_township(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+    await forge(user, "in:cat:999999")
+    await asyncio.sleep(0.2)
+    answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
+    assert "这个选项已失效。" in answers
+    await user.press_button("其他")  # the real buttons still work
+    await replies_until(user, "请描述")
+
+
+async def test_daily_limit_says_when_to_come_back(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    for _ in range(harness.settings.max_issues_per_day):
+        await raise_issue(user)
+    await user.command("new")
+    answer = await replies_until(user, "每日上限")
+    assert "2026" in answer.text  # the moment they may raise the next one
+    harness.clock.advance(hours=25)
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+
+
+async def test_flood_is_answered_once_and_dropped(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    for index in range(harness.settings.flood_max_updates + 10):
+        await user.send(f"喂{index}")
+    await replies_until(user, "发消息太快", timeout=10)
+    await user.wait_idle(quiet=0.3, timeout=10)
+    assert _said(user, "发消息太快") == 1
+    # The flood was dropped: one answer per admitted message, not one per message sent.
+    assert _said(user, "要反映问题，请点下方") <= harness.settings.flood_max_updates
+
+
+async def test_groups_get_pointed_to_a_private_chat(harness: BotHarness) -> None:
+    user = harness.resident()
+    group = harness.api.group(-100123, title="南湖社区居民群")
+    await group.command(user, "new", mention=True)
+    await asyncio.sleep(0.2)
+    texts = [m.text or "" for m in group.bot_messages()]
+    assert any("只在私聊中办理" in t for t in texts)
+    before = len(group.bot_messages())
+    await group.send(user, "大家好")  # ordinary chatter is left alone
+    await asyncio.sleep(0.2)
+    assert len(group.bot_messages()) == before
+
+
+async def test_user_text_is_escaped(harness: BotHarness) -> None:
+    user = harness.resident(first_name="<b>老王</b>")
+    await user.command("start")
+    greeting = await replies_until(user, "有事好商量")
+    assert "<b>老王</b>" in greeting.text  # shown literally, not as markup
+    await replies_until(user, "哪个村")
+    await user.press_button("南湖社区")
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+    await user.press_button("其他")
+    await replies_until(user, "请描述")
+    await user.send("<script>alert(1)</script> & 1 < 2")
+    await replies_until(user, "需要补充照片吗")
+    await user.press_button("不加照片，下一步 ›")
+    await replies_until(user, "具体在哪里")
+    await user.tap_reply_button("跳过，不发位置")
+    await replies_until(user, "是否允许政协委员")
+    await user.press_button("可以，显示我的姓名")
+    summary = await replies_until(user, "提交前请核对")
+    assert "<script>alert(1)</script> & 1 < 2" in summary.text
+    assert _said(user, OOPS) == 0
+
+
+async def test_failed_reply_after_commit_loses_nothing_and_duplicates_nothing(
+    harness: BotHarness,
+) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+    await user.press_button("城乡建设")
+    await replies_until(user, "请描述")
+    await user.send("广场的健身器材坏了")
+    await replies_until(user, "需要补充照片吗")
+    await user.press_button("不加照片，下一步 ›")
+    await replies_until(user, "具体在哪里")
+    await user.tap_reply_button("跳过，不发位置")
+    await replies_until(user, "是否允许政协委员")
+    await user.press_button("可以，显示我的姓名")
+    await replies_until(user, "提交前请核对")
+    harness.api.fail_next("sendMessage", status=500, chat_id=user.id)
+    await user.press_button("✅ 提交")
+    await replies_until(user, OOPS)
+    await forge(user, "in:cf:ok")  # the resident taps the old button again
+    await asyncio.sleep(0.3)
+    async with harness.session_factory() as session:
+        assert await session.scalar(select(func.count(Issue.id))) == 1
+    await user.command("my")
+    listing = await replies_until(user, "您的诉求")
+    assert any("YS-2026-000001" in label for label in listing.buttons)
+
+
+async def test_restart_between_two_steps_resumes_the_draft(harness: BotHarness) -> None:
+    user = harness.resident()
+    await _to_description(user)
+    await user.send("垃圾站三天没清运了")
+    await replies_until(user, "需要补充照片吗")
+    await harness.restart()
+    await user.send_photo()
+    await replies_until(user, "已收到 1 张照片")
+    await user.press_button("下一步 ›")
+    await replies_until(user, "具体在哪里")
+    await harness.restart()
+    await user.tap_reply_button("跳过，不发位置")
+    await replies_until(user, "是否允许政协委员")
+    await user.press_button("不，对委员匿名")
+    summary = await replies_until(user, "提交前请核对")
+    assert "垃圾站三天没清运了" in summary.text
+    assert "环境保护" in summary.text

@@ -1,0 +1,75 @@
+"""A running bot wired to the in-process fake Bot API: what handler and flow tests drive."""
+
+from __future__ import annotations
+
+from bot.application import build_application, on_startup
+from bot.config import Settings
+from bot.context import ConsultationApp
+from bot.fakeapi import BotMessage, FakeBotApi, InProcessRequest, SimUser
+from bot.services.setup import SetupReport
+from storage.db import SessionFactory
+from tests import factories
+from tests.conftest import MutableClock
+
+
+class BotHarness:
+    def __init__(self, settings: Settings, session_factory: SessionFactory, clock: MutableClock):
+        self.settings = settings
+        self.session_factory = session_factory
+        self.clock = clock
+        self.api = FakeBotApi(token=settings.bot_token)
+        self.app: ConsultationApp | None = None
+        self.township: SetupReport | None = None
+
+    async def setup_township(self) -> SetupReport:
+        self.township = await factories.township(self.session_factory, self.clock.now())
+        return self.township
+
+    async def start(self) -> None:
+        app = build_application(
+            self.settings,
+            self.session_factory,
+            clock=self.clock,
+            request=InProcessRequest(self.api),
+            get_updates_request=InProcessRequest(self.api),
+        )
+        await app.initialize()
+        await on_startup(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def resident(
+        self, user_id: int = 1001, first_name: str = "王阿姨", language_code: str = "zh-hans"
+    ) -> SimUser:
+        return self.api.user(user_id, first_name=first_name, language_code=language_code)
+
+    def village_id(self, name: str) -> int:
+        assert self.township is not None
+        return self.township.villages[name]
+
+
+async def reply(user: SimUser, timeout: float = 5.0) -> BotMessage:
+    return await user.next_message(timeout=timeout)
+
+
+async def replies_until(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessage:
+    """Read the bot's messages until one contains `fragment` (skipping acknowledgements)."""
+    while True:
+        message = await user.next_message(timeout=timeout)
+        if fragment in (message.text or ""):
+            return message
