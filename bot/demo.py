@@ -46,8 +46,7 @@ async def _play_resident(user: SimUser) -> None:
             "category": "What is it about? Choose a category:",
             "describe": "Please describe the matter: what, where, since when. Write it, or send a "
             "voice message. You can also send a photo with a caption.",
-            "where": "Where is it? Share the location, or skip if you described the place "
-            "already.",
+            "where": "Where is it? Share the location, or skip if you described the place already.",
             "anonymity": "May CPPCC members and the office see your name with this issue? The "
             "office always knows who raised it, so it can answer you.",
             "check": "<b>Please check before sending</b>",
@@ -59,7 +58,8 @@ async def _play_resident(user: SimUser) -> None:
     await _until(user, DEMO_VILLAGES[1])
     await user.tap_reply_button(tr._(keyboards.MENU_NEW))
     await _until(user, prompt["category"])
-    await user.press_button(tr._(DEFAULT_CATEGORIES["urban_construction"][0]))
+    category_msgid, _label = DEFAULT_CATEGORIES["urban_construction"]
+    await user.press_button(tr._(category_msgid))
     await _until(user, prompt["describe"])
     await user.send(RESIDENT_SAYS)
     await user.next_message(timeout=STEP_TIMEOUT)

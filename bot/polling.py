@@ -17,11 +17,15 @@ from storage.db import create_engine, create_session_factory
 log = logging.getLogger(__name__)
 
 
+async def _migrate(url: str) -> None:
+    engine = await migrated_engine(url)
+    await engine.dispose()
+
+
 def run_polling(settings: Settings) -> None:
     url = settings.resolved_database_url
     # Migrate in a loop of its own; the bot's engine then connects inside PTB's loop.
-    engine = asyncio.run(migrated_engine(url))
-    asyncio.run(engine.dispose())
+    asyncio.run(_migrate(url))
     engine = create_engine(url)
 
     async def dispose(_app: Application[Any, Any, Any, Any, Any, Any]) -> None:

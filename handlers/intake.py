@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -20,6 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
+from bot.persistence import DatabasePersistence
 from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
 from bot.services import directory, intake
 from bot.services.intake import IssueDraft, MediaRef
@@ -47,6 +49,7 @@ PLACE, CATEGORY, DESCRIBE, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "confirm",
 )
 END = ConversationHandler.END
+CONVERSATION = "intake"
 DRAFT_KEY = "intake"
 STEP_KEY = "intake_step"
 
@@ -59,16 +62,30 @@ def _draft(context: BotContext) -> IssueDraft:
 
 
 def _save(context: BotContext, draft: IssueDraft, step: str | None = None) -> None:
+    """Update the draft in memory (see `_checkpoint` for making it durable)."""
     assert context.user_data is not None
     context.user_data[DRAFT_KEY] = draft.to_dict()
     if step is not None:
         context.user_data[STEP_KEY] = step
 
 
-def _clear(context: BotContext) -> None:
+async def _checkpoint(update: Update, context: BotContext, step: str | None) -> None:
+    """Store the draft and the conversation's next state before the bot answers.
+
+    Were the bot killed right after answering, the resident would otherwise be asked the
+    next question by a bot that forgot the answer to the last one.
+    """
     assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
-    context.user_data.pop(STEP_KEY, None)
+    chat, user = update.effective_chat, update.effective_user
+    persistence = context.application.persistence
+    if chat is None or user is None or not isinstance(persistence, DatabasePersistence):
+        return
+    if step is None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(STEP_KEY, None)
+    else:
+        context.user_data[STEP_KEY] = step
+    await persistence.save_step(CONVERSATION, (chat.id, user.id), step, user.id, context.user_data)
 
 
 def _message(update: Update) -> Message:
@@ -85,18 +102,20 @@ async def ask_category(update: Update, context: BotContext) -> str:
     async with context.services.uow() as uow:
         categories = await directory.categories(uow, draft.township_id)
     tr = context.tr
+    _save(context, draft, CATEGORY)
+    await _checkpoint(update, context, CATEGORY)
     await say(
         update,
         context,
         tr._("What is it about? Choose a category:"),
         categories_keyboard(tr, categories),
     )
-    _save(context, draft, CATEGORY)
     return CATEGORY
 
 
 async def ask_description(update: Update, context: BotContext) -> str:
     tr = context.tr
+    await _checkpoint(update, context, DESCRIBE)
     await say(
         update,
         context,
@@ -105,7 +124,6 @@ async def ask_description(update: Update, context: BotContext) -> str:
             "message. You can also send a photo with a caption."
         ),
     )
-    _save(context, _draft(context), DESCRIBE)
     return DESCRIBE
 
 
@@ -126,25 +144,26 @@ def _photos_prompt(context: BotContext, count: int) -> tuple[str, object]:
 
 async def ask_photos(update: Update, context: BotContext) -> str:
     text, markup = _photos_prompt(context, len(_draft(context).photos))
+    await _checkpoint(update, context, PHOTOS)
     await say(update, context, text, markup)  # type: ignore[arg-type]
-    _save(context, _draft(context), PHOTOS)
     return PHOTOS
 
 
 async def ask_location(update: Update, context: BotContext) -> str:
     tr = context.tr
+    await _checkpoint(update, context, LOCATION)
     await say(
         update,
         context,
         tr._("Where is it? Share the location, or skip if you described the place already."),
         location_keyboard(tr),
     )
-    _save(context, _draft(context), LOCATION)
     return LOCATION
 
 
 async def ask_anonymity(update: Update, context: BotContext) -> str:
     tr = context.tr
+    await _checkpoint(update, context, ANONYMITY)
     await say(
         update,
         context,
@@ -157,7 +176,6 @@ async def ask_anonymity(update: Update, context: BotContext) -> str:
             (tr._("No, keep me anonymous to members"), "in:anon:1"),
         ),
     )
-    _save(context, _draft(context), ANONYMITY)
     return ANONYMITY
 
 
@@ -184,13 +202,14 @@ async def ask_confirmation(update: Update, context: BotContext) -> str:
     lines.append(
         tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members")
     )
+    _save(context, draft, CONFIRM)
+    await _checkpoint(update, context, CONFIRM)
     await say(
         update,
         context,
         "\n".join(lines),
         choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel")),
     )
-    _save(context, draft, CONFIRM)
     return CONFIRM
 
 
@@ -241,9 +260,10 @@ async def _open_draft(update: Update, context: BotContext) -> str | int:
     if await _quota_refusal(update, context):
         return END
     me = context.me
-    draft = IssueDraft(township_id=me.township_id, village_id=me.village_id)
+    draft = IssueDraft(ref=uuid.uuid4().hex, township_id=me.township_id, village_id=me.village_id)
     _save(context, draft, PLACE)
     if draft.village_id is None:
+        await _checkpoint(update, context, PLACE)
         return PLACE if await start.ask_place(update, context, prefix="in") else END
     return await ask_category(update, context)
 
@@ -288,6 +308,7 @@ async def category_chosen(update: Update, context: BotContext) -> str:
     await drop_buttons(update)
     draft.category_id = category.id
     _save(context, draft)
+    await _checkpoint(update, context, DESCRIBE)
     await say(
         update,
         context,
@@ -340,6 +361,7 @@ async def description_voice(update: Update, context: BotContext) -> str:
         seconds = int(seconds.total_seconds())
     draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
     _save(context, draft)
+    await _checkpoint(update, context, PHOTOS)
     await say(update, context, context.tr._("Voice message received."))
     return await ask_photos(update, context)
 
@@ -364,7 +386,8 @@ async def photo_received(update: Update, context: BotContext) -> str:
     added = draft.add_photo(MediaRef(largest.file_id, largest.file_unique_id), limit)
     if message.caption and not draft.text:
         _set_text(context, draft, message.caption)
-    _save(context, draft, PHOTOS)
+    _save(context, draft)
+    await _checkpoint(update, context, PHOTOS)
     if not added:
         await say(
             update,
@@ -419,6 +442,7 @@ async def photos_text(update: Update, context: BotContext) -> str:
         await _too_long(update, context, len(combined))
         return PHOTOS
     _save(context, draft)
+    await _checkpoint(update, context, PHOTOS)
     await say(update, context, context.tr._("Added to your description."))
     return PHOTOS
 
@@ -436,11 +460,13 @@ async def location_received(update: Update, context: BotContext) -> str:
     draft = _draft(context)
     draft.latitude, draft.longitude = location.latitude, location.longitude
     _save(context, draft)
+    await _checkpoint(update, context, ANONYMITY)
     await say(update, context, context.tr._("Location saved."), main_menu(context.tr))
     return await ask_anonymity(update, context)
 
 
 async def location_skipped(update: Update, context: BotContext) -> str:
+    await _checkpoint(update, context, ANONYMITY)
     await say(update, context, context.tr._("No location, that is fine."), main_menu(context.tr))
     return await ask_anonymity(update, context)
 
@@ -482,9 +508,9 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
                 daily_limit=services.settings.max_issues_per_day,
             )
     except QuotaExceeded:
+        await _checkpoint(update, context, None)
         await acknowledge(update)
         await drop_buttons(update)
-        _clear(context)
         await _quota_refusal(update, context)
         return END
     except (DraftIncomplete, NotFound):
@@ -492,7 +518,7 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
         await drop_buttons(update)
         await say(update, context, tr._("Something is missing; let us go through it again."))
         return await _open_draft(update, context)
-    _clear(context)
+    await _checkpoint(update, context, None)
     await acknowledge(update, tr._("Sent"))
     await drop_buttons(update)
     zone = ZoneInfo(services.settings.timezone)
@@ -512,9 +538,9 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
 
 
 async def cancelled(update: Update, context: BotContext) -> int:
+    await _checkpoint(update, context, None)
     await acknowledge(update)
     await drop_buttons(update)
-    _clear(context)
     await say(update, context, context.tr._("Cancelled. Nothing was sent."), main_menu(context.tr))
     return END
 
@@ -577,7 +603,7 @@ def conversation() -> ConversationHandler[BotContext]:
         # per_message=False is intended: one intake per chat, buttons are checked by prefix.
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
-            name="intake",
+            name=CONVERSATION,
             persistent=True,
             allow_reentry=True,
             entry_points=entry,  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import ConversationState, UserData
@@ -45,21 +46,39 @@ class ConversationStore:
         self, name: str, key: ConversationKey, state: object | None
     ) -> None:
         async with self._factory() as session, session.begin():
-            encoded = _encode_key(key)
-            if state is None:
-                await session.execute(
-                    delete(ConversationState).where(
-                        ConversationState.name == name, ConversationState.key == encoded
-                    )
-                )
-                return
-            insert = self._insert(session.get_bind().dialect.name, ConversationState)
-            statement = insert.values(name=name, key=encoded, state=state)
+            await self._write_conversation(session, name, key, state)
+
+    async def save_step(
+        self,
+        name: str,
+        key: ConversationKey,
+        state: object | None,
+        user_id: int,
+        data: dict[str, Any],
+    ) -> None:
+        """Where a chat stands and what it has said so far, in one transaction."""
+        async with self._factory() as session, session.begin():
+            await self._write_conversation(session, name, key, state)
+            await self._write_user_data(session, user_id, data)
+
+    async def _write_conversation(
+        self, session: AsyncSession, name: str, key: ConversationKey, state: object | None
+    ) -> None:
+        encoded = _encode_key(key)
+        if state is None:
             await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["name", "key"], set_={"state": statement.excluded.state}
+                delete(ConversationState).where(
+                    ConversationState.name == name, ConversationState.key == encoded
                 )
             )
+            return
+        insert = self._insert(session.get_bind().dialect.name, ConversationState)
+        statement = insert.values(name=name, key=encoded, state=state)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name", "key"], set_={"state": statement.excluded.state}
+            )
+        )
 
     async def load_user_data(self) -> dict[int, dict[str, Any]]:
         async with self._factory() as session:
@@ -68,16 +87,21 @@ class ConversationStore:
 
     async def save_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         async with self._factory() as session, session.begin():
-            if not data:
-                await session.execute(delete(UserData).where(UserData.user_id == user_id))
-                return
-            insert = self._insert(session.get_bind().dialect.name, UserData)
-            statement = insert.values(user_id=user_id, data=data)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_id"], set_={"data": statement.excluded.data}
-                )
+            await self._write_user_data(session, user_id, data)
+
+    async def _write_user_data(
+        self, session: AsyncSession, user_id: int, data: dict[str, Any]
+    ) -> None:
+        if not data:
+            await session.execute(delete(UserData).where(UserData.user_id == user_id))
+            return
+        insert = self._insert(session.get_bind().dialect.name, UserData)
+        statement = insert.values(user_id=user_id, data=data)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id"], set_={"data": statement.excluded.data}
             )
+        )
 
     async def drop_user_data(self, user_id: int) -> None:
         await self.save_user_data(user_id, {})

@@ -189,6 +189,12 @@ class IssueRepository:
         )
         return await self.session.scalar(query)
 
+    async def by_source_ref(self, township_id: int, source: str, ref: str) -> Issue | None:
+        query = select(Issue).where(
+            Issue.township_id == township_id, Issue.source == source, Issue.source_ref == ref
+        )
+        return await self.session.scalar(query)
+
     async def by_number(self, number: str) -> Issue | None:
         return await self.session.scalar(select(Issue).where(Issue.number == number))
 

@@ -27,6 +27,8 @@ class MediaRef:
 class IssueDraft:
     """What a resident has said so far; plain values so it can be stored between steps."""
 
+    # A random reference per draft: submitting the same draft twice yields one issue.
+    ref: str = ""
     township_id: int | None = None
     village_id: int | None = None
     category_id: int | None = None
@@ -110,6 +112,13 @@ async def submit(
     category = await uow.directory.category(draft.category_id)
     if category is None or category.township_id != draft.township_id:
         raise NotFound("category", draft.category_id)
+    if draft.ref:
+        earlier = await uow.issues.by_source_ref(draft.township_id, "telegram", draft.ref)
+        if earlier is not None:
+            # The first press committed but its answer never arrived; answer it again.
+            return SubmittedIssue(
+                id=earlier.id, number=earlier.number, created_at=earlier.created_at
+            )
     retry_at = await quota_retry_at(uow, author_id, now, daily_limit)
     if retry_at is not None:
         raise QuotaExceeded(daily_limit, retry_at)
@@ -127,6 +136,7 @@ async def submit(
         anonymous=bool(draft.anonymous),
         status=IssueStatus.SUBMITTED,
         source="telegram",
+        source_ref=draft.ref or None,
         latitude=draft.latitude,
         longitude=draft.longitude,
         created_at=now,

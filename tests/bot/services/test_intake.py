@@ -166,3 +166,16 @@ async def test_only_the_author_sees_the_detail(
             await issues.issue_detail(uow, submitted.id, stranger)
         with pytest.raises(NotFound):
             await issues.issue_detail(uow, 999999, author)
+
+
+async def test_submitting_the_same_draft_twice_gives_one_issue(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    author = await _person(session_factory, clock)
+    draft = await _draft(session_factory, clock)
+    draft.ref = "draft-1"
+    first = await _submit(session_factory, author, draft, clock)
+    again = await _submit(session_factory, author, draft, clock)
+    assert again == first
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count(Issue.id))) == 1

@@ -1,0 +1,343 @@
+"""Place mentions: *where* an issue is, kept apart from *what* the issue is.
+
+A consultation topic (议题) is one matter at one place, so similarity needs to know
+whether two issues are at the same place independently of whether they describe the
+same matter. Places are recognised by their type suffix (小区, 村, 路, 学院, ...) with the
+name to its left; the left edge of the name is where segmentation finds a word that
+cannot be part of a name (a preposition, a verb, 附近, 投诉, ...). District codes used by
+pseudonymised data and by township staff ("A5区", "K9县") are recognised separately.
+
+Matching compares the *cores* of mentions (name without 小区/村/社区 and similar
+type words) by character-bigram containment, so 丽发新城小区, 丽发新城社区 and 丽发小区
+all match, while 丽发新城 and 武广新城 do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
+
+
+class PlaceLevel(Enum):
+    """How precisely a mention pins down a location."""
+
+    DISTRICT = "district"  # 省/市/区/县 codes: too coarse to group by
+    AREA = "area"  # 街道/镇/乡: a whole township, still too coarse to be "the same place"
+    SITE = "site"  # 小区, 村, 路, 学校, ...: what a 议题 is about
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """One place named in a text (offsets refer to the normalised text)."""
+
+    text: str
+    core: str
+    level: PlaceLevel
+    start: int
+    end: int
+
+
+# Pseudonymised or abbreviated administrative units: "A市", "A5区", "K9县".
+_DISTRICT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{0,2}(?:省|市|区|县)")
+# A named province ("西地省"); cities and counties with Han names are too easily
+# confused with ordinary words ending in 市/区 (超市, 小区) to be matched this way.
+_PROVINCE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}省")
+
+_AREA_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "乡")
+# Type words dropped from a core: they say what kind of place it is, not which one.
+_TYPE_SUFFIXES = (
+    "村民委员会",
+    "居民委员会",
+    "村委会",
+    "居委会",
+    "小区",
+    "社区",
+    "片区",
+    "安置区",
+    "项目",
+    "楼盘",
+    "村",
+    "组",
+    *_AREA_SUFFIXES,
+)
+_SITE_SUFFIXES = (
+    *_TYPE_SUFFIXES[:-len(_AREA_SUFFIXES)],
+    "工业园",
+    "产业园",
+    "物流园",
+    "花园",
+    "家园",
+    "新城",
+    "新村",
+    "公寓",
+    "大厦",
+    "广场",
+    "公园",
+    "商场",
+    "市场",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "幼儿园",
+    "医院",
+    "卫生院",
+    "诊所",
+    "车站",
+    "公司",
+    "集团",
+    "银行",
+    "山庄",
+    "半岛",
+    "大道",
+    "大桥",
+    "路",
+    "街",
+    "巷",
+    "弄",
+    "桥",
+    "城",
+    "园",
+    "苑",
+    "湾",
+    "府",
+    "庭",
+    "郡",
+    "阁",
+    "站",
+    "厂",
+)
+# Street and village names are often made of verbs (解放路, 建设村, 劳动东路), so a
+# verb right before one of these suffixes is kept as part of the name.
+_VERB_FRIENDLY = ("路", "街", "大道", "巷", "村", "桥", "组", "社区")
+
+_ALL_SUFFIXES = tuple(sorted({*_SITE_SUFFIXES, *_AREA_SUFFIXES}, key=len, reverse=True))
+_MAX_NAME_CHARS = 8
+
+
+def _suffix_at_end(token: str) -> str | None:
+    for suffix in _ALL_SUFFIXES:
+        if token.endswith(suffix):
+            return suffix
+    return None
+
+
+def _core_of(text: str) -> str:
+    core = text
+    while True:
+        # Only strip when the longest suffix is a type word: 科教新村 ends in 新村 (part
+        # of the name), not in the type word 村.
+        suffix = _suffix_at_end(core)
+        if suffix is None or suffix not in _TYPE_SUFFIXES or len(core) - len(suffix) < 2:
+            return core
+        core = core[: -len(suffix)]
+
+
+def _is_generic_name(name: str) -> bool:
+    # One character ("南路", "八组") is an abbreviation or a number, not a findable name.
+    if len(name) < 2 or name in GENERIC_PLACE_NAMES:
+        return True
+    # House numbers and building codes ("4区10栋") identify nothing on their own.
+    return all(ch.isdigit() or ch.isascii() for ch in name)
+
+
+def _generic_facility(tok: str, suffix: str, name_tokens: Sequence[str]) -> bool:
+    """True for a kind of facility (搅拌站, 菜市场, 公交线路) rather than a named one.
+
+    Such suffix words are ordinary dictionary words; they only become a particular place
+    when a real name precedes them: a word jieba does not know (丽发, 唐祥) or a proper
+    noun. Words it knows (绿化带, 公交) only describe the facility further.
+    """
+    if tok == suffix or not in_dictionary(tok) or word_class(tok) is WordClass.PROPER:
+        return False
+    for word in name_tokens:
+        has_han = any("\u4e00" <= ch <= "\u9fff" for ch in word)
+        if has_han and (not in_dictionary(word) or word_class(word) is WordClass.PROPER):
+            return False
+    return True
+
+
+def extract_places(text: str) -> list[PlaceMention]:
+    """Find place mentions in an already normalised text, in order of appearance."""
+    if not text:
+        return []
+    mentions: list[PlaceMention] = []
+    blocked = [False] * len(text)
+    for rx in (_DISTRICT_CODE, _PROVINCE):
+        for m in rx.finditer(text):
+            if any(blocked[m.start() : m.end()]):
+                continue
+            mentions.append(
+                PlaceMention(m.group(), m.group(), PlaceLevel.DISTRICT, m.start(), m.end())
+            )
+            for i in range(m.start(), m.end()):
+                blocked[i] = True
+    # Segment with districts blanked out: otherwise jieba glues the code's 区 to the next
+    # word ("A5区长房半岛" -> 区长/房) and the name after it is lost.
+    masked = "".join("，" if blocked[i] else ch for i, ch in enumerate(text))
+    tokens = cut(masked)
+    starts: list[int] = []
+    pos = 0
+    for tok in tokens:
+        starts.append(pos)
+        pos += len(tok)
+
+    last_end = 0  # names never reach back over an earlier mention
+    district_ends = sorted(m.end for m in mentions)
+
+    found: list[PlaceMention] = []
+    for k, tok in enumerate(tokens):
+        suffix = _suffix_at_end(tok)
+        if suffix is None:
+            continue
+        tok_start = starts[k]
+        suffix_start = tok_start + len(tok) - len(suffix)
+        end = tok_start + len(tok)
+        floor = max([last_end, *[e for e in district_ends if e <= suffix_start]], default=0)
+        name_start = max(tok_start, floor)
+        if suffix_start - name_start > _MAX_NAME_CHARS:
+            name_start = suffix_start - _MAX_NAME_CHARS
+        j = k - 1
+        first = True
+        while j >= 0 and tok_start > floor:
+            prev = tokens[j]
+            cls = word_class(prev)
+            verb_ok = first and cls is WordClass.VERB and suffix in _VERB_FRIENDLY
+            if cls is WordClass.STOP or (cls is WordClass.VERB and not verb_ok):
+                break
+            if starts[j] < floor or suffix_start - starts[j] > _MAX_NAME_CHARS:
+                break
+            name_start = starts[j]
+            first = False
+            j -= 1
+        name = text[name_start:suffix_start]
+        # An area word inside the name ("春华镇金鼎村" segmented as 春华/镇金鼎村) splits
+        # it: the township becomes its own mention and the village keeps the rest.
+        for area in _AREA_SUFFIXES:
+            cut_at = name.find(area)
+            if cut_at >= 2 and cut_at + len(area) < len(name):
+                area_text = text[name_start : name_start + cut_at + len(area)]
+                found.append(
+                    PlaceMention(
+                        area_text,
+                        _core_of(area_text),
+                        PlaceLevel.AREA,
+                        name_start,
+                        name_start + len(area_text),
+                    )
+                )
+                name_start += cut_at + len(area)
+                name = text[name_start:suffix_start]
+                break
+        level = PlaceLevel.AREA if suffix in _AREA_SUFFIXES else PlaceLevel.SITE
+        if not name.strip():
+            # A bare suffix right after a mention continues it: 魅力之城 + 小区.
+            if found and found[-1].end == suffix_start and found[-1].level is PlaceLevel.SITE:
+                prev_m = found.pop()
+                joined = text[prev_m.start : end]
+                found.append(PlaceMention(joined, _core_of(joined), level, prev_m.start, end))
+                last_end = end
+            continue
+        if _is_generic_name(name.strip()):
+            continue
+        whole = text[name_start:end]
+        if _generic_facility(tok, suffix, tokens[j + 1 : k]):
+            continue
+        found.append(PlaceMention(whole, _core_of(whole), level, name_start, end))
+        last_end = end
+    return sorted([*mentions, *found], key=lambda m: m.start)
+
+
+def site_places(mentions: Iterable[PlaceMention]) -> list[PlaceMention]:
+    """Only the mentions precise enough to define a topic's place."""
+    return [m for m in mentions if m.level is PlaceLevel.SITE]
+
+
+def core_bigrams(core: str) -> frozenset[str]:
+    """Character bigrams used to compare place cores (the core itself if one char)."""
+    if len(core) < 2:
+        return frozenset({core}) if core else frozenset()
+    return frozenset(core[i : i + 2] for i in range(len(core) - 1))
+
+
+def core_containment(a: str, b: str) -> float:
+    """Share of the shorter core's bigrams found in the longer one (0..1)."""
+    ba, bb = core_bigrams(a), core_bigrams(b)
+    if not ba or not bb:
+        return 0.0
+    return len(ba & bb) / min(len(ba), len(bb))
+
+
+def best_place_match(
+    left: Sequence[PlaceMention], right: Sequence[PlaceMention]
+) -> tuple[float, PlaceMention | None]:
+    """Highest containment between any two mentions, and the left mention achieving it."""
+    best = 0.0
+    best_m: PlaceMention | None = None
+    for a in left:
+        for b in right:
+            score = core_containment(a.core, b.core)
+            if score > best:
+                best, best_m = score, a
+    return best, best_m
+
+
+class Gazetteer:
+    """Place cores seen in earlier texts, to recognise them where written without suffix.
+
+    Residents often drop the type word ("万科魅力之城楼板开裂" for 魅力之城小区), and
+    jieba then has no suffix to anchor on. Once a core has been seen with its suffix
+    anywhere in the collection, a plain substring occurrence is trusted.
+    """
+
+    __slots__ = ("_by_prefix",)
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_prefix.values())
+
+    def add(self, core: str) -> None:
+        """Remember a core if it is distinctive enough to be matched as a bare substring."""
+        if len(core) < 2 or all(ch.isascii() for ch in core):
+            return
+        # Two-character cores that are ordinary words (新安, 人民) would fire everywhere;
+        # only invented names (丽发) are safe at that length.
+        if len(core) == 2 and in_dictionary(core):
+            return
+        self._by_prefix.setdefault(core[:2], set()).add(core)
+
+    def add_mentions(self, mentions: Iterable[PlaceMention]) -> None:
+        for m in mentions:
+            if m.level is PlaceLevel.SITE:
+                self.add(m.core)
+
+    def find(self, text: str, known: Sequence[PlaceMention] = ()) -> list[PlaceMention]:
+        """Occurrences of known cores in ``text`` not overlapping the ``known`` mentions."""
+        if not self._by_prefix or len(text) < 2:
+            return []
+        taken = [False] * len(text)
+        for m in known:
+            for i in range(m.start, min(m.end, len(text))):
+                taken[i] = True
+        out: list[PlaceMention] = []
+        i = 0
+        while i < len(text) - 1:
+            cands = self._by_prefix.get(text[i : i + 2])
+            best = ""
+            if cands and not taken[i]:
+                for core in cands:
+                    if len(core) > len(best) and text.startswith(core, i):
+                        best = core
+            if best and not any(taken[i : i + len(best)]):
+                out.append(PlaceMention(best, best, PlaceLevel.SITE, i, i + len(best)))
+                i += len(best)
+            else:
+                i += 1
+        return out

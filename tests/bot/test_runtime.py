@@ -1,0 +1,202 @@
+"""The real `python -m bot` process against the project's own fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.fakeapi import FakeBotApi, RunningServer, SimUser, start_server
+from bot.services.setup import SetupReport
+from storage.db import SessionFactory
+from storage.models import Issue
+from tests import factories
+from tests.conftest import MutableClock
+from tests.harness import replies_until
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:RUNTIME-test-token"
+
+
+async def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"), [("", "BOT_TOKEN is not set"), ("nonsense", "does not look like")]
+)
+async def test_without_a_usable_token_one_clear_line(
+    tmp_path: Path, token: str, expected: str
+) -> None:
+    code, stdout, stderr = await _run_cli(env=_clean_env(BOT_TOKEN=token), cwd=tmp_path)
+    assert code == 2
+    assert expected in stderr
+    assert "python -m bot demo" in stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+async def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
+    code, _out, stderr = await _run_cli(
+        "setup", "--township", "东风镇", env=_clean_env(), cwd=tmp_path
+    )
+    assert code == 2
+    assert "--villages" in stderr
+    assert "Traceback" not in stderr
+
+
+async def test_demo_plays_the_intake_offline(tmp_path: Path) -> None:
+    code, stdout, stderr = await _run_cli("demo", env=_clean_env(), cwd=tmp_path)
+    assert code == 0, stderr
+    assert "YS-2026-" in stdout or "YS-20" in stdout
+    assert "办理记录" in stdout
+
+
+async def test_setup_and_migrate_from_the_command_line(tmp_path: Path) -> None:
+    env = _clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
+    args = ("setup", "--township", "东风镇", "--villages", "东风村，南湖社区", "--admin", "42")
+    code, first, _ = await _run_cli(*args, env=env, cwd=tmp_path)
+    assert code == 0
+    assert "created" in first
+    code, second, _ = await _run_cli(*args, env=env, cwd=tmp_path)
+    assert code == 0
+    assert "already there" in second
+    assert "already admin" in second
+    code, migrated, _ = await _run_cli("migrate", env=env, cwd=tmp_path)
+    assert code == 0
+    assert "revision" in migrated
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, api: FakeBotApi) -> None:
+        polls_before = len(api.calls_of("getUpdates"))
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=self.env,
+            cwd=self.cwd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(300):
+            if len(api.calls_of("getUpdates")) > polls_before:
+                return
+            if self.process.returncode is not None:
+                raise AssertionError("bot exited early")
+            await asyncio.sleep(0.05)
+        raise AssertionError("bot did not start polling")
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=15)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        assert self.process.stderr is not None
+        return (await self.process.stderr.read()).decode(errors="replace")
+
+
+@pytest.fixture
+async def served_api() -> AsyncIterator[tuple[FakeBotApi, RunningServer]]:
+    api = FakeBotApi(token=TOKEN)
+    server = await start_server(api)
+    yield api, server
+    await server.close()
+
+
+async def test_polling_process_survives_a_kill_between_two_steps(
+    served_api: tuple[FakeBotApi, RunningServer],
+    database_url: str,
+    session_factory: SessionFactory,
+    clock: MutableClock,
+    tmp_path: Path,
+) -> None:
+    api, server = served_api
+    report: SetupReport = await factories.township(session_factory, clock.now())
+    env = _clean_env(
+        BOT_TOKEN=TOKEN,
+        BOT_API_BASE_URL=server.base_url,
+        DATABASE_URL=database_url,
+        ALBUM_WAIT_SECONDS="0.2",
+    )
+    bot = BotProcess(env, tmp_path)
+    user: SimUser = api.user(1001, first_name="王阿姨", language_code="zh-hans")
+    await bot.start(api)
+    try:
+        await user.command("start", f"v{report.villages['南湖社区']}")
+        await replies_until(user, "您已登记在", timeout=10)
+        await user.command("new")
+        await replies_until(user, "请选择类别", timeout=10)
+        await user.press_button("环境保护")
+        await replies_until(user, "请描述", timeout=10)
+        await user.send("河道里有人倾倒建筑垃圾")
+        await replies_until(user, "需要补充照片吗", timeout=10)
+
+        await bot.kill()  # no shutdown, no flush: only what was written per update survives
+        await bot.start(api)
+
+        await user.send_album(2)
+        await replies_until(user, "已收到 2 张照片", timeout=10)
+        await user.press_button("下一步 ›")
+        await replies_until(user, "具体在哪里", timeout=10)
+        await user.tap_reply_button("跳过，不发位置")
+        await replies_until(user, "是否允许政协委员", timeout=10)
+        await user.press_button("可以，显示我的姓名")
+        summary = await replies_until(user, "提交前请核对", timeout=10)
+        assert "河道里有人倾倒建筑垃圾" in summary.text
+        await user.press_button("✅ 提交")
+        await replies_until(user, "编号", timeout=10)
+    finally:
+        log = await bot.stop()
+    assert "Traceback" not in log, log
+    assert TOKEN.split(":")[1] not in log  # the token never reaches the log
+    async with session_factory() as session:
+        issue = await session.scalar(select(Issue))
+    assert issue is not None
+    assert issue.text == "河道里有人倾倒建筑垃圾"
+    private = {"type": "all_private_chats"}
+    chinese = api.commands(private)
+    english = api.commands(private, language_code="en")
+    assert chinese is not None
+    assert english is not None
+    assert {"command": "new", "description": "反映问题"} in chinese
+    assert {"command": "new", "description": "Raise a matter"} in english
