@@ -21,8 +21,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
-from bot.persistence import DatabasePersistence
 from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
+from bot.persistence import DatabasePersistence
 from bot.services import directory, intake
 from bot.services.intake import IssueDraft, MediaRef
 from handlers import start

@@ -61,13 +61,13 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.docs)
 
-    def pair_scores(
-        self, rows: np.ndarray, cols: np.ndarray, matter: np.ndarray
-    ) -> np.ndarray:
+    def pair_scores(self, rows: np.ndarray, cols: np.ndarray, matter: np.ndarray) -> np.ndarray:
         """Combined scores for index pairs given their matter cosines."""
         out = np.empty(len(rows), dtype=np.float32)
         docs, an = self.docs, self.analyses
-        for n, (i, j, m) in enumerate(zip(rows.tolist(), cols.tolist(), matter.tolist(), strict=True)):
+        for n, (i, j, m) in enumerate(
+            zip(rows.tolist(), cols.tolist(), matter.tolist(), strict=True)
+        ):
             ev = place_evidence(an[i], docs[i].village, an[j], docs[j].village)
             out[n] = combine(m, ev, an[i], an[j])
         return out

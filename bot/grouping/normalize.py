@@ -17,9 +17,7 @@ from typing import cast
 
 # zhconv ships no type information; importing it through importlib keeps mypy --strict
 # clean without a per-module override in the shared pyproject.
-_zhconv_convert = cast(
-    Callable[[str, str], str], importlib.import_module("zhconv").convert
-)
+_zhconv_convert = cast(Callable[[str, str], str], importlib.import_module("zhconv").convert)
 
 # Any code point in this range may be a traditional character; pure ASCII/kana input
 # never needs the (comparatively slow) dictionary conversion.

@@ -65,7 +65,7 @@ _TYPE_SUFFIXES = (
     *_AREA_SUFFIXES,
 )
 _SITE_SUFFIXES = (
-    *_TYPE_SUFFIXES[:-len(_AREA_SUFFIXES)],
+    *_TYPE_SUFFIXES[: -len(_AREA_SUFFIXES)],
     "工业园",
     "产业园",
     "物流园",

@@ -53,7 +53,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 async def test_without_a_usable_token_one_clear_line(
     tmp_path: Path, token: str, expected: str
 ) -> None:
-    code, stdout, stderr = await _run_cli(env=_clean_env(BOT_TOKEN=token), cwd=tmp_path)
+    code, _stdout, stderr = await _run_cli(env=_clean_env(BOT_TOKEN=token), cwd=tmp_path)
     assert code == 2
     assert expected in stderr
     assert "python -m bot demo" in stderr
