@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.context import BotContext
 from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
 from bot.persistence import DatabasePersistence
-from bot.services import directory, intake
+from bot.services import intake
 from bot.services.intake import IssueDraft, MediaRef
 from handlers import start
 from handlers.keyboards import (
@@ -37,7 +37,7 @@ from handlers.keyboards import (
     main_menu,
 )
 from handlers.render import category_label, esc
-from handlers.replies import acknowledge, drop_buttons, say
+from handlers.replies import acknowledge, drop_buttons, say, settle
 
 PLACE, CATEGORY, DESCRIBE, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "place",
@@ -99,8 +99,7 @@ def _message(update: Update) -> Message:
 async def ask_category(update: Update, context: BotContext) -> str:
     draft = _draft(context)
     assert draft.township_id is not None
-    async with context.services.uow() as uow:
-        categories = await directory.categories(uow, draft.township_id)
+    categories = await context.services.directory.categories(draft.township_id)
     tr = context.tr
     _save(context, draft, CATEGORY)
     await _checkpoint(update, context, CATEGORY)
@@ -184,9 +183,8 @@ async def ask_confirmation(update: Update, context: BotContext) -> str:
     draft = _draft(context)
     assert draft.township_id is not None and draft.village_id is not None
     assert draft.category_id is not None
-    async with context.services.uow() as uow:
-        village = await directory.get_village(uow, draft.village_id)
-        category = await directory.get_category(uow, draft.township_id, draft.category_id)
+    village = await context.services.directory.village(draft.village_id)
+    category = await context.services.directory.category(draft.township_id, draft.category_id)
     lines = [
         tr._("<b>Please check before sending</b>"),
         tr._("Category: {category}", category=category_label(tr, category)),
@@ -285,8 +283,7 @@ async def place_village(update: Update, context: BotContext) -> str:
     village_id = int(_callback_arg(update))
     if not await start.village_chosen(update, context, village_id):
         return PLACE
-    async with context.services.uow() as uow:
-        village = await directory.get_village(uow, village_id)
+    village = await context.services.directory.village(village_id)
     draft = _draft(context)
     draft.township_id, draft.village_id = village.township_id, village.id
     _save(context, draft)
@@ -297,23 +294,17 @@ async def category_chosen(update: Update, context: BotContext) -> str:
     draft = _draft(context)
     assert draft.township_id is not None
     try:
-        async with context.services.uow() as uow:
-            category = await directory.get_category(
-                uow, draft.township_id, int(_callback_arg(update))
-            )
+        category = await context.services.directory.category(
+            draft.township_id, int(_callback_arg(update))
+        )
     except NotFound:
         await acknowledge(update, context.tr._("This option is no longer available."), alert=True)
         return CATEGORY
-    await acknowledge(update)
-    await drop_buttons(update)
     draft.category_id = category.id
     _save(context, draft)
     await _checkpoint(update, context, DESCRIBE)
-    await say(
-        update,
-        context,
-        context.tr._("Category: {category}", category=category_label(context.tr, category)),
-    )
+    tr = context.tr
+    await settle(update, tr._("Category: {category}", category=category_label(tr, category)))
     return await ask_description(update, context)
 
 
@@ -486,11 +477,15 @@ async def location_text(update: Update, context: BotContext) -> str:
 
 
 async def anonymity_chosen(update: Update, context: BotContext) -> str:
-    await acknowledge(update)
-    await drop_buttons(update)
     draft = _draft(context)
     draft.anonymous = _callback_arg(update) == "1"
     _save(context, draft)
+    await _checkpoint(update, context, CONFIRM)
+    tr = context.tr
+    await settle(
+        update,
+        tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members"),
+    )
     return await ask_confirmation(update, context)
 
 

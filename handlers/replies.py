@@ -39,3 +39,16 @@ async def drop_buttons(update: Update) -> None:
     query = update.callback_query
     if query is not None and isinstance(query.message, Message) and query.message.reply_markup:
         await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def settle(update: Update, text: str) -> None:
+    """Answer a button press by turning its message into the choice made (keyboard removed).
+
+    One edit instead of removing the keyboard and sending a confirmation: the chat keeps a
+    readable record of what was chosen, and Telegram gets one request fewer.
+    """
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import BotContext
 from bot.domain.errors import NotFound
 from bot.i18n import LOCALE_NAMES
-from bot.services import directory, people
+from bot.services import people
 from handlers import commands
 from handlers.keyboards import (
     MENU_HELP,
@@ -21,7 +21,7 @@ from handlers.keyboards import (
     villages_keyboard,
 )
 from handlers.render import esc
-from handlers.replies import acknowledge, drop_buttons, say
+from handlers.replies import acknowledge, drop_buttons, say, settle
 
 VILLAGE_LINK_PREFIX = "v"
 
@@ -56,10 +56,10 @@ async def start(update: Update, context: BotContext) -> None:
     services = context.services
     if village_id is not None:
         try:
+            village = await services.directory.village(village_id)
+            township = await services.directory.township(village.township_id)
             async with services.uow() as uow:
                 await people.choose_village(uow, me.id, village_id, services.clock.now())
-                village = await directory.get_village(uow, village_id)
-                township = await directory.get_township(uow, village.township_id)
             services.people.forget(me.telegram_id)
             await say(
                 update,
@@ -82,9 +82,9 @@ async def start(update: Update, context: BotContext) -> None:
 async def ask_place(update: Update, context: BotContext, *, prefix: str) -> bool:
     """Show township (or, with only one, village) buttons; False if none is set up yet."""
     tr = context.tr
-    async with context.services.uow() as uow:
-        townships = await directory.townships(uow)
-        villages = await directory.villages(uow, townships[0].id) if len(townships) == 1 else []
+    cache = context.services.directory
+    townships = await cache.townships()
+    villages = await cache.villages(townships[0].id) if len(townships) == 1 else []
     if not townships:
         await say(
             update,
@@ -117,9 +117,8 @@ async def township_chosen(
 ) -> bool:
     tr = context.tr
     try:
-        async with context.services.uow() as uow:
-            township = await directory.get_township(uow, township_id)
-            villages = await directory.villages(uow, township_id)
+        township = await context.services.directory.township(township_id)
+        villages = await context.services.directory.villages(township_id)
     except NotFound:
         await acknowledge(update, tr._("This option is no longer available."), alert=True)
         return False
@@ -140,16 +139,14 @@ async def village_chosen(update: Update, context: BotContext, village_id: int) -
     tr = context.tr
     services = context.services
     try:
+        village = await services.directory.village(village_id)
         async with services.uow() as uow:
             await people.choose_village(uow, context.me.id, village_id, services.clock.now())
-            village = await directory.get_village(uow, village_id)
     except NotFound:
         await acknowledge(update, tr._("This option is no longer available."), alert=True)
         return False
     services.people.forget(context.me.telegram_id)
-    await acknowledge(update)
-    await drop_buttons(update)
-    await say(update, context, tr._("Saved: {village}.", village=esc(village.name)))
+    await settle(update, tr._("Saved: {village}.", village=esc(village.name)))
     return True
 
 

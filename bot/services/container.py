@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.directory import DirectoryCache
 from bot.services.flood import FloodGuard
 from bot.services.people import PersonCache
 from storage.db import SessionFactory
@@ -19,9 +20,11 @@ class Services:
     clock: Clock
     people: PersonCache = field(default_factory=PersonCache)
     flood: FloodGuard = field(init=False)
+    directory: DirectoryCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
+        self.directory = DirectoryCache(self.session_factory)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

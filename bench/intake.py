@@ -1,0 +1,302 @@
+"""Intake benchmark: N residents complete the whole intake against the fake Bot API.
+
+The fake Telegram and the simulated residents run in this process; the bot runs as its own
+process (`python -m bot`, SQLite default) and talks to the fake over loopback HTTP. The same
+harness then drives a bare python-telegram-bot echo bot (bench/echo_bot.py) with the same
+kinds of updates, in the same run, as the anchor.
+
+Two phases per bot:
+- paced: every resident pauses like a person between steps (think time); reply latency is
+  measured from the resident's action to the bot's answer for that step;
+- saturated: every resident acts as soon as the previous answer arrives; this gives the
+  most updates per second the bot sustains.
+
+Telegram caps a bot at about 30 messages per second; the fake does not, and the bot's own
+limiter is raised here so that the figures show the bot's processing, not Telegram's cap.
+
+    python bench/intake.py [--residents 100] [--think 0.5:2.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.clock import SystemClock  # noqa: E402
+from bot.fakeapi import FakeBotApi, SimUser, start_server  # noqa: E402
+from bot.runner import migrated_engine  # noqa: E402
+from bot.services.setup import setup_township  # noqa: E402
+from storage.db import create_session_factory  # noqa: E402
+from storage.uow import UnitOfWork  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+TEXT = "南湖社区东门的路灯坏了一个多月，晚上很黑，老人出门不安全。"
+STEP_TIMEOUT = 30.0
+
+Action = Callable[[SimUser], Awaitable[object]]
+
+
+@dataclass
+class Step:
+    act: Action
+    expect: str | None  # a fragment of the answer; None: any new bot message
+
+
+def consultation_steps(village_id: int) -> list[Step]:
+    return [
+        Step(lambda u: u.command("start", f"v{village_id}"), "您已登记在"),
+        Step(lambda u: u.command("new"), "请选择类别"),
+        Step(lambda u: u.press_button("城乡建设"), "请描述"),
+        Step(lambda u: u.send(TEXT), "需要补充照片吗"),
+        Step(lambda u: u.send_photo(), "已收到 1 张照片"),
+        Step(lambda u: u.press_button("下一步 ›"), "具体在哪里"),
+        Step(lambda u: u.tap_reply_button("跳过，不发位置"), "是否允许政协委员"),
+        Step(lambda u: u.press_button("可以，显示我的姓名"), "提交前请核对"),
+        Step(lambda u: u.press_button("✅ 提交"), "编号"),
+    ]
+
+
+async def _press_last(user: SimUser, data: str) -> object:
+    messages = user.bot_messages()
+    return await user.press(data, messages[-1] if messages else None, check=False)
+
+
+def echo_steps() -> list[Step]:
+    """The same kinds of updates, in the same order, for the echo bot."""
+    return [
+        Step(lambda u: u.command("start", "v1"), None),
+        Step(lambda u: u.command("new"), None),
+        Step(lambda u: _press_last(u, "in:cat:1"), None),
+        Step(lambda u: u.send(TEXT), None),
+        Step(lambda u: u.send_photo(), None),
+        Step(lambda u: _press_last(u, "in:ph:done"), None),
+        Step(lambda u: u.send("跳过，不发位置"), None),
+        Step(lambda u: _press_last(u, "in:anon:0"), None),
+        Step(lambda u: _press_last(u, "in:cf:ok"), None),
+    ]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class PhaseResult:
+    updates: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    bot_cpu_seconds: float = 0.0
+    harness_cpu_seconds: float = 0.0
+
+    def cpu_ms_per_update(self, seconds: float) -> float:
+        return seconds / self.updates * 1000 if self.updates else float("nan")
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _await_answer(user: SimUser, expect: str | None) -> None:
+    while True:
+        message = await user.next_message(timeout=STEP_TIMEOUT)
+        if message.edited:
+            continue  # removing an old keyboard is not the answer to this step
+        if expect is None or expect in (message.text or ""):
+            return
+
+
+async def _resident(
+    user: SimUser, steps: list[Step], think: tuple[float, float] | None, result: PhaseResult
+) -> None:
+    rng = random.Random(user.id)
+    for step in steps:
+        if think is not None:
+            await asyncio.sleep(rng.uniform(*think))
+        started = time.perf_counter()
+        await step.act(user)
+        await _await_answer(user, step.expect)
+        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        result.updates += 1
+
+
+async def run_phase(
+    api: FakeBotApi,
+    first_user_id: int,
+    residents: int,
+    steps: list[Step],
+    think: tuple[float, float] | None,
+    bot_pid: int = 0,
+) -> PhaseResult:
+    result = PhaseResult()
+    bot_cpu = process_cpu_seconds(bot_pid) if bot_pid else 0.0
+    own_cpu = time.process_time()
+    users = [
+        api.user(first_user_id + i, first_name=f"居民{i}", language_code="zh-hans")
+        for i in range(residents)
+    ]
+    started = time.perf_counter()
+    await asyncio.gather(*(_resident(u, steps, think, result) for u in users))
+    result.seconds = time.perf_counter() - started
+    if bot_pid:
+        result.bot_cpu_seconds = process_cpu_seconds(bot_pid) - bot_cpu
+    result.harness_cpu_seconds = time.process_time() - own_cpu
+    return result
+
+
+class BotUnderTest:
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.command = command
+        self.env = env
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, api: FakeBotApi) -> None:
+        before = len(api.calls_of("getUpdates"))
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command, env=self.env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
+        )
+        for _ in range(600):
+            if len(api.calls_of("getUpdates")) > before:
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"{self.command} did not start polling")
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+async def _prepare_database(url: str) -> int:
+    engine = await migrated_engine(url)
+    async with UnitOfWork(create_session_factory(engine)) as uow:
+        report = await setup_township(
+            uow, name="东风镇", villages=["东风村", "南湖社区"], now=SystemClock().now()
+        )
+    await engine.dispose()
+    return report.villages["南湖社区"]
+
+
+def _env(server_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    env.update(
+        BOT_TOKEN=TOKEN,
+        BOT_API_BASE_URL=server_url,
+        PYTHONPATH=str(ROOT),
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+async def measure(
+    label: str,
+    command: list[str],
+    env: dict[str, str],
+    steps: list[Step],
+    residents: int,
+    think: tuple[float, float],
+) -> tuple[PhaseResult, PhaseResult]:
+    api = FakeBotApi(token=TOKEN)
+    server = await start_server(api)
+    bot = BotUnderTest(command, {**env, "BOT_API_BASE_URL": server.base_url})
+    try:
+        await bot.start(api)
+        # A short warm-up so imports and first connections are not measured.
+        await run_phase(api, 900_000, 3, steps, None)
+        assert bot.process is not None
+        pid = bot.process.pid
+        paced = await run_phase(api, 100_000, residents, steps, think, pid)
+        saturated = await run_phase(api, 200_000, residents, steps, None, pid)
+    finally:
+        await bot.stop()
+        await server.close()
+    print(
+        f"{label:<22} paced: {paced.per_second:7.1f} updates/s  p50 {paced.percentile(0.5):6.1f} ms"
+        f"  p99 {paced.percentile(0.99):6.1f} ms | saturated: {saturated.per_second:7.1f} updates/s"
+        f"  p50 {saturated.percentile(0.5):6.1f} ms  p99 {saturated.percentile(0.99):6.1f} ms"
+        f"\n{'':<22} CPU per update (saturated): bot {saturated.cpu_ms_per_update(saturated.bot_cpu_seconds):.1f} ms,"
+        f" harness {saturated.cpu_ms_per_update(saturated.harness_cpu_seconds):.1f} ms",
+        flush=True,
+    )
+    return paced, saturated
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--residents", type=int, default=100)
+    parser.add_argument("--think", default="0.5:2.0", help="seconds between steps, min:max")
+    args = parser.parse_args()
+    low, high = (float(part) for part in args.think.split(":"))
+    think = (low, high)
+    steps_per_resident = len(echo_steps())
+    print(
+        f"{args.residents} residents x {steps_per_resident} updates, think time {low}-{high} s "
+        f"(paced); no pause (saturated); {os.cpu_count()} cores",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        village_id = await _prepare_database(url)
+        bot_env = _env(
+            "",
+            DATABASE_URL=url,
+            MAX_MESSAGES_PER_SECOND="100000",
+            MAX_ISSUES_PER_DAY="10",
+            FLOOD_MAX_UPDATES="1000",
+        )
+        ours = await measure(
+            "有事好商量 (SQLite)",
+            [sys.executable, *os.environ.get("BENCH_PYTHON_ARGS", "").split(), "-m", "bot"],
+            bot_env,
+            consultation_steps(village_id),
+            args.residents,
+            think,
+        )
+    anchor = await measure(
+        "bare PTB echo bot",
+        [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+        _env(""),
+        echo_steps(),
+        args.residents,
+        think,
+    )
+    ratio = ours[1].per_second / anchor[1].per_second if anchor[1].per_second else float("nan")
+    paced_ratio = (
+        ours[0].per_second / anchor[0].per_second if anchor[0].per_second else float("nan")
+    )
+    print(
+        f"ratio (ours / echo): saturated updates/s {ratio:.2f}, paced updates/s {paced_ratio:.2f}; "
+        f"paced p99 ours {ours[0].percentile(0.99):.1f} ms vs echo {anchor[0].percentile(0.99):.1f} ms"
+    )
+    print(
+        f"goal: saturated ratio >= 0.5 and paced p99 <= 50 ms; p50 ms {statistics.median(ours[0].latencies_ms):.1f}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
