@@ -122,10 +122,11 @@ class PhaseResult:
 async def _await_answer(user: SimUser, expect: str | None) -> None:
     while True:
         message = await user.next_message(timeout=STEP_TIMEOUT)
-        if message.edited:
-            continue  # removing an old keyboard is not the answer to this step
-        if expect is None or expect in (message.text or ""):
-            return
+        if expect is None:
+            if not message.edited:
+                return
+        elif expect in (message.text or ""):
+            return  # a new message, or a pressed message rewritten into the next question
 
 
 async def _resident(

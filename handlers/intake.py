@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -112,17 +112,16 @@ async def ask_category(update: Update, context: BotContext) -> str:
     return CATEGORY
 
 
-async def ask_description(update: Update, context: BotContext) -> str:
-    tr = context.tr
-    await _checkpoint(update, context, DESCRIBE)
-    await say(
-        update,
-        context,
-        tr._(
-            "Please describe the matter: what, where, since when. Write it, or send a voice "
-            "message. You can also send a photo with a caption."
-        ),
+def _description_prompt(context: BotContext) -> str:
+    return context.tr._(
+        "Please describe the matter: what, where, since when. Write it, or send a voice "
+        "message. You can also send a photo with a caption."
     )
+
+
+async def ask_description(update: Update, context: BotContext) -> str:
+    await _checkpoint(update, context, DESCRIBE)
+    await say(update, context, _description_prompt(context))
     return DESCRIBE
 
 
@@ -178,15 +177,13 @@ async def ask_anonymity(update: Update, context: BotContext) -> str:
     return ANONYMITY
 
 
-async def ask_confirmation(update: Update, context: BotContext) -> str:
+async def _summary(context: BotContext, draft: IssueDraft) -> str:
     tr = context.tr
-    draft = _draft(context)
     assert draft.township_id is not None and draft.village_id is not None
     assert draft.category_id is not None
     village = await context.services.directory.village(draft.village_id)
     category = await context.services.directory.category(draft.township_id, draft.category_id)
     lines = [
-        tr._("<b>Please check before sending</b>"),
         tr._("Category: {category}", category=category_label(tr, category)),
         tr._("Place: {place}", place=esc(village.name)),
     ]
@@ -200,14 +197,19 @@ async def ask_confirmation(update: Update, context: BotContext) -> str:
     lines.append(
         tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members")
     )
-    _save(context, draft, CONFIRM)
+    return "\n".join(lines)
+
+
+def _confirm_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    tr = context.tr
+    return choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel"))
+
+
+async def ask_confirmation(update: Update, context: BotContext) -> str:
     await _checkpoint(update, context, CONFIRM)
-    await say(
-        update,
-        context,
-        "\n".join(lines),
-        choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel")),
-    )
+    text = context.tr._("<b>Please check before sending</b>")
+    summary = await _summary(context, _draft(context))
+    await say(update, context, f"{text}\n{summary}", _confirm_keyboard(context))
     return CONFIRM
 
 
@@ -304,8 +306,9 @@ async def category_chosen(update: Update, context: BotContext) -> str:
     _save(context, draft)
     await _checkpoint(update, context, DESCRIBE)
     tr = context.tr
-    await settle(update, tr._("Category: {category}", category=category_label(tr, category)))
-    return await ask_description(update, context)
+    chosen = tr._("Category: {category}", category=category_label(tr, category))
+    await settle(update, f"{chosen}\n\n{_description_prompt(context)}")
+    return DESCRIBE
 
 
 def _set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
@@ -481,12 +484,10 @@ async def anonymity_chosen(update: Update, context: BotContext) -> str:
     draft.anonymous = _callback_arg(update) == "1"
     _save(context, draft)
     await _checkpoint(update, context, CONFIRM)
-    tr = context.tr
-    await settle(
-        update,
-        tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members"),
-    )
-    return await ask_confirmation(update, context)
+    heading = context.tr._("<b>Please check before sending</b>")
+    summary = await _summary(context, draft)
+    await settle(update, f"{heading}\n{summary}", _confirm_keyboard(context))
+    return CONFIRM
 
 
 async def confirmed(update: Update, context: BotContext) -> str | int:
@@ -513,22 +514,18 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
         await drop_buttons(update)
         await say(update, context, tr._("Something is missing; let us go through it again."))
         return await _open_draft(update, context)
+    summary = await _summary(context, draft)
     await _checkpoint(update, context, None)
-    await acknowledge(update, tr._("Sent"))
-    await drop_buttons(update)
     zone = ZoneInfo(services.settings.timezone)
-    await say(
-        update,
-        context,
-        tr._(
-            "✅ Thank you! Your issue is registered as <b>{number}</b> ({when}).\n"
-            "The office will look at it; I will tell you here about every step. "
-            "See it any time under /my.",
-            number=issue.number,
-            when=tr.when(issue.created_at, zone, "short"),
-        ),
-        main_menu(tr),
+    receipt = tr._(
+        "✅ Thank you! Your issue is registered as <b>{number}</b> ({when}).\n"
+        "The office will look at it; I will tell you here about every step. "
+        "See it any time under /my.",
+        number=issue.number,
+        when=tr.when(issue.created_at, zone, "short"),
     )
+    # The summary the resident checked becomes the receipt (one edit, no extra message).
+    await settle(update, f"{receipt}\n\n{summary}", notice=tr._("Sent"))
     return END
 
 

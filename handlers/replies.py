@@ -41,14 +41,20 @@ async def drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
-async def settle(update: Update, text: str) -> None:
-    """Answer a button press by turning its message into the choice made (keyboard removed).
+async def settle(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    notice: str | None = None,
+) -> None:
+    """Answer a button press by rewriting its message: the choice made, and what comes next.
 
-    One edit instead of removing the keyboard and sending a confirmation: the chat keeps a
+    One edit instead of removing the keyboard and sending another message: the chat keeps a
     readable record of what was chosen, and Telegram gets one request fewer.
     """
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await query.answer(notice)
     if isinstance(query.message, Message):
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

@@ -39,9 +39,7 @@ async def start(update: Update, context: BotContext) -> None:
     tr = context.tr
     me = context.me
     name = me.first_name or tr._("neighbour")
-    await say(
-        update,
-        context,
+    parts = [
         tr._(
             "Hello, {name}! This is 有事好商量, the consultation office of your township.\n\n"
             "Tell me about a matter that concerns you and your neighbours — a broken street "
@@ -49,34 +47,38 @@ async def start(update: Update, context: BotContext) -> None:
             "raise, discusses it with residents, CPPCC members, village cadres and departments, "
             "and I will tell you every step: the meeting, the outcome, what got done.",
             name=esc(name),
-        ),
-        main_menu(tr),
-    )
+        )
+    ]
     village_id = _parse_village_payload(context.args or [])
-    services = context.services
-    if village_id is not None:
-        try:
-            village = await services.directory.village(village_id)
-            township = await services.directory.township(village.township_id)
-            async with services.uow() as uow:
-                await people.choose_village(uow, me.id, village_id, services.clock.now())
-            services.people.forget(me.telegram_id)
-            await say(
-                update,
-                context,
-                tr._(
-                    "You are registered with {village}, {township}. Press “{new}” to raise "
-                    "a matter.",
-                    village=esc(village.name),
-                    township=esc(township.name),
-                    new=tr._(MENU_NEW),
-                ),
-            )
-            return
-        except NotFound:
-            await say(update, context, tr._("This link is no longer valid. Please choose below."))
-    if me.village_id is None:
+    registered = village_id is not None and await _register_from_link(context, village_id, parts)
+    if village_id is not None and not registered:
+        parts.append(tr._("This link is no longer valid. Please choose below."))
+    await say(update, context, "\n\n".join(parts), main_menu(tr))
+    if not registered and me.village_id is None:
         await ask_place(update, context, prefix="st")
+
+
+async def _register_from_link(context: BotContext, village_id: int, parts: list[str]) -> bool:
+    """A QR code on a notice board carries the village: register the person there."""
+    services = context.services
+    tr = context.tr
+    try:
+        village = await services.directory.village(village_id)
+        township = await services.directory.township(village.township_id)
+        async with services.uow() as uow:
+            await people.choose_village(uow, context.me.id, village_id, services.clock.now())
+    except NotFound:
+        return False
+    services.people.forget(context.me.telegram_id)
+    parts.append(
+        tr._(
+            "You are registered with {village}, {township}. Press “{new}” to raise a matter.",
+            village=esc(village.name),
+            township=esc(township.name),
+            new=tr._(MENU_NEW),
+        )
+    )
+    return True
 
 
 async def ask_place(update: Update, context: BotContext, *, prefix: str) -> bool:

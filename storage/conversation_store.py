@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import JSON, bindparam, delete, select, text
@@ -38,6 +40,18 @@ _UPSERT_USER_DATA = text(
 _DELETE_USER_DATA = text("DELETE FROM user_data WHERE user_id = :user_id")
 
 
+@dataclass
+class _PendingStep:
+    name: str
+    key: str
+    state: object | None
+    user_id: int
+    data: dict[str, Any]
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
 class ConversationStore:
     """Each write is its own short transaction, so state is durable as soon as it is saved."""
 
@@ -46,6 +60,8 @@ class ConversationStore:
         bind = session_factory.kw.get("bind")
         assert isinstance(bind, AsyncEngine), "the session factory must be bound to an engine"
         self._engine = bind
+        self._pending: list[_PendingStep] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def _insert(self, dialect_name: str, model: Any) -> Any:
         return pg_insert(model) if dialect_name == "postgresql" else sqlite_insert(model)
@@ -73,23 +89,55 @@ class ConversationStore:
         user_id: int,
         data: dict[str, Any],
     ) -> None:
-        """Where a chat stands and what it has said so far, in one transaction.
+        """Where a chat stands and what it has said so far, durable when this returns.
 
-        This runs before every answer of a conversation, so it uses two prepared plain
-        statements on a bare connection (no ORM session): about half the CPU of the ORM path.
+        This runs before every answer of a conversation. Steps of chats that arrive while a
+        write is under way are committed together in the next transaction (group commit):
+        under load one transaction carries many steps, and each caller still waits for its
+        own step to be on disk.
         """
-        encoded = _encode_key(key)
+        step = _PendingStep(name, _encode_key(key), state, user_id, data)
+        self._pending.append(step)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await step.done
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._write_batch(batch)
+            except Exception as exc:
+                for step in batch:
+                    step.done.set_exception(exc)
+            else:
+                for step in batch:
+                    step.done.set_result(None)
+
+    async def _write_batch(self, batch: list[_PendingStep]) -> None:
+        # The same user may not appear twice: a chat's updates run one after another.
+        upserts = [s for s in batch if s.state is not None]
+        ends = [s for s in batch if s.state is None]
+        kept = [s for s in batch if s.data]
+        dropped = [s for s in batch if not s.data]
         async with self._engine.begin() as connection:
-            if state is None:
-                await connection.execute(_DELETE_STATE, {"name": name, "key": encoded})
-            else:
+            if upserts:
                 await connection.execute(
-                    _UPSERT_STATE, {"name": name, "key": encoded, "state": state}
+                    _UPSERT_STATE,
+                    [{"name": s.name, "key": s.key, "state": s.state} for s in upserts],
                 )
-            if data:
-                await connection.execute(_UPSERT_USER_DATA, {"user_id": user_id, "data": data})
-            else:
-                await connection.execute(_DELETE_USER_DATA, {"user_id": user_id})
+            if ends:
+                await connection.execute(
+                    _DELETE_STATE, [{"name": s.name, "key": s.key} for s in ends]
+                )
+            if kept:
+                await connection.execute(
+                    _UPSERT_USER_DATA, [{"user_id": s.user_id, "data": s.data} for s in kept]
+                )
+            if dropped:
+                await connection.execute(
+                    _DELETE_USER_DATA, [{"user_id": s.user_id} for s in dropped]
+                )
 
     async def _write_conversation(
         self, session: AsyncSession, name: str, key: ConversationKey, state: object | None

@@ -207,7 +207,7 @@ async def test_failed_reply_after_commit_loses_nothing_and_duplicates_nothing(
     await replies_until(user, "是否允许政协委员")
     await user.press_button("可以，显示我的姓名")
     await replies_until(user, "提交前请核对")
-    harness.api.fail_next("sendMessage", status=500, chat_id=user.id)
+    harness.api.fail_next("editMessageText", status=500, chat_id=user.id)
     await user.press_button("✅ 提交")
     await replies_until(user, OOPS)
     await forge(user, "in:cf:ok")  # the resident taps the old button again
