@@ -102,6 +102,7 @@ class PhaseResult:
     updates: int = 0
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    by_step: dict[int, list[float]] = field(default_factory=dict)
     bot_cpu_seconds: float = 0.0
     harness_cpu_seconds: float = 0.0
 
@@ -133,13 +134,15 @@ async def _resident(
     user: SimUser, steps: list[Step], think: tuple[float, float] | None, result: PhaseResult
 ) -> None:
     rng = random.Random(user.id)
-    for step in steps:
+    for index, step in enumerate(steps):
         if think is not None:
             await asyncio.sleep(rng.uniform(*think))
         started = time.perf_counter()
         await step.act(user)
         await _await_answer(user, step.expect)
-        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        result.latencies_ms.append(elapsed)
+        result.by_step.setdefault(index, []).append(elapsed)
         result.updates += 1
 
 

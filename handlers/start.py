@@ -69,7 +69,9 @@ async def _register_from_link(context: BotContext, village_id: int, parts: list[
             await people.choose_village(uow, context.me.id, village_id, services.clock.now())
     except NotFound:
         return False
-    services.people.forget(context.me.telegram_id)
+    services.people.amend(
+        context.me.telegram_id, village_id=village.id, township_id=village.township_id
+    )
     parts.append(
         tr._(
             "You are registered with {village}, {township}. Press “{new}” to raise a matter.",
@@ -147,7 +149,9 @@ async def village_chosen(update: Update, context: BotContext, village_id: int) -
     except NotFound:
         await acknowledge(update, tr._("This option is no longer available."), alert=True)
         return False
-    services.people.forget(context.me.telegram_id)
+    services.people.amend(
+        context.me.telegram_id, village_id=village.id, township_id=village.township_id
+    )
     await settle(update, tr._("Saved: {village}.", village=esc(village.name)))
     return True
 
@@ -205,7 +209,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     async with services.uow() as uow:
         await people.choose_locale(uow, context.me.id, locale, services.clock.now())
-    services.people.forget(context.me.telegram_id)
+    services.people.amend(context.me.telegram_id, locale=locale, chosen_locale=locale)
     context.use_locale(locale)
     tr = context.tr
     await acknowledge(update)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.config import SUPPORTED_LOCALES
 from bot.domain.errors import NotFound
@@ -23,12 +25,15 @@ class Contact:
     language_code: str | None
 
 
-async def _view(uow: UnitOfWork, person: Person, derived_locale: str) -> PersonView:
+async def _view(
+    uow: UnitOfWork, person: Person, derived_locale: str, *, is_new: bool = False
+) -> PersonView:
     township_id = None
     if person.village_id is not None:
         village = await uow.directory.village(person.village_id)
         township_id = village.township_id if village else None
-    roles = frozenset(await uow.people.roles(person.id))
+    # Someone we have just met holds no roles yet: spare the query.
+    roles = frozenset() if is_new else frozenset(await uow.people.roles(person.id))
     assert person.telegram_id is not None
     return PersonView(
         id=person.id,
@@ -47,6 +52,7 @@ async def register_contact(
 ) -> PersonView:
     """Find or create the person behind a chat user and refresh what Telegram tells us."""
     person = await uow.people.by_telegram_id(contact.telegram_id)
+    is_new = person is None
     if person is None:
         person = await uow.people.add(
             Person(
@@ -75,7 +81,7 @@ async def register_contact(
             person.language_code = contact.language_code
             person.active = True  # writing to us again means they unblocked the bot
             person.updated_at = now
-    view = await _view(uow, person, derived_locale)
+    view = await _view(uow, person, derived_locale, is_new=is_new)
     await uow.commit()
     return view
 
@@ -131,3 +137,10 @@ class PersonCache:
 
     def forget(self, telegram_id: int) -> None:
         self._entries.pop(telegram_id, None)
+
+    def amend(self, telegram_id: int, **changes: Any) -> None:
+        """Apply a change this process just committed, instead of reloading the person."""
+        entry = self._entries.get(telegram_id)
+        if entry is not None:
+            stored_at, contact, view = entry
+            self._entries[telegram_id] = (stored_at, contact, dataclasses.replace(view, **changes))
