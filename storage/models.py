@@ -20,12 +20,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.issue_status import IssueStatus
 from bot.domain.roles import RoleName
+from bot.domain.topic_status import TopicStatus
 
 # Stable constraint names, so that batch migrations on SQLite can find and alter them.
 NAMING_CONVENTION = {
@@ -163,6 +165,17 @@ class Issue(Base):
     source_ref: Mapped[str | None] = mapped_column(String(64))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # Free-text place from imports (hotline exports name streets and estates, not villages).
+    place: Mapped[str | None] = mapped_column(String(200))
+    likes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), index=True
+    )
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issues.id", ondelete="SET NULL")
+    )
+    # Staff confirmed the category: such issues teach the township's category model.
+    category_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -253,3 +266,73 @@ class UserData(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Topic(Base):
+    """议题: one matter at one place, gathering the issues that raise it."""
+
+    __tablename__ = "topics"
+    __table_args__ = (Index("ix_topics_township_status", "township_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[TopicStatus] = mapped_column(_enum(TopicStatus, "topic_status"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Follower(Base):
+    """Who is carried along a topic: raisers and supporters automatically, others by choice."""
+
+    __tablename__ = "followers"
+    __table_args__ = (UniqueConstraint("topic_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    # raiser | supporter | member | staff
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IssueQuestion(Base):
+    """A question staff relayed to the resident, and the resident's answer."""
+
+    __tablename__ = "issue_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Notification(Base):
+    """Outbox: every push is written with the change that causes it, then sent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(48))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The same event never produces two rows (unique), so retries of the cause are safe.
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # pending | sent | failed (gave up) | skipped (recipient inactive)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

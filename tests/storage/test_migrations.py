@@ -42,3 +42,34 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
     await migrate.upgrade(engine)
     assert await migrate.current_revision(engine) == head
     await engine.dispose()
+
+
+async def test_upgrade_keeps_existing_issues(tmp_path: Path) -> None:
+    """Columns added later get defaults for rows written by an older version."""
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    await migrate.upgrade(engine, "0001")
+    async with engine.begin() as connection:
+        now = "2026-01-01 00:00:00"
+        await connection.execute(
+            text(
+                "INSERT INTO townships (id, name, timezone, created_at) VALUES (1, 'T', 'UTC', :n)"
+            ),
+            {"n": now},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO issues (id, number, township_id, text, anonymous, status, source,"
+                " created_at, updated_at) VALUES (1, 'YS-2026-000001', 1, '旧', 0, 'submitted',"
+                " 'telegram', :n, :n)"
+            ),
+            {"n": now},
+        )
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(text("SELECT likes, category_confirmed, topic_id FROM issues"))
+        ).one()
+    assert tuple(row) == (0, 0, None)
+    await engine.dispose()
