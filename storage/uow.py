@@ -7,12 +7,14 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
+from storage.notifications import NotificationRepository
 from storage.repositories import (
     AuditRepository,
     DirectoryRepository,
     IssueRepository,
     PersonRepository,
 )
+from storage.topics import TopicRepository
 
 
 class UnitOfWork:
@@ -26,6 +28,8 @@ class UnitOfWork:
     directory: DirectoryRepository
     issues: IssueRepository
     audit: AuditRepository
+    topics: TopicRepository
+    notifications: NotificationRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -36,6 +40,8 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session)
         self.issues = IssueRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.topics = TopicRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
         return self
 
     async def __aexit__(
