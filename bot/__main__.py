@@ -1,9 +1,13 @@
-"""`python -m bot [run|demo|migrate|setup]` — one entry point for the bot and its tools."""
+"""`python -m bot [run|demo|migrate|setup|import-issues|candidates|grant|revoke]`.
+
+One entry point for the bot and its operator tools.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -39,6 +43,29 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--admin", type=int, help="Telegram user id of the first admin")
     setup.add_argument("--categories", help="comma-separated; default: the standard eight")
     setup.add_argument("--timezone", default="Asia/Shanghai")
+    importer = sub.add_parser(
+        "import-issues", help="import a hotline or message-board export (.csv/.xlsx) as issues"
+    )
+    importer.add_argument("file", metavar="FILE", help="the export, .csv or .xlsx")
+    importer.add_argument("--township", required=True, help="township name (or id)")
+    candidates = sub.add_parser(
+        "candidates", help="print candidate topics grouped from unassigned open issues"
+    )
+    candidates.add_argument("--township", required=True, help="township name (or id)")
+    candidates.add_argument("--format", choices=("csv", "table"), default="csv")
+    candidates.add_argument(
+        "--summary", action="store_true", help="one row per candidate instead of per issue"
+    )
+    candidates.add_argument(
+        "--min-size",
+        type=int,
+        help="smallest candidate listed (default: 1 per issue, 2 with --summary)",
+    )
+    for name, verb in (("grant", "give"), ("revoke", "take away")):
+        roles = sub.add_parser(name, help=f"{verb} a township role (idempotent)")
+        roles.add_argument("--township", required=True, help="township name (or id)")
+        roles.add_argument("--telegram-id", required=True, type=int, help="Telegram user id")
+        roles.add_argument("--role", required=True, choices=("staff", "member", "admin"))
     return parser
 
 
@@ -68,6 +95,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(admin_cli.migrate_command(load_settings()))
     if command == "setup":
         return asyncio.run(admin_cli.setup_command(load_settings(), args))
+    if command == "import-issues":
+        return asyncio.run(admin_cli.import_issues_command(load_settings(), args))
+    if command == "candidates":
+        return asyncio.run(admin_cli.candidates_command(load_settings(), args))
+    if command in ("grant", "revoke"):
+        return asyncio.run(admin_cli.role_command(load_settings(), args))
     raise StartupError(f"unknown command {command!r}")
 
 
@@ -79,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`candidates | head`): what it wanted was printed. Point
+        # stdout at nothing so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

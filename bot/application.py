@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
@@ -12,10 +13,23 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotContext, ConsultationApp
+from bot.dispatcher import start_dispatcher, stop_dispatcher
 from bot.persistence import DatabasePersistence
 from bot.services.container import Services
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import commands, fallbacks, gatekeeper, intake, my_issues, start
+from handlers import (
+    admin,
+    candidates,
+    commands,
+    fallbacks,
+    gatekeeper,
+    intake,
+    my_issues,
+    staff,
+    staff_input,
+    start,
+    topics,
+)
 from storage.conversation_store import ConversationStore
 from storage.db import SessionFactory
 
@@ -24,10 +38,21 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1: every update passes the gatekeeper first (private chat, flood, person, locale).
     app.add_handler(TypeHandler(Update, gatekeeper.gatekeeper), group=-1)
     # Group 0, in order of precedence:
-    # 1. the intake conversation (it also owns /cancel while a draft is open);
+    # 1. text awaited after a button (a staff question, a resident's answer), then the
+    #    intake conversation (each owns /cancel while it is open);
+    for conversation in staff_input.conversations():
+        app.add_handler(conversation)
     app.add_handler(intake.conversation())
-    # 2. commands and buttons that work anywhere, also in the middle of a draft;
-    for handler in start.handlers() + my_issues.handlers():
+    # 2. commands and buttons that work anywhere, also in the middle of a draft (staff
+    #    handlers check the role on every update);
+    for handler in (
+        start.handlers()
+        + my_issues.handlers()
+        + staff.handlers()
+        + topics.handlers()
+        + admin.handlers()
+        + candidates.handlers()
+    ):
         app.add_handler(handler)  # type: ignore[arg-type]
     # 3. whatever nothing above understood: stale buttons, unknown commands, odd media.
     for handler in fallbacks.handlers():
@@ -38,6 +63,12 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     assert isinstance(app, ConsultationApp)
     await commands.publish_menus(app.bot, app.services.settings.default_locale)
+    # Not awaited: the bot answers while the word dictionary loads in a worker thread.
+    warm_up = asyncio.create_task(app.services.similar.warm_up())
+    app.services.background.add(warm_up)
+    warm_up.add_done_callback(app.services.background.discard)
+    # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
+    await start_dispatcher(app)
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall every chat for tens of milliseconds.
     gc.freeze()
@@ -72,6 +103,7 @@ def build_application(
             )
         )
         .post_init(on_startup)
+        .post_stop(stop_dispatcher)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     default_locale: str = "zh_Hans"
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    # Signs role invite links; by default derived from the bot token (set it to rotate).
+    invite_secret: str = ""
 
     # Intake limits; a township office would tune these, so they are settings.
     max_description_chars: int = Field(default=2000, ge=50)
@@ -77,6 +80,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def invite_key(self) -> bytes:
+        seed = self.invite_secret or f"invite:{self.bot_token}"
+        return hashlib.sha256(seed.encode()).digest()
 
     def token_problem(self) -> str | None:
         """Why the token cannot be used, or None when it looks usable."""

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -21,9 +21,15 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
-from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
+from bot.domain.errors import (
+    DescriptionTooLong,
+    DomainError,
+    DraftIncomplete,
+    NotFound,
+    QuotaExceeded,
+)
 from bot.persistence import DatabasePersistence
-from bot.services import intake
+from bot.services import intake, topics
 from bot.services.intake import IssueDraft, MediaRef
 from handlers import start
 from handlers.keyboards import (
@@ -39,10 +45,11 @@ from handlers.keyboards import (
 from handlers.render import category_label, esc
 from handlers.replies import acknowledge, drop_buttons, say, settle
 
-PLACE, CATEGORY, DESCRIBE, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
+PLACE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "place",
     "category",
     "describe",
+    "similar",
     "photos",
     "location",
     "anonymity",
@@ -213,16 +220,6 @@ async def ask_confirmation(update: Update, context: BotContext) -> str:
     return CONFIRM
 
 
-STEP_PROMPTS: dict[str, Step] = {
-    CATEGORY: ask_category,
-    DESCRIBE: ask_description,
-    PHOTOS: ask_photos,
-    LOCATION: ask_location,
-    ANONYMITY: ask_anonymity,
-    CONFIRM: ask_confirmation,
-}
-
-
 # -- entering ----------------------------------------------------------------------------------
 
 
@@ -343,6 +340,92 @@ async def description_text(update: Update, context: BotContext) -> str:
     if not draft.text:
         return await ask_description(update, context)
     _save(context, draft)
+    return await offer_joining(update, context)
+
+
+async def offer_joining(update: Update, context: BotContext) -> str:
+    """附议: when neighbours raised the same, offer to join them instead of repeating it."""
+    draft = _draft(context)
+    services = context.services
+    if draft.township_id is None or not draft.text:
+        return await ask_photos(update, context)
+    village = await services.directory.village(draft.village_id) if draft.village_id else None
+    similar = await services.similar.worth_joining(
+        draft.township_id, text=draft.text, village=village.name if village else None
+    )
+    if not similar:
+        return await ask_photos(update, context)
+    async with services.uow() as uow:
+        options = await topics.join_options(
+            uow, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
+        )
+    if not options:
+        return await ask_photos(update, context)
+    tr = context.tr
+    lines = [
+        tr.n_(
+            "{count} neighbour raised something similar:",
+            "{count} neighbours raised something similar:",
+            sum(option.people for option in options),
+        )
+    ]
+    buttons = []
+    for index, option in enumerate(options, start=1):
+        lines.append(f"{index}. {option.number} {esc(option.preview)}")
+        code = "t" if option.kind == "topic" else "i"
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    tr._("Join {number}", number=option.number),
+                    callback_data=f"in:jn:{code}:{option.id}",
+                )
+            ]
+        )
+    lines.append(tr._("Join one of them, and you will be told every step, as they are."))
+    buttons.append(
+        [InlineKeyboardButton(tr._("Mine is different, continue ›"), callback_data="in:jn:no")]
+    )
+    await _checkpoint(update, context, SIMILAR)
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+    return SIMILAR
+
+
+async def joined(update: Update, context: BotContext) -> str | int:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    _prefix, _step, code, raw_id = update.callback_query.data.split(":")
+    draft = _draft(context)
+    services = context.services
+    tr = context.tr
+    try:
+        async with services.uow() as uow:
+            join = topics.join_topic if code == "t" else topics.join_issue
+            number = await join(
+                uow,
+                person_id=context.me.id,
+                now=services.clock.now(),
+                township_id=draft.township_id,
+                **{"topic_id" if code == "t" else "issue_id": int(raw_id)},
+            )
+    except DomainError:
+        await acknowledge(update, tr._("This option is no longer available."), alert=True)
+        return SIMILAR
+    await _checkpoint(update, context, None)
+    if draft.township_id is not None:
+        services.similar.invalidate(draft.township_id)
+    await settle(
+        update,
+        tr._(
+            "✅ You joined {number}. I will tell you about every step of it. "
+            "Nothing else was submitted.",
+            number=number,
+        ),
+    )
+    return END
+
+
+async def not_joining(update: Update, context: BotContext) -> str:
+    await acknowledge(update)
+    await drop_buttons(update)
     return await ask_photos(update, context)
 
 
@@ -516,6 +599,15 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
         return await _open_draft(update, context)
     summary = await _summary(context, draft)
     await _checkpoint(update, context, None)
+    if draft.township_id is not None:
+        village = await services.directory.village(draft.village_id) if draft.village_id else None
+        services.similar.add_issue(
+            draft.township_id,
+            issue.id,
+            draft.text,
+            village.name if village else None,
+            issue.created_at,
+        )
     zone = ZoneInfo(services.settings.timezone)
     receipt = tr._(
         "✅ Thank you! Your issue is registered as <b>{number}</b> ({when}).\n"
@@ -569,6 +661,16 @@ async def _repeat_current_step(update: Update, context: BotContext) -> None:
         await prompt(update, context)
 
 
+STEP_PROMPTS: dict[str, Step] = {
+    CATEGORY: ask_category,
+    DESCRIBE: ask_description,
+    SIMILAR: offer_joining,
+    PHOTOS: ask_photos,
+    LOCATION: ask_location,
+    ANONYMITY: ask_anonymity,
+    CONFIRM: ask_confirmation,
+}
+
 UNSUPPORTED = (
     filters.Sticker.ALL
     | filters.VIDEO
@@ -613,6 +715,11 @@ def conversation() -> ConversationHandler[BotContext]:
                     MessageHandler(text, description_text),
                     MessageHandler(filters.VOICE, description_voice),
                     MessageHandler(filters.PHOTO, description_photo),
+                ],
+                SIMILAR: [
+                    CallbackQueryHandler(joined, pattern=r"^in:jn:[it]:\d{1,12}$"),
+                    CallbackQueryHandler(not_joining, pattern=r"^in:jn:no$"),
+                    MessageHandler(text, wrong_input),
                 ],
                 PHOTOS: [
                     MessageHandler(filters.PHOTO, photo_received),

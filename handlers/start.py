@@ -8,8 +8,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import BotContext
 from bot.domain.errors import NotFound
 from bot.i18n import LOCALE_NAMES
-from bot.services import people
-from handlers import commands
+from bot.services import invites, people
+from handlers import admin, commands
 from handlers.keyboards import (
     MENU_HELP,
     MENU_LANG,
@@ -49,7 +49,11 @@ async def start(update: Update, context: BotContext) -> None:
             name=esc(name),
         )
     ]
-    village_id = _parse_village_payload(context.args or [])
+    args = context.args or []
+    if len(args) == 1 and args[0].startswith(invites.PREFIX):
+        welcome = await admin.redeem_invite(update, context, args[0])
+        parts.append(welcome or tr._("This invitation is not valid any more; ask for a new one."))
+    village_id = _parse_village_payload(args)
     registered = village_id is not None and await _register_from_link(context, village_id, parts)
     if village_id is not None and not registered:
         parts.append(tr._("This link is no longer valid. Please choose below."))

@@ -1,16 +1,78 @@
-"""Outbox rows: written with the change that causes them, read by the dispatcher."""
+"""Outbox rows: written with the change that causes them, read by the dispatcher.
+
+A row's life: ``pending`` → ``sending`` (claimed by one dispatcher) → ``sent``, or back to
+``pending`` to be retried later, or ``failed`` (given up) / ``skipped`` (recipient unreachable).
+
+The schema has no claim-token column, so a claim reuses ``next_attempt_at``: while a row is
+``sending`` it holds the moment the claim expires (the lease). Every change a dispatcher makes
+after sending is conditional on ``status = 'sending'`` *and* that exact lease, so a dispatcher
+whose claim was taken over (it stalled past the lease, or crashed) cannot overwrite the new
+owner's outcome. A row whose lease ran out is due again and is claimed like a pending one: that
+is the only way the outbox hands a notification out twice (its first sender died after Telegram
+accepted the message but before the outcome was written).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Notification
+from storage.models import Notification, Person
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed; next_attempt_at holds the end of the claim
+    SENT = "sent"
+    FAILED = "failed"  # given up; last_error says why
+    SKIPPED = "skipped"  # recipient blocked the bot or has no chat
+
+
+_CLAIMABLE = (NotificationStatus.PENDING, NotificationStatus.SENDING)
+
+# Consecutive rate limits are counted in last_error (there is no column for them): the
+# dispatcher does not count a 429 as a failed attempt, but it must not retry one forever.
+_RATE_LIMITED = re.compile(r"^rate limited \((\d+)\)")
+
+
+def rate_limited_note(streak: int, detail: str) -> str:
+    return f"rate limited ({streak}): {detail}"
+
+
+def rate_limit_streak(last_error: str | None) -> int:
+    """How many 429 answers in a row the row has had, as recorded by `rate_limited_note`."""
+    match = _RATE_LIMITED.match(last_error or "")
+    return int(match.group(1)) if match else 0
+
+
+@dataclass(frozen=True)
+class ClaimedNotification:
+    """A row this dispatcher now owns, with what it needs to reach the recipient."""
+
+    id: int
+    recipient_id: int
+    kind: str
+    payload: dict[str, Any]
+    # Counting this claim: every claim is an attempt unless it is handed back unsent.
+    attempts: int
+    # The claim token: next_attempt_at as set by the claim.
+    lease: datetime
+    last_error: str | None
+    created_at: datetime
+    telegram_id: int | None
+    chat_id: int | None
+    locale: str | None
+    language_code: str | None
+    active: bool
 
 
 class NotificationRepository:
@@ -26,29 +88,33 @@ class NotificationRepository:
         dedupe_key: str,
         now: datetime,
     ) -> bool:
-        """Queue a notification; False when one with this dedupe key already exists."""
-        exists = await self.session.scalar(
-            select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+        """Queue a notification; False when one with this dedupe key already exists.
+
+        One INSERT … ON CONFLICT DO NOTHING: a duplicate (even one committed concurrently by
+        another transaction) is simply not inserted, and the caller's transaction carries on.
+        A savepoint would do the same on PostgreSQL, but with the SQLite driver a savepoint
+        opened before any other write starts its own transaction, and releasing it commits
+        the row on the spot, apart from the change it belongs to.
+        """
+        values = {
+            "recipient_id": recipient_id,
+            "kind": kind,
+            "payload": payload,
+            "dedupe_key": dedupe_key,
+            "status": NotificationStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(Notification)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+            .returning(Notification.id)
         )
-        if exists is not None:
-            return False
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    Notification(
-                        recipient_id=recipient_id,
-                        kind=kind,
-                        payload=payload,
-                        dedupe_key=dedupe_key,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False  # written concurrently by another transaction
-        return True
+        return await self.session.scalar(statement) is not None
 
     async def for_recipient(self, recipient_id: int) -> Sequence[Notification]:
         query = (
@@ -57,3 +123,182 @@ class NotificationRepository:
             .order_by(Notification.id)
         )
         return (await self.session.scalars(query)).all()
+
+    # -- the dispatcher's side --------------------------------------------------------------------
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, lease: timedelta
+    ) -> list[ClaimedNotification]:
+        """Atomically take up to `limit` due rows, oldest first, for `lease`.
+
+        Due means pending with next_attempt_at <= now, or sending with an expired lease (its
+        dispatcher died). One statement both selects and marks the rows: on PostgreSQL the
+        SELECT locks them and skips rows another dispatcher is claiming; on SQLite the
+        statement holds the database's write lock. The outer WHERE repeats the status test,
+        so a row claimed by someone else between the two is left alone either way.
+        """
+        lease_until = now + lease
+        due = (
+            select(Notification.id)
+            .where(Notification.status.in_(_CLAIMABLE), Notification.next_attempt_at <= now)
+            .order_by(Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            # Materialised, so the rows are picked once: PostgreSQL may otherwise re-run a
+            # subquery while the UPDATE proceeds, and each run locks and returns more rows.
+            .cte("due")
+            .prefix_with("MATERIALIZED")
+        )
+        claim = (
+            update(Notification)
+            .where(
+                Notification.id.in_(select(due.c.id)),
+                Notification.status.in_(_CLAIMABLE),
+                Notification.next_attempt_at <= now,
+            )
+            .values(
+                status=NotificationStatus.SENDING.value,
+                next_attempt_at=lease_until,
+                attempts=Notification.attempts + 1,
+            )
+            .returning(
+                Notification.id,
+                Notification.recipient_id,
+                Notification.kind,
+                Notification.payload,
+                Notification.attempts,
+                Notification.last_error,
+                Notification.created_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = (await self.session.execute(claim)).all()
+        if not rows:
+            return []
+        people = {
+            person.id: person
+            for person in await self.session.execute(
+                select(
+                    Person.id,
+                    Person.telegram_id,
+                    Person.chat_id,
+                    Person.locale,
+                    Person.language_code,
+                    Person.active,
+                ).where(Person.id.in_({row.recipient_id for row in rows}))
+            )
+        }
+        claimed = []
+        for row in sorted(rows, key=lambda r: r.id):
+            person = people.get(row.recipient_id)
+            claimed.append(
+                ClaimedNotification(
+                    id=row.id,
+                    recipient_id=row.recipient_id,
+                    kind=row.kind,
+                    payload=dict(row.payload),
+                    attempts=row.attempts,
+                    lease=lease_until,
+                    last_error=row.last_error,
+                    created_at=row.created_at,
+                    telegram_id=person.telegram_id if person else None,
+                    chat_id=person.chat_id if person else None,
+                    locale=person.locale if person else None,
+                    language_code=person.language_code if person else None,
+                    active=bool(person.active) if person else False,
+                )
+            )
+        return claimed
+
+    async def _settle(self, claim: ClaimedNotification, **values: Any) -> bool:
+        """Apply an outcome if the claim still holds; False when the row was taken over."""
+        owned: list[ColumnElement[bool]] = [
+            Notification.id == claim.id,
+            Notification.status == NotificationStatus.SENDING.value,
+            Notification.next_attempt_at == claim.lease,
+        ]
+        result = await self.session.execute(
+            update(Notification)
+            .where(*owned)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return cast("CursorResult[Any]", result).rowcount == 1
+
+    async def mark_sent(self, claim: ClaimedNotification, *, now: datetime) -> bool:
+        return await self._settle(
+            claim, status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=now
+        )
+
+    async def reschedule(
+        self,
+        claim: ClaimedNotification,
+        *,
+        at: datetime,
+        error: str,
+        count_attempt: bool = True,
+    ) -> bool:
+        """Back to pending until `at`; count_attempt=False for a rate limit (not a failure)."""
+        values: dict[str, Any] = {
+            "status": NotificationStatus.PENDING.value,
+            "next_attempt_at": at,
+            "last_error": error,
+        }
+        if not count_attempt:
+            values["attempts"] = Notification.attempts - 1
+        return await self._settle(claim, **values)
+
+    async def release(self, claim: ClaimedNotification, *, at: datetime) -> bool:
+        """Hand a claimed row back unsent (pacing, shutting down): no attempt is counted."""
+        return await self._settle(
+            claim,
+            status=NotificationStatus.PENDING.value,
+            next_attempt_at=at,
+            attempts=Notification.attempts - 1,
+        )
+
+    async def give_up(self, claim: ClaimedNotification, *, error: str, now: datetime) -> bool:
+        return await self._settle(
+            claim, status=NotificationStatus.FAILED.value, last_error=error, next_attempt_at=now
+        )
+
+    async def skip(
+        self, claim: ClaimedNotification, *, reason: str, now: datetime, tried: bool = False
+    ) -> bool:
+        """Not sent because the recipient cannot be reached (tried: Telegram refused it)."""
+        values: dict[str, Any] = {
+            "status": NotificationStatus.SKIPPED.value,
+            "last_error": reason,
+            "next_attempt_at": now,
+        }
+        if not tried:
+            values["attempts"] = Notification.attempts - 1
+        return await self._settle(claim, **values)
+
+    async def mark_person_inactive(self, person_id: int, *, now: datetime) -> None:
+        """The person blocked the bot (or deleted their account): stop pushing to them.
+
+        Writing to the bot again reactivates them (see bot.services.people.register_contact).
+        """
+        await self.session.execute(
+            update(Person)
+            .where(Person.id == person_id, Person.active.is_(True))
+            .values(active=False, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending row becomes due (claims in flight are not counted)."""
+        return await self.session.scalar(
+            select(func.min(Notification.next_attempt_at)).where(
+                Notification.status == NotificationStatus.PENDING.value
+            )
+        )
+
+    async def counts_by_status(self) -> dict[str, int]:
+        """How many rows are in each status (every status present, zero when none)."""
+        counts = {status.value: 0 for status in NotificationStatus}
+        query = select(Notification.status, func.count()).group_by(Notification.status)
+        for status, count in await self.session.execute(query):
+            counts[status] = int(count)
+        return counts

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -64,6 +64,13 @@ class PersonRepository:
         )
         await self.session.flush()
         return True
+
+    async def revoke(self, person_id: int, township_id: int, role: RoleName) -> None:
+        await self.session.execute(
+            delete(Role).where(
+                Role.person_id == person_id, Role.township_id == township_id, Role.role == role
+            )
+        )
 
 
 class DirectoryRepository:
@@ -198,6 +205,23 @@ class IssueRepository:
     async def by_number(self, number: str) -> Issue | None:
         return await self.session.scalar(select(Issue).where(Issue.number == number))
 
+    async def supporter_ids(self, issue_id: int) -> list[int]:
+        query = select(Support.person_id).where(Support.issue_id == issue_id).order_by(Support.id)
+        return list((await self.session.scalars(query)).all())
+
+    async def add_support(self, support: Support) -> bool:
+        """Record a 附议; False when the person already supports that issue."""
+        exists = await self.session.scalar(
+            select(Support.id).where(
+                Support.person_id == support.person_id, Support.issue_id == support.issue_id
+            )
+        )
+        if exists is not None:
+            return False
+        self.session.add(support)
+        await self.session.flush()
+        return True
+
     async def supporters_count(self, issue_id: int) -> int:
         query = select(func.count(Support.id)).where(Support.issue_id == issue_id)
         return int(await self.session.scalar(query) or 0)
@@ -213,10 +237,85 @@ class IssueRepository:
         issue.updated_at = now
         await self.session.flush()
 
+    # Bulk import and grouping -------------------------------------------------------------
+
+    async def take_sequences(self, counter_name: str, count: int) -> int:
+        """Reserve `count` consecutive values of a named counter; returns the first of them.
+
+        One statement for a whole batch: numbering thousands of imported rows one
+        `next_sequence` at a time would cost a round trip each.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        bump = (
+            update(Counter)
+            .where(Counter.name == counter_name)
+            .values(value=Counter.value + count)
+            .returning(Counter.value)
+        )
+        last = await self.session.scalar(bump)
+        if last is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(Counter(name=counter_name, value=count))
+                return 1
+            except IntegrityError:
+                # Another transaction created the counter first; now the update finds it.
+                last = await self.session.scalar(bump)
+        return int(last or 0) - count + 1
+
+    async def existing_source_refs(
+        self, township_id: int, source: str, refs: Collection[str]
+    ) -> set[str]:
+        """Which of these source references the township already holds."""
+        if not refs:
+            return set()
+        query = select(Issue.source_ref).where(
+            Issue.township_id == township_id,
+            Issue.source == source,
+            Issue.source_ref.in_(list(refs)),
+        )
+        return {ref for ref in await self.session.scalars(query) if ref is not None}
+
+    async def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert issues given as column values, batched; returns their ids in input order."""
+        if not rows:
+            return []
+        statement = insert(Issue).returning(Issue.id, sort_by_parameter_order=True)
+        return list(await self.session.scalars(statement, [dict(row) for row in rows]))
+
+    async def insert_events(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert issue history rows given as column values, batched."""
+        if rows:
+            await self.session.execute(insert(IssueEvent), [dict(row) for row in rows])
+
+    async def unassigned(
+        self, township_id: int, statuses: Collection[IssueStatus]
+    ) -> Sequence[Issue]:
+        """The township's issues in these statuses that belong to no topic, oldest first."""
+        query = (
+            select(Issue)
+            .where(
+                Issue.township_id == township_id,
+                Issue.topic_id.is_(None),
+                Issue.status.in_(list(statuses)),
+            )
+            .order_by(Issue.id)
+        )
+        return (await self.session.scalars(query)).all()
+
 
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def exists(self, *, action: str, object_type: str, object_id: str | int) -> bool:
+        query = select(AuditLog.id).where(
+            AuditLog.action == action,
+            AuditLog.object_type == object_type,
+            AuditLog.object_id == str(object_id),
+        )
+        return await self.session.scalar(query.limit(1)) is not None
 
     async def record(
         self,

@@ -51,6 +51,10 @@ class TopicRepository:
         await self.session.flush()
         return True
 
+    async def followed_by(self, person_id: int) -> set[int]:
+        query = select(Follower.topic_id).where(Follower.person_id == person_id)
+        return set((await self.session.scalars(query)).all())
+
     async def followers(self, topic_id: int) -> Sequence[Follower]:
         query = select(Follower).where(Follower.topic_id == topic_id).order_by(Follower.id)
         return (await self.session.scalars(query)).all()

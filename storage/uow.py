@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
+from storage.inbox import InboxQueries
 from storage.notifications import NotificationRepository
 from storage.repositories import (
     AuditRepository,
@@ -30,6 +31,7 @@ class UnitOfWork:
     audit: AuditRepository
     topics: TopicRepository
     notifications: NotificationRepository
+    inbox: InboxQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.topics = TopicRepository(self.session)
         self.notifications = NotificationRepository(self.session)
+        self.inbox = InboxQueries(self.session)
         return self
 
     async def __aexit__(

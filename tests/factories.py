@@ -23,3 +23,37 @@ async def township(
         return await setup_township(
             uow, name=name, villages=VILLAGES, now=now, admin_telegram_id=admin
         )
+
+
+async def person(
+    session_factory: SessionFactory, now: datetime, telegram_id: int, name: str = "居民"
+) -> int:
+    from bot.services.people import Contact, register_contact
+
+    async with UnitOfWork(session_factory) as uow:
+        contact = Contact(telegram_id, telegram_id, name, None, "zh-hans")
+        return (await register_contact(uow, contact, "zh_Hans", now)).id
+
+
+async def issue(
+    session_factory: SessionFactory,
+    now: datetime,
+    report: SetupReport,
+    author_id: int,
+    text: str,
+    *,
+    village: str = "南湖社区",
+    category_index: int = 0,
+) -> int:
+    """A submitted issue raised in chat by `author_id` (a person id)."""
+    from bot.services.intake import IssueDraft, submit
+
+    async with UnitOfWork(session_factory) as uow:
+        categories = await uow.directory.categories(report.township_id)
+        draft = IssueDraft(
+            township_id=report.township_id,
+            village_id=report.villages[village],
+            category_id=categories[category_index].id,
+            text=text,
+        )
+        return (await submit(uow, author_id, draft, now=now, daily_limit=1000)).id

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
 
@@ -32,13 +33,32 @@ class PlaceLevel(Enum):
 
 @dataclass(frozen=True, slots=True)
 class PlaceMention:
-    """One place named in a text (offsets refer to the normalised text)."""
+    """One place named in a text (offsets refer to the normalised text).
+
+    ``grams`` caches the core's character bigrams because matching compares every
+    mention of one issue with every mention of its neighbours.
+    """
 
     text: str
     core: str
     level: PlaceLevel
     start: int
     end: int
+    grams: frozenset[str] = frozenset()
+
+
+def mention(text: str, core: str, level: PlaceLevel, start: int, end: int) -> PlaceMention:
+    """Build a mention with its bigram set filled in."""
+    return PlaceMention(text, core, level, start, end, core_bigrams(core))
+
+
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    """A text's words (with start offsets) and the place mentions found among them."""
+
+    tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    mentions: tuple[PlaceMention, ...]
 
 
 # Pseudonymised or abbreviated administrative units: "A市", "A5区", "K9县".
@@ -116,14 +136,60 @@ _SITE_SUFFIXES = (
 # verb right before one of these suffixes is kept as part of the name.
 _VERB_FRIENDLY = ("路", "街", "大道", "巷", "村", "桥", "组", "社区")
 
-_ALL_SUFFIXES = tuple(sorted({*_SITE_SUFFIXES, *_AREA_SUFFIXES}, key=len, reverse=True))
+# Words that end in a place suffix but describe a position or an activity.
+_NOT_PLACES = frozenset(
+    [
+        "临街",
+        "沿街",
+        "当街",
+        "上街",
+        "过街",
+        "逛街",
+        "满街",
+        "整条街",
+        "一条街",
+        "马路",
+        "道路",
+        "公路",
+        "线路",
+        "沿路",
+        "一路",
+        "上路",
+        "走路",
+        "出路",
+        "进城",
+        "县城",
+        "全城",
+        "满城",
+        "同城",
+        "回村",
+        "进村",
+        "出村",
+        "全村",
+        "本村",
+        "该村",
+        "我村",
+        "小组",
+        "班组",
+        "本组",
+        "该组",
+        "全组",
+    ]
+)
+_NAME_LINKERS = frozenset({"之", "·"})
+# Parts of a village or estate named by a number ("三组", "二期" is not a suffix).
+_SUBUNIT_SUFFIXES = frozenset({"组", "社区", "片区"})
+
+_ALL_SUFFIXES = frozenset({*_SITE_SUFFIXES, *_AREA_SUFFIXES})
+_SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
 _MAX_NAME_CHARS = 8
 
 
 def _suffix_at_end(token: str) -> str | None:
-    for suffix in _ALL_SUFFIXES:
-        if token.endswith(suffix):
-            return suffix
+    """Longest place suffix ending the token (set lookups: this runs for every word)."""
+    for n in _SUFFIX_LENGTHS:
+        if len(token) >= n and token[-n:] in _ALL_SUFFIXES:
+            return token[-n:]
     return None
 
 
@@ -146,6 +212,11 @@ def _is_generic_name(name: str) -> bool:
     return all(ch.isdigit() or ch.isascii() for ch in name)
 
 
+def _name_like(word: str) -> bool:
+    cls = word_class(word)
+    return cls is not WordClass.STOP and cls is not WordClass.VERB and not _suffix_at_end(word)
+
+
 def _generic_facility(tok: str, suffix: str, name_tokens: Sequence[str]) -> bool:
     """True for a kind of facility (搅拌站, 菜市场, 公交线路) rather than a named one.
 
@@ -164,17 +235,20 @@ def _generic_facility(tok: str, suffix: str, name_tokens: Sequence[str]) -> bool
 
 def extract_places(text: str) -> list[PlaceMention]:
     """Find place mentions in an already normalised text, in order of appearance."""
+    return list(segment(text).mentions)
+
+
+def segment(text: str) -> Segmented:
+    """Segment a normalised text and find its place mentions."""
     if not text:
-        return []
+        return Segmented((), (), ())
     mentions: list[PlaceMention] = []
     blocked = [False] * len(text)
     for rx in (_DISTRICT_CODE, _PROVINCE):
         for m in rx.finditer(text):
             if any(blocked[m.start() : m.end()]):
                 continue
-            mentions.append(
-                PlaceMention(m.group(), m.group(), PlaceLevel.DISTRICT, m.start(), m.end())
-            )
+            mentions.append(mention(m.group(), m.group(), PlaceLevel.DISTRICT, m.start(), m.end()))
             for i in range(m.start(), m.end()):
                 blocked[i] = True
     # Segment with districts blanked out: otherwise jieba glues the code's 区 to the next
@@ -202,13 +276,21 @@ def extract_places(text: str) -> list[PlaceMention]:
         name_start = max(tok_start, floor)
         if suffix_start - name_start > _MAX_NAME_CHARS:
             name_start = suffix_start - _MAX_NAME_CHARS
+        if tok in _NOT_PLACES:
+            continue
         j = k - 1
         first = True
         while j >= 0 and tok_start > floor:
             prev = tokens[j]
             cls = word_class(prev)
             verb_ok = first and cls is WordClass.VERB and suffix in _VERB_FRIENDLY
-            if cls is WordClass.STOP or (cls is WordClass.VERB and not verb_ok):
+            # 之 links two halves of a name (魅力之城, 在水之城); elsewhere it is a particle.
+            linker = prev in _NAME_LINKERS and j > 0 and _name_like(tokens[j - 1])
+            if not linker and (cls is WordClass.STOP or (cls is WordClass.VERB and not verb_ok)):
+                break
+            # The previous place's suffix ends this name: 小区 in "X小区临街" is not part of
+            # a place called "...小区临街".
+            if _suffix_at_end(prev) is not None:
                 break
             if starts[j] < floor or suffix_start - starts[j] > _MAX_NAME_CHARS:
                 break
@@ -223,7 +305,7 @@ def extract_places(text: str) -> list[PlaceMention]:
             if cut_at >= 2 and cut_at + len(area) < len(name):
                 area_text = text[name_start : name_start + cut_at + len(area)]
                 found.append(
-                    PlaceMention(
+                    mention(
                         area_text,
                         _core_of(area_text),
                         PlaceLevel.AREA,
@@ -235,12 +317,22 @@ def extract_places(text: str) -> list[PlaceMention]:
                 name = text[name_start:suffix_start]
                 break
         level = PlaceLevel.AREA if suffix in _AREA_SUFFIXES else PlaceLevel.SITE
+        adjacent = bool(found) and found[-1].end == name_start
+        short = (suffix in _SUBUNIT_SUFFIXES and len(name) <= 2) or len(name.strip()) == 1
+        if adjacent and short and found[-1].level is PlaceLevel.SITE:
+            # A numbered sub-unit or a one-character name continues the place before
+            # it: 桃源村 + 三组, 白沙湾 + 嘉园 (segmented 白沙湾/嘉园).
+            prev_m = found.pop()
+            joined = text[prev_m.start : end]
+            found.append(mention(joined, _core_of(joined), prev_m.level, prev_m.start, end))
+            last_end = end
+            continue
         if not name.strip():
             # A bare suffix right after a mention continues it: 魅力之城 + 小区.
             if found and found[-1].end == suffix_start and found[-1].level is PlaceLevel.SITE:
                 prev_m = found.pop()
                 joined = text[prev_m.start : end]
-                found.append(PlaceMention(joined, _core_of(joined), level, prev_m.start, end))
+                found.append(mention(joined, _core_of(joined), level, prev_m.start, end))
                 last_end = end
             continue
         if _is_generic_name(name.strip()):
@@ -248,18 +340,42 @@ def extract_places(text: str) -> list[PlaceMention]:
         whole = text[name_start:end]
         if _generic_facility(tok, suffix, tokens[j + 1 : k]):
             continue
-        found.append(PlaceMention(whole, _core_of(whole), level, name_start, end))
+        found.append(mention(whole, _core_of(whole), level, name_start, end))
         last_end = end
-    return sorted([*mentions, *found], key=lambda m: m.start)
+    return Segmented(
+        tuple(tokens), tuple(starts), tuple(sorted([*mentions, *found], key=lambda m: m.start))
+    )
 
 
-def site_places(mentions: Iterable[PlaceMention]) -> list[PlaceMention]:
-    """Only the mentions precise enough to define a topic's place."""
-    return [m for m in mentions if m.level is PlaceLevel.SITE]
+_CODE_PARTS = re.compile(r"([A-Z])(\d*)(省|市|区|县)")
 
 
+def district_scopes(code: str) -> list[tuple[str, str]]:
+    """Administrative scopes a district mention pins down, coarse to fine.
+
+    Codes follow the pattern of pseudonymised and abbreviated data: a letter alone is a
+    city ("A市"), letter plus number a county-level unit inside that city ("A5区",
+    "A7县", "C4市"). So "A5区" lies in city A and county A5, and "A5区" vs "L1区" are
+    in different cities. Named provinces ("西地省") are their own scope.
+    """
+    m = _CODE_PARTS.fullmatch(code)
+    if m is None:
+        return [("province", code)] if code.endswith("省") else []
+    letter, number, kind = m.group(1), m.group(2), m.group(3)
+    if kind == "省":
+        return [("province", letter)]
+    if not number:
+        return [("city", letter)]
+    return [("city", letter), ("county", letter + number)]
+
+
+@lru_cache(maxsize=16384)
 def core_bigrams(core: str) -> frozenset[str]:
-    """Character bigrams used to compare place cores (the core itself if one char)."""
+    """Character bigrams used to compare place cores (the core itself if one char).
+
+    Cached: the same few places recur across thousands of issues, and sharing one set
+    per core keeps mentions small.
+    """
     if len(core) < 2:
         return frozenset({core}) if core else frozenset()
     return frozenset(core[i : i + 2] for i in range(len(core) - 1))
@@ -267,51 +383,46 @@ def core_bigrams(core: str) -> frozenset[str]:
 
 def core_containment(a: str, b: str) -> float:
     """Share of the shorter core's bigrams found in the longer one (0..1)."""
-    ba, bb = core_bigrams(a), core_bigrams(b)
+    return gram_containment(core_bigrams(a), core_bigrams(b))
+
+
+def gram_containment(ba: frozenset[str], bb: frozenset[str]) -> float:
     if not ba or not bb:
         return 0.0
     return len(ba & bb) / min(len(ba), len(bb))
 
 
-def best_place_match(
-    left: Sequence[PlaceMention], right: Sequence[PlaceMention]
-) -> tuple[float, PlaceMention | None]:
-    """Highest containment between any two mentions, and the left mention achieving it."""
-    best = 0.0
-    best_m: PlaceMention | None = None
-    for a in left:
-        for b in right:
-            score = core_containment(a.core, b.core)
-            if score > best:
-                best, best_m = score, a
-    return best, best_m
-
-
 class Gazetteer:
-    """Place cores seen in earlier texts, to recognise them where written without suffix.
+    """Place cores seen in earlier titles, to recognise them where written without suffix.
 
     Residents often drop the type word ("万科魅力之城楼板开裂" for 魅力之城小区), and
-    jieba then has no suffix to anchor on. Once a core has been seen with its suffix
-    anywhere in the collection, a plain substring occurrence is trusted.
+    jieba then has no suffix to anchor on. Once a core has been seen with its suffix in
+    some title, a plain substring occurrence is trusted. Bodies are only searched this
+    way, which needs no segmentation.
     """
 
-    __slots__ = ("_by_prefix",)
+    __slots__ = ("_by_prefix", "_first")
 
     def __init__(self) -> None:
-        self._by_prefix: dict[str, set[str]] = {}
+        self._by_prefix: dict[str, list[str]] = {}
+        self._first: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_prefix.values())
 
     def add(self, core: str) -> None:
         """Remember a core if it is distinctive enough to be matched as a bare substring."""
-        if len(core) < 2 or all(ch.isascii() for ch in core):
+        if sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff") < 2:
             return
         # Two-character cores that are ordinary words (新安, 人民) would fire everywhere;
         # only invented names (丽发) are safe at that length.
         if len(core) == 2 and in_dictionary(core):
             return
-        self._by_prefix.setdefault(core[:2], set()).add(core)
+        bucket = self._by_prefix.setdefault(core[:2], [])
+        if core not in bucket:
+            bucket.append(core)
+            bucket.sort(key=len, reverse=True)  # longest match wins
+            self._first = None
 
     def add_mentions(self, mentions: Iterable[PlaceMention]) -> None:
         for m in mentions:
@@ -322,22 +433,25 @@ class Gazetteer:
         """Occurrences of known cores in ``text`` not overlapping the ``known`` mentions."""
         if not self._by_prefix or len(text) < 2:
             return []
-        taken = [False] * len(text)
-        for m in known:
-            for i in range(m.start, min(m.end, len(text))):
-                taken[i] = True
+        if self._first is None:
+            # Testing each character against the set of first characters is cheap; the
+            # prefix dictionary is consulted only at those positions.
+            self._first = frozenset(p[0] for p in self._by_prefix)
+        first = self._first
+        spans = [(m.start, m.end) for m in known]
         out: list[PlaceMention] = []
-        i = 0
-        while i < len(text) - 1:
+        resume = 0
+        for i, ch in enumerate(text):
+            if i < resume or ch not in first:
+                continue
             cands = self._by_prefix.get(text[i : i + 2])
-            best = ""
-            if cands and not taken[i]:
-                for core in cands:
-                    if len(core) > len(best) and text.startswith(core, i):
-                        best = core
-            if best and not any(taken[i : i + len(best)]):
-                out.append(PlaceMention(best, best, PlaceLevel.SITE, i, i + len(best)))
-                i += len(best)
-            else:
-                i += 1
+            if not cands:
+                continue
+            for core in cands:
+                if text.startswith(core, i):
+                    end = i + len(core)
+                    if not any(i < e and s < end for s, e in spans):
+                        out.append(mention(core, core, PlaceLevel.SITE, i, end))
+                        resume = end
+                    break
         return out

@@ -7,18 +7,27 @@ from collections.abc import Iterable
 import numpy as np
 import scipy.sparse as sp
 
-from bot.grouping._corpus import FamilyCounts, analyse_all, shared_terms
-from bot.grouping._vectors import DocumentFrequencies, FloatArray, family_counts, vectorise
-from bot.grouping.analysis import Analysis, analyse
+from bot.grouping._corpus import analyse_all, shared_terms
+from bot.grouping._vectors import (
+    DocumentFrequencies,
+    Families,
+    FloatArray,
+    family_counts,
+    vectorise,
+)
+from bot.grouping.analysis import Analysis, analyse, compact
 from bot.grouping.scoring import combine, place_evidence
 from bot.grouping.types import IssueDoc, Match
 
 # Score at or above which the bot offers "join this existing issue (附议)" while a
-# resident is filing a new one. Chosen on the hot-issue data (see bench/grouping.py and
-# the module docstring of bot.grouping): at 0.55 about nine in ten offered neighbours are
-# the same matter at the same place according to the reference groupings, while lower
-# values mostly add same-place-different-matter neighbours.
-JOIN_SUGGESTION_THRESHOLD = 0.55
+# resident is filing a new one. Chosen on the hot-issue data (bench/grouping.py, section
+# "附议 suggestion threshold"): from 0.45 up no offered neighbour in the labelled set has
+# a different gold category, and every offer that the reference groupings can judge is
+# right; reading a random sample of best matches by score band, about nine in ten
+# offers at 0.6-0.8 were the same matter at the same place, against about half at
+# 0.5-0.6, where same-place-other-matter and templated look-alikes creep in. A wrong
+# offer costs the resident a tap, a missed one only a duplicate that grouping merges.
+JOIN_SUGGESTION_THRESHOLD = 0.6
 
 # How many best matter neighbours are re-scored with place evidence. Place evidence only
 # scales the matter score, so a neighbour outside the matter top list cannot win.
@@ -34,21 +43,26 @@ class SimilarityIndex:
     """Open issues/topics indexed for :meth:`query`; supports :meth:`add` and :meth:`discard`.
 
     Word statistics (IDF) are taken from the documents present at construction and
-    refreshed automatically once the collection has doubled, so adding issues one by one
-    never triggers a rebuild per issue.
+    refreshed automatically once the collection has doubled (discarded issues are
+    dropped then), so adding issues one by one never triggers a rebuild per issue.
+    Not thread-safe: use it from one thread (or behind a lock), e.g. the bot's event
+    loop, and build a replacement in the background for a full refresh.
     """
 
     def __init__(self, docs: Iterable[IssueDoc] = ()) -> None:
         self._docs: list[IssueDoc] = []
         self._analyses: list[Analysis] = []
-        self._counts: list[FamilyCounts] = []
+        self._count_blocks: list[Families] = []
         self._alive: list[bool] = []
         self._pos: dict[str, int] = {}
         self._df = DocumentFrequencies()
         initial = list(docs)
         analyses, self._gazetteer = analyse_all(initial)
         for doc, a in zip(initial, analyses, strict=True):
-            self._append(doc, a)
+            self._register(doc, a)
+        counts = family_counts(analyses)
+        self._count_blocks.append(counts)
+        self._df.add(counts)
         self._refreeze()
 
     # -- maintenance -------------------------------------------------------------------
@@ -59,24 +73,34 @@ class SimilarityIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._pos
 
-    def _append(self, doc: IssueDoc, a: Analysis) -> int:
+    def _register(self, doc: IssueDoc, a: Analysis) -> None:
         old = self._pos.get(doc.key)
         if old is not None:
             self._alive[old] = False
-        counts = family_counts(a)
         self._docs.append(doc)
         self._analyses.append(a)
-        self._counts.append(counts)
         self._alive.append(True)
         self._pos[doc.key] = len(self._docs) - 1
-        self._df.add(counts)
-        return len(self._docs) - 1
 
     def _refreeze(self) -> None:
-        """Recompute IDF and all vectors from the current collection."""
+        """Recompute IDF and all vectors from the live collection (dropping dead rows)."""
+        stacked = tuple(
+            sp.vstack([b[f] for b in self._count_blocks], format="csr") for f in range(3)
+        )
+        counts: Families = (stacked[0], stacked[1], stacked[2])
+        if not all(self._alive):
+            live = np.flatnonzero(np.asarray(self._alive, dtype=bool))
+            counts = (counts[0][live], counts[1][live], counts[2][live])
+            self._docs = [self._docs[i] for i in live]
+            self._analyses = [self._analyses[i] for i in live]
+            self._alive = [True] * len(self._docs)
+            self._pos = {d.key: i for i, d in enumerate(self._docs)}
+            self._df = DocumentFrequencies()
+            self._df.add(counts)
+        self._count_blocks = [counts]
         self._idf: FloatArray = self._df.idf()
         self._frozen_at = max(self._df.n_docs, 1)
-        matrix = vectorise(self._counts, self._idf)
+        matrix = vectorise(counts, self._idf)
         self._by_term: sp.csr_matrix = matrix.T.tocsr()
         self._n_indexed = matrix.shape[0]
         self._pending: list[sp.csr_matrix] = []
@@ -84,13 +108,16 @@ class SimilarityIndex:
 
     def add(self, doc: IssueDoc) -> None:
         """Index a new issue (replacing any earlier version with the same key)."""
-        a = analyse(doc.title, doc.body, self._gazetteer)
-        self._gazetteer.add_mentions(a.all_sites)
-        self._append(doc, a)
+        a = compact(analyse(doc.title, doc.body, self._gazetteer))
+        self._gazetteer.add_mentions(a.sites)
+        self._register(doc, a)
+        counts = family_counts([a])
+        self._count_blocks.append(counts)
+        self._df.add(counts)
         if self._df.n_docs >= 2 * self._frozen_at:
             self._refreeze()
             return
-        self._pending.append(vectorise([self._counts[-1]], self._idf))
+        self._pending.append(vectorise(counts, self._idf))
         self._pending_block = None
         if len(self._pending) >= _PENDING_LIMIT:
             self._merge_pending()
@@ -145,7 +172,7 @@ class SimilarityIndex:
         deciding whether to offer 附议).
         """
         a = analyse(title, body, self._gazetteer)
-        q = vectorise([family_counts(a)], self._idf)
+        q = vectorise(family_counts([a]), self._idf)
         idx, sims = self._matter_sims(q)
         keep = sims >= _MIN_MATTER
         idx, sims = idx[keep], sims[keep]

@@ -43,7 +43,12 @@ class Candidate:
 
     ``key`` depends only on the members (a hash of the smallest member key), so running
     the grouping again over the same issues gives the same keys. ``representatives`` are
-    the keys of up to three most central members.
+    the keys of up to three most central members. ``title`` is a suggestion (shared place
+    + the most central member's matter phrase) for staff to edit. ``shared_place`` is the
+    place named by at least two and half of the members, else their common village key.
+    ``key_terms`` are matter words used by several members, most distinctive first.
+    ``cohesion`` is the mean pairwise score (0..1): low values deserve a second look.
+    ``first_at``/``last_at`` span the members' ``created_at`` (None when unknown).
     """
 
     key: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -9,6 +10,7 @@ from bot.config import Settings
 from bot.services.directory import DirectoryCache
 from bot.services.flood import FloodGuard
 from bot.services.people import PersonCache
+from bot.services.similar import SimilarityService
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
 
@@ -21,10 +23,14 @@ class Services:
     people: PersonCache = field(default_factory=PersonCache)
     flood: FloodGuard = field(init=False)
     directory: DirectoryCache = field(init=False)
+    similar: SimilarityService = field(init=False)
+    # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
         self.directory = DirectoryCache(self.session_factory)
+        self.similar = SimilarityService(self.session_factory)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

@@ -27,7 +27,14 @@ async def raise_issue(
     await user.press_button("城乡建设")
     await replies_until(user, "请描述")
     await user.send(text)
-    await replies_until(user, "需要补充照片吗")
+    while True:
+        prompt = (await user.next_message(timeout=5)).text or ""
+        if "类似的事" in prompt:  # a neighbour raised the same: submit separately
+            await user.press_button("我的不一样，继续 ›")
+            await replies_until(user, "需要补充照片吗")
+            break
+        if "需要补充照片吗" in prompt:
+            break
     await user.send_album(3)
     await replies_until(user, "已收到 3 张照片")
     await user.press_button("下一步 ›")

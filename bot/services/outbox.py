@@ -1,0 +1,107 @@
+"""The outbox, seen from the domain: what kinds of pushes exist and how a service queues one.
+
+A service that changes state calls `notify` inside its unit of work and commits both together,
+so a push exists exactly when the change it reports does. Sending is someone else's job (the
+dispatcher in bot/dispatcher.py); nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from storage.uow import UnitOfWork
+
+
+class NotificationKind(StrEnum):
+    ISSUE_ACCEPTED = "issue_accepted"
+    ISSUE_REJECTED = "issue_rejected"
+    ISSUE_MERGED = "issue_merged"
+    ISSUE_NEEDS_INFO = "issue_needs_info"
+    ISSUE_INFO_RECEIVED = "issue_info_received"  # to the staff member who asked
+    ISSUE_UPDATED = "issue_updated"
+    TOPIC_MERGED = "topic_merged"
+
+
+# The payload each kind carries. Rows outlive the code that wrote them (they wait in the
+# database across deploys), so the renderer relies on exactly these fields being present.
+PAYLOAD_FIELDS: dict[NotificationKind, frozenset[str]] = {
+    NotificationKind.ISSUE_ACCEPTED: frozenset({"issue_number", "topic_number", "topic_title"}),
+    NotificationKind.ISSUE_REJECTED: frozenset({"issue_number", "reason"}),
+    NotificationKind.ISSUE_MERGED: frozenset({"issue_number", "original_number"}),
+    NotificationKind.ISSUE_NEEDS_INFO: frozenset({"issue_number", "question", "question_id"}),
+    NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_number", "answer"}),
+    NotificationKind.ISSUE_UPDATED: frozenset({"issue_number", "what", "value"}),
+    NotificationKind.TOPIC_MERGED: frozenset({"topic_number", "into_number", "into_title"}),
+}
+
+UPDATED_FIELDS = frozenset({"category", "village"})
+
+# notifications.dedupe_key is VARCHAR(128).
+DEDUPE_KEY_MAX = 128
+
+
+class InvalidNotification(ValueError):
+    """A programming error in the caller: raised before anything is written."""
+
+
+def _check_payload(kind: NotificationKind, payload: Mapping[str, Any]) -> dict[str, Any]:
+    expected = PAYLOAD_FIELDS[kind]
+    if set(payload) != expected:
+        raise InvalidNotification(
+            f"{kind} payload needs exactly {sorted(expected)}, got {sorted(payload)}"
+        )
+    for name, value in payload.items():
+        # Plain JSON only: ints and strings round-trip through every backend unchanged
+        # (bool is an int subclass but would render as "True"; keep it out).
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise InvalidNotification(f"{kind} payload field {name!r} must be a str or an int")
+    if kind is NotificationKind.ISSUE_UPDATED and payload["what"] not in UPDATED_FIELDS:
+        raise InvalidNotification(f"issue_updated 'what' must be one of {sorted(UPDATED_FIELDS)}")
+    if kind is NotificationKind.ISSUE_NEEDS_INFO and not isinstance(payload["question_id"], int):
+        raise InvalidNotification("issue_needs_info 'question_id' must be an int")
+    return dict(payload)
+
+
+def fit_dedupe_key(dedupe_key: str) -> str:
+    """The key as stored: long keys keep a readable head and end in a digest of the whole.
+
+    The same long key always maps to the same stored key, so deduplication still holds.
+    """
+    if not dedupe_key:
+        raise InvalidNotification("a notification needs a dedupe key")
+    if len(dedupe_key) <= DEDUPE_KEY_MAX:
+        return dedupe_key
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()
+    return f"{dedupe_key[: DEDUPE_KEY_MAX - len(digest) - 1]}#{digest}"
+
+
+async def notify(
+    uow: UnitOfWork,
+    *,
+    recipient_id: int,
+    kind: str,
+    payload: Mapping[str, Any],
+    dedupe_key: str,
+    now: datetime,
+) -> bool:
+    """Queue a push in the caller's transaction (not committed here).
+
+    Returns False when a notification with this dedupe key exists already, so a service run
+    twice for the same event (a double tap, a retried update) queues one push. Text typed by
+    people stays raw in the payload; the renderer escapes it.
+    """
+    try:
+        checked_kind = NotificationKind(kind)
+    except ValueError:
+        raise InvalidNotification(f"unknown notification kind {kind!r}") from None
+    return await uow.notifications.add(
+        recipient_id=recipient_id,
+        kind=checked_kind.value,
+        payload=_check_payload(checked_kind, payload),
+        dedupe_key=fit_dedupe_key(dedupe_key),
+        now=now,
+    )

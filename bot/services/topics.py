@@ -1,0 +1,378 @@
+"""Consultation topics (议题): created from issues, merged, split, followed, joined (附议)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.issue_status import IssueStatus, check_transition
+from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus, check_topic_transition
+from bot.services.outbox import NotificationKind, notify
+from storage.models import Issue, IssueEvent, Support, Topic
+from storage.uow import UnitOfWork
+
+TOPIC_PREFIX = "YT"
+TRIAGE_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO})
+JOINABLE = frozenset({*TRIAGE_STATUSES, IssueStatus.ACCEPTED})
+
+
+class WrongTownship(DomainError):
+    """The issue and the topic (or the staff member) belong to different townships."""
+
+
+@dataclass(frozen=True)
+class TopicView:
+    id: int
+    number: str
+    title: str
+    status: TopicStatus
+    issue_count: int
+    head_count: int
+
+
+async def topic_view(uow: UnitOfWork, topic: Topic) -> TopicView:
+    return TopicView(
+        id=topic.id,
+        number=topic.number,
+        title=topic.title,
+        status=topic.status,
+        issue_count=len(await uow.topics.issues(topic.id)),
+        head_count=await uow.topics.head_count(topic.id),
+    )
+
+
+async def _topic(uow: UnitOfWork, topic_id: int) -> Topic:
+    topic = await uow.topics.get(topic_id)
+    if topic is None:
+        raise NotFound("topic", topic_id)
+    return topic
+
+
+async def load_issue(uow: UnitOfWork, issue_id: int) -> Issue:
+    issue = await uow.issues.get_with_history(issue_id)
+    if issue is None:
+        raise NotFound("issue", issue_id)
+    return issue
+
+
+async def transition_issue(
+    uow: UnitOfWork,
+    issue: Issue,
+    target: IssueStatus,
+    actor_id: int | None,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    previous = issue.status
+    check_transition(previous, target)
+    await uow.issues.set_status(issue, target, now)
+    await uow.issues.add_event(
+        IssueEvent(
+            issue_id=issue.id,
+            at=now,
+            actor_id=actor_id,
+            from_status=previous,
+            to_status=target,
+            note=note,
+        )
+    )
+
+
+async def _carry_people(uow: UnitOfWork, issue: Issue, topic_id: int, now: datetime) -> None:
+    """The raiser and every supporter of an issue follow the topic it belongs to."""
+    if issue.author_id is not None:
+        await uow.topics.follow(topic_id, issue.author_id, "raiser", now)
+    for supporter_id in await uow.issues.supporter_ids(issue.id):
+        await uow.topics.follow(topic_id, supporter_id, "supporter", now)
+
+
+async def _accept(
+    uow: UnitOfWork, issue: Issue, topic: Topic, actor_id: int | None, now: datetime
+) -> None:
+    if issue.township_id != topic.township_id:
+        raise WrongTownship(f"issue {issue.id} and topic {topic.id}")
+    await transition_issue(uow, issue, IssueStatus.ACCEPTED, actor_id, now, note=topic.number)
+    issue.topic_id = topic.id
+    await _carry_people(uow, issue, topic.id, now)
+    if issue.author_id is not None:
+        await notify(
+            uow,
+            recipient_id=issue.author_id,
+            kind=NotificationKind.ISSUE_ACCEPTED,
+            payload={
+                "issue_number": issue.number,
+                "topic_number": topic.number,
+                "topic_title": topic.title,
+            },
+            dedupe_key=f"issue-accepted:{issue.id}:{topic.id}",
+            now=now,
+        )
+
+
+async def create_topic(
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    issue_ids: Sequence[int],
+    title: str,
+    actor_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> TopicView:
+    """A new topic made of issues still waiting for triage (one issue, or a whole cluster)."""
+    title = " ".join(title.split())[:200]
+    if not title:
+        raise DomainError("a topic needs a title")
+    issues = [await load_issue(uow, issue_id) for issue_id in issue_ids]
+    if not issues:
+        raise DomainError("a topic needs at least one issue")
+    for issue in issues:
+        if issue.township_id != township_id:
+            raise WrongTownship(f"issue {issue.id} is not in township {township_id}")
+    year = now.astimezone(zone).year
+    sequence = await uow.issues.next_sequence(f"topic-number:{year}")
+    topic = await uow.topics.add(
+        Topic(
+            number=f"{TOPIC_PREFIX}-{year}-{sequence:04d}",
+            township_id=township_id,
+            category_id=issues[0].category_id,
+            title=title,
+            summary="",
+            status=TopicStatus.COLLECTING,
+            created_by_id=actor_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    for issue in issues:
+        await _accept(uow, issue, topic, actor_id, now)
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="topic.create",
+        object_type="topic",
+        object_id=topic.id,
+        details={"issues": [i.id for i in issues], "title": title},
+    )
+    await uow.commit()
+    return await topic_view(uow, topic)
+
+
+async def accept_into_topic(
+    uow: UnitOfWork, *, issue_id: int, topic_id: int, actor_id: int | None, now: datetime
+) -> TopicView:
+    issue = await load_issue(uow, issue_id)
+    topic = await _topic(uow, topic_id)
+    if topic.status not in OPEN_TOPIC_STATUSES:
+        raise DomainError(f"topic {topic.number} is {topic.status}")
+    await _accept(uow, issue, topic, actor_id, now)
+    topic.updated_at = now
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="issue.accept",
+        object_type="issue",
+        object_id=issue.id,
+        details={"topic": topic.id},
+    )
+    await uow.commit()
+    return await topic_view(uow, topic)
+
+
+async def open_topics(uow: UnitOfWork, township_id: int) -> list[TopicView]:
+    return [
+        await topic_view(uow, t)
+        for t in await uow.topics.in_township(township_id, OPEN_TOPIC_STATUSES)
+    ]
+
+
+async def topics_by_status(uow: UnitOfWork, township_id: int) -> dict[TopicStatus, list[TopicView]]:
+    grouped: dict[TopicStatus, list[TopicView]] = {}
+    for topic in await uow.topics.in_township(township_id):
+        grouped.setdefault(topic.status, []).append(await topic_view(uow, topic))
+    return grouped
+
+
+async def merge_topics(
+    uow: UnitOfWork, *, source_id: int, target_id: int, actor_id: int | None, now: datetime
+) -> TopicView:
+    """Move every issue and follower of `source` into `target`; `source` is withdrawn."""
+    if source_id == target_id:
+        raise DomainError("a topic cannot be merged into itself")
+    source, target = await _topic(uow, source_id), await _topic(uow, target_id)
+    if source.township_id != target.township_id:
+        raise WrongTownship(f"topics {source.id} and {target.id}")
+    check_topic_transition(source.status, TopicStatus.WITHDRAWN)
+    for issue in await uow.topics.issues(source.id):
+        issue.topic_id = target.id
+    for follower in await uow.topics.followers(source.id):
+        await uow.topics.follow(target.id, follower.person_id, follower.reason, now)
+        await notify(
+            uow,
+            recipient_id=follower.person_id,
+            kind=NotificationKind.TOPIC_MERGED,
+            payload={
+                "topic_number": source.number,
+                "into_number": target.number,
+                "into_title": target.title,
+            },
+            dedupe_key=f"topic-merged:{source.id}:{target.id}:{follower.person_id}",
+            now=now,
+        )
+        await uow.topics.unfollow(source.id, follower.person_id)
+    source.status = TopicStatus.WITHDRAWN
+    source.merged_into_id = target.id
+    source.updated_at = target.updated_at = now
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="topic.merge",
+        object_type="topic",
+        object_id=source.id,
+        details={"into": target.id},
+    )
+    await uow.commit()
+    return await topic_view(uow, target)
+
+
+async def split_topic(
+    uow: UnitOfWork,
+    *,
+    topic_id: int,
+    issue_ids: Sequence[int],
+    title: str,
+    actor_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> TopicView:
+    """Take some issues out of a topic into a new one; their people move with them."""
+    source = await _topic(uow, topic_id)
+    members = {issue.id: issue for issue in await uow.topics.issues(source.id)}
+    moving = [members[i] for i in issue_ids if i in members]
+    if not moving or len(moving) == len(members):
+        raise DomainError("split needs some, but not all, of the topic's issues")
+    year = now.astimezone(zone).year
+    sequence = await uow.issues.next_sequence(f"topic-number:{year}")
+    new = await uow.topics.add(
+        Topic(
+            number=f"{TOPIC_PREFIX}-{year}-{sequence:04d}",
+            township_id=source.township_id,
+            category_id=moving[0].category_id,
+            title=" ".join(title.split())[:200] or source.title,
+            summary="",
+            status=TopicStatus.COLLECTING,
+            created_by_id=actor_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    staying = [issue for issue in members.values() if issue.id not in issue_ids]
+    still_linked: set[int] = set()
+    for issue in staying:
+        if issue.author_id is not None:
+            still_linked.add(issue.author_id)
+        still_linked.update(await uow.issues.supporter_ids(issue.id))
+    for issue in moving:
+        issue.topic_id = new.id
+        await _carry_people(uow, issue, new.id, now)
+        people = {issue.author_id, *await uow.issues.supporter_ids(issue.id)} - {None}
+        for person_id in people:
+            if person_id not in still_linked:
+                await uow.topics.unfollow(source.id, person_id)  # type: ignore[arg-type]
+    source.updated_at = now
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="topic.split",
+        object_type="topic",
+        object_id=source.id,
+        details={"issues": list(issue_ids), "new_topic": new.id},
+    )
+    await uow.commit()
+    return await topic_view(uow, new)
+
+
+@dataclass(frozen=True)
+class JoinOption:
+    kind: str  # "issue" | "topic"
+    id: int
+    number: str
+    preview: str
+    people: int
+
+
+async def join_options(
+    uow: UnitOfWork, township_id: int, person_id: int, candidates: Sequence[tuple[str, int]]
+) -> list[JoinOption]:
+    """What a resident may join among (kind, id) suggestions: open, same township, and not
+    their own issue or a topic they already follow."""
+    followed = await uow.topics.followed_by(person_id)
+    options = []
+    for kind, item_id in candidates:
+        if kind == "topic":
+            topic = await uow.topics.get(item_id)
+            if (
+                topic
+                and topic.township_id == township_id
+                and topic.status in OPEN_TOPIC_STATUSES
+                and topic.id not in followed
+            ):
+                options.append(
+                    JoinOption(
+                        kind,
+                        topic.id,
+                        topic.number,
+                        topic.title[:40],
+                        await uow.topics.head_count(topic.id),
+                    )
+                )
+        else:
+            issue = await uow.issues.get_with_history(item_id)
+            if (
+                issue
+                and issue.township_id == township_id
+                and issue.status in JOINABLE
+                and issue.author_id != person_id
+            ):
+                people = 1 + await uow.issues.supporters_count(issue.id)
+                options.append(
+                    JoinOption(
+                        kind, issue.id, issue.number, (issue.title or issue.text)[:40], people
+                    )
+                )
+    return options
+
+
+async def join_issue(
+    uow: UnitOfWork, *, person_id: int, issue_id: int, now: datetime, township_id: int | None = None
+) -> str:
+    """附议: a resident joins a neighbour's issue; returns the number they are told."""
+    issue = await load_issue(uow, issue_id)
+    if township_id is not None and issue.township_id != township_id:
+        raise WrongTownship(f"issue {issue_id} is not in township {township_id}")
+    if issue.status not in JOINABLE:
+        raise DomainError(f"issue {issue.number} is {issue.status}")
+    if issue.author_id == person_id:
+        return issue.number
+    support = Support(person_id=person_id, issue_id=issue.id, created_at=now)
+    if await uow.issues.add_support(support) and issue.topic_id is not None:
+        await uow.topics.follow(issue.topic_id, person_id, "supporter", now)
+    topic = await uow.topics.get(issue.topic_id) if issue.topic_id else None
+    await uow.commit()
+    return topic.number if topic else issue.number
+
+
+async def join_topic(
+    uow: UnitOfWork, *, person_id: int, topic_id: int, now: datetime, township_id: int | None = None
+) -> str:
+    topic = await _topic(uow, topic_id)
+    if township_id is not None and topic.township_id != township_id:
+        raise WrongTownship(f"topic {topic_id} is not in township {township_id}")
+    if topic.status not in OPEN_TOPIC_STATUSES:
+        raise DomainError(f"topic {topic.number} is {topic.status}")
+    await uow.topics.follow(topic.id, person_id, "supporter", now)
+    await uow.commit()
+    return topic.number

@@ -1,0 +1,172 @@
+"""Rendering outbox rows: a notification's kind and payload in the recipient's language.
+
+The payload holds raw values (issue numbers, and text people typed: titles, reasons,
+questions, answers). Every value is escaped here, at the last moment, so the same row can be
+rendered for any language or channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.categories import DEFAULT_CATEGORIES, key_for_label
+from bot.i18n import Translator, translator
+from bot.services.outbox import NotificationKind
+from handlers.render import esc
+
+Payload = Mapping[str, Any]
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+# Callback data of the "Answer" button under a relayed question: `ans:<question_id>`.
+ANSWER_PREFIX = "ans"
+# People's text is cut to this many characters so that a rendered push always fits one
+# Telegram message (4,096 UTF-16 units; every kind carries at most one such text).
+MAX_QUOTED_CHARS = 1500
+
+
+def _quote(value: object) -> str:
+    """A raw value as escaped, length-bounded HTML text."""
+    text = str(value)
+    if len(text) > MAX_QUOTED_CHARS:
+        text = text[: MAX_QUOTED_CHARS - 1] + "…"
+    return esc(text)
+
+
+def _text(payload: Payload, name: str) -> str:
+    return _quote(payload[name])
+
+
+def _accepted(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>Your issue {issue_number} has been accepted.</b>",
+            issue_number=_text(payload, "issue_number"),
+        ),
+        tr._(
+            "It is now part of the consultation topic {topic_number}: {topic_title}",
+            topic_number=_text(payload, "topic_number"),
+            topic_title=_text(payload, "topic_title"),
+        ),
+        tr._("We will keep you informed at every step."),
+    ]
+    return "\n".join(lines), None
+
+
+def _rejected(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>Your issue {issue_number} was not taken up.</b>",
+            issue_number=_text(payload, "issue_number"),
+        ),
+        tr._("The office's reason: {reason}", reason=_text(payload, "reason")),
+    ]
+    return "\n".join(lines), None
+
+
+def _merged(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>Your issue {issue_number} has been joined with issue {original_number}</b>, "
+            "which raises the same matter.",
+            issue_number=_text(payload, "issue_number"),
+            original_number=_text(payload, "original_number"),
+        ),
+        tr._(
+            "You now support {original_number} and will be kept informed about it.",
+            original_number=_text(payload, "original_number"),
+        ),
+    ]
+    return "\n".join(lines), None
+
+
+def _needs_info(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>The office has a question about your issue {issue_number}:</b>",
+            issue_number=_text(payload, "issue_number"),
+        ),
+        f"<blockquote>{_text(payload, 'question')}</blockquote>",
+        tr._("Tap the button below to answer."),
+    ]
+    question_id = int(payload["question_id"])
+    button = InlineKeyboardButton(tr._("Answer"), callback_data=f"{ANSWER_PREFIX}:{question_id}")
+    return "\n".join(lines), InlineKeyboardMarkup([[button]])
+
+
+def _info_received(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>The resident answered your question about issue {issue_number}:</b>",
+            issue_number=_text(payload, "issue_number"),
+        ),
+        f"<blockquote>{_text(payload, 'answer')}</blockquote>",
+    ]
+    return "\n".join(lines), None
+
+
+def _category_name(tr: Translator, label: str) -> str:
+    # Default categories are stored under their Chinese label; show them in the reader's
+    # language. A township's own categories have no translation: their label as typed.
+    key = key_for_label(label)
+    if key is not None:
+        return tr._(DEFAULT_CATEGORIES[key][0])
+    return _quote(label)
+
+
+def _updated(tr: Translator, payload: Payload) -> Rendered:
+    number = _text(payload, "issue_number")
+    if payload["what"] == "category":
+        text = tr._(
+            "The office changed the category of your issue {issue_number} to: {category}",
+            issue_number=number,
+            category=_category_name(tr, str(payload["value"])),
+        )
+    elif payload["what"] == "village":
+        text = tr._(
+            "The office changed the village or community of your issue {issue_number} "
+            "to: {village}",
+            issue_number=number,
+            village=_text(payload, "value"),
+        )
+    else:
+        raise ValueError(f"issue_updated cannot render what={payload['what']!r}")
+    return text, None
+
+
+def _topic_merged(tr: Translator, payload: Payload) -> Rendered:
+    lines = [
+        tr._(
+            "<b>Topic {topic_number} has been combined with topic {into_number}: {into_title}</b>",
+            topic_number=_text(payload, "topic_number"),
+            into_number=_text(payload, "into_number"),
+            into_title=_text(payload, "into_title"),
+        ),
+        tr._(
+            "You now follow {into_number}; the consultation continues there.",
+            into_number=_text(payload, "into_number"),
+        ),
+    ]
+    return "\n".join(lines), None
+
+
+_RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = {
+    NotificationKind.ISSUE_ACCEPTED: _accepted,
+    NotificationKind.ISSUE_REJECTED: _rejected,
+    NotificationKind.ISSUE_MERGED: _merged,
+    NotificationKind.ISSUE_NEEDS_INFO: _needs_info,
+    NotificationKind.ISSUE_INFO_RECEIVED: _info_received,
+    NotificationKind.ISSUE_UPDATED: _updated,
+    NotificationKind.TOPIC_MERGED: _topic_merged,
+}
+
+
+def render_notification(kind: str, payload: Payload, locale: str) -> Rendered:
+    """(HTML text, inline keyboard or None) for one notification in one locale.
+
+    Raises ValueError for a kind this code does not know and KeyError for a missing payload
+    field; the dispatcher gives such a row up instead of retrying it.
+    """
+    return _RENDERERS[NotificationKind(kind)](translator(locale), payload)

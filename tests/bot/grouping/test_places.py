@@ -1,0 +1,31 @@
+"""Place mentions are found by type suffix and kept apart from the matter."""
+
+from bot.grouping import PlaceLevel, analyse, extract_places, normalize_text
+
+
+def _texts(title: str, level: PlaceLevel = PlaceLevel.SITE) -> list[str]:
+    return [m.text for m in extract_places(normalize_text(title)) if m.level is level]
+
+
+def test_estate_village_and_school_are_sites() -> None:
+    assert _texts("投诉翠湖花园小区电梯经常停运") == ["翠湖花园小区"]
+    assert _texts("青石镇桃源村三组的水渠堵了") == ["桃源村三组"]
+    assert _texts("明德中学门口早晚堵车") == ["明德中学"]
+
+
+def test_township_is_an_area_and_district_codes_are_districts() -> None:
+    title = "B3区青石镇桃源村路灯坏了"
+    assert _texts(title, PlaceLevel.AREA) == ["青石镇"]
+    assert _texts(title, PlaceLevel.DISTRICT) == ["B3区"]
+
+
+def test_generic_facilities_and_positions_are_not_places() -> None:
+    assert _texts("小区附近的搅拌站噪音扰民") == []
+    assert _texts("临街的餐馆油烟太大") == []
+
+
+def test_place_words_do_not_count_as_matter_terms() -> None:
+    a = analyse("翠湖花园小区电梯经常停运")
+    assert "电梯" in a.terms
+    assert all("翠湖" not in t for t in a.terms)
+    assert a.sites[0].core == "翠湖花园"

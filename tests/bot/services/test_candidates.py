@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import update
+
+from bot.domain.issue_status import IssueStatus
+from bot.services.candidates import CandidateView, candidate_topics
+from bot.services.importer import import_issues, read_table
+from bot.services.intake import IssueDraft, submit
+from storage.db import SessionFactory
+from storage.models import Issue, Person
+from storage.uow import UnitOfWork
+from tests import factories
+from tests.conftest import MutableClock
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "candidates_sample.csv"
+RESTAURANT = {"C001", "C002", "C003"}  # 金桂苑小区 barbecue smoke and noise
+SCHOOL = {"C004", "C005"}  # 东湖职业技术学校 forcing internships
+
+
+async def _township_with_sample(session_factory: SessionFactory, clock: MutableClock) -> int:
+    township_id = (await factories.township(session_factory, clock.now())).township_id
+    async with UnitOfWork(session_factory) as uow:
+        await import_issues(uow, township_id, read_table(SAMPLE), now=clock.now())
+    return township_id
+
+
+async def _candidates(
+    session_factory: SessionFactory, township_id: int, min_size: int = 2
+) -> list[CandidateView]:
+    async with UnitOfWork(session_factory) as uow:
+        return await candidate_topics(uow, township_id, min_size=min_size)
+
+
+def _refs(candidate: CandidateView) -> set[str]:
+    return {issue.ref for issue in candidate.issues}
+
+
+async def test_same_matter_at_same_place_becomes_one_candidate(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    township_id = await _township_with_sample(session_factory, clock)
+    candidates = await _candidates(session_factory, township_id)
+
+    # The other barbecue smoke (another street) and the other 金桂苑 matter (a lift) stay out.
+    assert [_refs(c) for c in candidates] == [RESTAURANT, SCHOOL]
+    restaurant, school = candidates
+    assert restaurant.size == 3
+    assert restaurant.shared_place is not None and "金桂苑" in restaurant.shared_place
+    assert "金桂苑" in restaurant.title
+    assert {"烧烤店", "油烟"} <= set(restaurant.key_terms)
+    assert school.shared_place is not None and "东湖职业技术学校" in school.shared_place
+    assert "实习" in school.key_terms
+
+    # What a chat view shows: up to three representatives with number and short text.
+    assert 1 <= len(restaurant.representatives) <= 3
+    assert {r.ref for r in restaurant.representatives} <= RESTAURANT
+    for member in restaurant.issues:
+        assert member.number.startswith("YS-2026-")
+        assert 0 < len(member.snippet) <= 40
+    # Members oldest first; the date range is in the township's timezone.
+    assert [m.ref for m in restaurant.issues] == ["C001", "C002", "C003"]
+    assert restaurant.first_at is not None and restaurant.last_at is not None
+    assert str(restaurant.first_at.tzinfo) == "Asia/Shanghai"
+    assert (restaurant.first_at.date().isoformat(), restaurant.last_at.date().isoformat()) == (
+        "2026-01-05",
+        "2026-01-20",
+    )
+    # C002 was raised at 23:15 local time, which is still the 9th there (15:15 UTC).
+    c002 = next(m for m in restaurant.issues if m.ref == "C002")
+    assert c002.created_at.date().isoformat() == "2026-01-09"
+    assert 0 < restaurant.cohesion <= 1
+
+
+async def test_every_unassigned_issue_once_with_stable_keys(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    township_id = await _township_with_sample(session_factory, clock)
+    first = await _candidates(session_factory, township_id, min_size=1)
+    second = await _candidates(session_factory, township_id, min_size=1)
+    pairs = [(issue.ref, c.key, c.size) for c in first for issue in c.issues]
+    assert pairs == [(issue.ref, c.key, c.size) for c in second for issue in c.issues]
+    assert sorted(ref for ref, _key, _size in pairs) == [f"C{n:03d}" for n in range(1, 11)]
+    assert len({key for _ref, key, _size in pairs}) == 7  # two groups and five single issues
+    # The groups keep their keys whatever the listing's minimum size.
+    grouped = await _candidates(session_factory, township_id)
+    assert [c.key for c in grouped] == [c.key for c in first[:2]]
+
+
+async def test_only_open_issues_outside_topics_and_chat_issues_by_number(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    report = await factories.township(session_factory, clock.now())
+    township_id = report.township_id
+    async with UnitOfWork(session_factory) as uow:
+        await import_issues(uow, township_id, read_table(SAMPLE), now=clock.now())
+        resident = await uow.people.add(
+            Person(telegram_id=501, created_at=clock.now(), updated_at=clock.now())
+        )
+        await uow.commit()
+    draft = IssueDraft(
+        township_id=township_id,
+        village_id=report.villages["南湖社区"],
+        text="金桂苑小区楼下烧烤店的油烟和噪音太大了。晚上根本没法开窗。",
+    )
+    async with UnitOfWork(session_factory) as uow:
+        draft.category_id = (await uow.directory.categories(township_id))[0].id
+        submitted = await submit(uow, resident.id, draft, now=clock.now(), daily_limit=3)
+    async with session_factory() as session:
+        # Staff rejected one of the school complaints; it is no longer a candidate.
+        await session.execute(
+            update(Issue).where(Issue.source_ref == "C005").values(status=IssueStatus.REJECTED)
+        )
+        await session.commit()
+
+    candidates = await _candidates(session_factory, township_id, min_size=1)
+    refs = {issue.ref for c in candidates for issue in c.issues}
+    assert "C005" not in refs
+    assert submitted.number in refs  # a chat issue is listed by its public number
+    restaurant = next(c for c in candidates if "C001" in _refs(c))
+    # The resident's issue (no title: its first sentence stands in) joins the complaints.
+    assert _refs(restaurant) == {*RESTAURANT, submitted.number}
+    assert "南湖社区" in restaurant.villages
+    chat = next(m for m in restaurant.issues if m.ref == submitted.number)
+    assert chat.source_ref is None
+    assert chat.title == "金桂苑小区楼下烧烤店的油烟和噪音太大了"
+    assert chat.village == "南湖社区"
+
+
+async def test_no_issues_no_candidates(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    township_id = (await factories.township(session_factory, clock.now())).township_id
+    assert await _candidates(session_factory, township_id, min_size=1) == []

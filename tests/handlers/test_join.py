@@ -1,0 +1,75 @@
+"""附议: a resident whose matter was raised already joins the neighbour instead of repeating it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.i18n import translator
+from storage.models import Issue, Support
+from tests.handlers.test_intake_flow import raise_issue, start_in_village
+from tests.harness import BotHarness, replies_until
+
+ZH = translator("zh_Hans")
+FIRST = "魅力之城小区楼下的烧烤店油烟太大，晚上噪音扰民，老人孩子睡不好"
+SECOND = "魅力之城小区楼下那家烧烤店油烟熏人，晚上噪音很吵"
+UNRELATED = "村小学门口没有红绿灯，孩子过马路很危险"
+
+
+async def _describe(harness: BotHarness, user_id: int, text: str) -> object:
+    user = harness.resident(user_id, first_name="李大爷")
+    await start_in_village(user)
+    await user.command("new")
+    await replies_until(user, "请选择类别")
+    await user.press_button("环境保护")
+    await replies_until(user, "请描述")
+    await user.send(text)
+    return user
+
+
+async def test_similar_issue_is_offered_and_joined(harness: BotHarness) -> None:
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, FIRST)
+    second = await _describe(harness, 1002, SECOND)
+    offer = await replies_until(second, "类似的事")  # type: ignore[arg-type]
+    assert "YS-2026-000001" in offer.text
+    await second.press_button("附议 YS-2026-000001")  # type: ignore[attr-defined]
+    joined = await replies_until(second, "您已附议")  # type: ignore[arg-type]
+    assert "YS-2026-000001" in joined.text
+    async with harness.session_factory() as session:
+        assert await session.scalar(select(func.count(Issue.id))) == 1
+        assert await session.scalar(select(func.count(Support.id))) == 1
+
+
+async def test_submitting_separately_continues_the_intake(harness: BotHarness) -> None:
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, FIRST)
+    second = await _describe(harness, 1002, SECOND)
+    await replies_until(second, "类似的事")  # type: ignore[arg-type]
+    await second.press_button(ZH._("Mine is different, continue ›"))  # type: ignore[attr-defined]
+    await replies_until(second, "需要补充照片吗")  # type: ignore[arg-type]
+
+
+async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, FIRST)
+    other = await _describe(harness, 1003, UNRELATED)
+    prompt = await replies_until(other, "？")  # type: ignore[arg-type]
+    assert "需要补充照片吗" in prompt.text
+
+
+async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHarness) -> None:
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, FIRST)
+    second = await _describe(harness, 1002, SECOND)
+    offer = await replies_until(second, "类似的事")  # type: ignore[arg-type]
+    await second.press("in:jn:i:999999", offer, check=False)  # type: ignore[attr-defined]
+    await second.press("in:jn:t:999999", offer, check=False)  # type: ignore[attr-defined]
+    await second.wait_idle(quiet=0.3, timeout=5)  # type: ignore[attr-defined]
+    answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
+    assert answers.count(ZH._("This option is no longer available.")) == 2
+    async with harness.session_factory() as session:
+        assert await session.scalar(select(func.count(Support.id))) == 0

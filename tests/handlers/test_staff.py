@@ -1,0 +1,167 @@
+"""Staff triage in chat: who may do it, and what each action does for the resident."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.issue_status import IssueStatus
+from bot.domain.roles import RoleName
+from bot.fakeapi import SimUser
+from bot.i18n import translator
+from storage.models import Issue
+from storage.uow import UnitOfWork
+from tests import factories
+from tests.handlers.test_intake_flow import raise_issue, start_in_village
+from tests.harness import BotHarness, replies_until
+
+ZH = translator("zh_Hans")
+STAFF_ONLY = ZH._("This is for the liaison office's staff only.")
+
+
+async def _grant(
+    harness: BotHarness, telegram_id: int, role: RoleName, township: str = "东风镇"
+) -> None:
+    person_id = await factories.person(
+        harness.session_factory, harness.clock.now(), telegram_id, "工作人员"
+    )
+    async with UnitOfWork(harness.session_factory) as uow:
+        target = await uow.directory.township_by_name(township)
+        assert target is not None
+        await uow.people.grant(person_id, target.id, role, harness.clock.now())
+        await uow.commit()
+    if harness.app is not None:
+        harness.app.services.people.forget(telegram_id)
+
+
+async def _issue_id(harness: BotHarness) -> int:
+    async with harness.session_factory() as session:
+        issue_id = await session.scalar(select(Issue.id).order_by(Issue.id.desc()))
+    assert issue_id is not None
+    return issue_id
+
+
+async def _status(harness: BotHarness, issue_id: int) -> IssueStatus:
+    async with harness.session_factory() as session:
+        issue = await session.get(Issue, issue_id)
+    assert issue is not None
+    return issue.status
+
+
+async def _forge(user: SimUser, data: str) -> None:
+    await user.press(data, user.bot_messages()[-1], check=False)
+
+
+@pytest.fixture
+async def staffed(harness: BotHarness) -> tuple[BotHarness, SimUser, SimUser, int]:
+    resident = harness.resident(1001)
+    await start_in_village(resident)
+    await raise_issue(resident, "南湖社区东门的路灯坏了一个月")
+    await _grant(harness, 9001, RoleName.STAFF)
+    staff = harness.api.user(9001, first_name="联络员", language_code="zh-hans")
+    await staff.command("start")
+    await replies_until(staff, "有事好商量")
+    return harness, resident, staff, await _issue_id(harness)
+
+
+async def test_inbox_card_and_reject_with_template(
+    staffed: tuple[BotHarness, SimUser, SimUser, int],
+) -> None:
+    harness, resident, staff, issue_id = staffed
+    await staff.command("inbox")
+    listing = await replies_until(staff, ZH._("Inbox: {total} issues waiting.", total=1))
+    await staff.press(f"sf:is:{issue_id}", listing)
+    card = await replies_until(staff, "路灯坏了")
+    assert "王阿姨" in card.text
+    await staff.press(f"sf:rj:{issue_id}", card)
+    reasons = await replies_until(staff, ZH._("Why is it not taken up?"))
+    await staff.press(f"sf:rr:{issue_id}:1", reasons)
+    await replies_until(staff, ZH._("Already resolved."))
+    assert await _status(harness, issue_id) is IssueStatus.REJECTED
+    told = await replies_until(resident, "YS-2026-000001")
+    assert ZH._("Already resolved.") in told.text
+
+
+async def test_new_topic_from_an_issue_tells_the_resident(
+    staffed: tuple[BotHarness, SimUser, SimUser, int],
+) -> None:
+    harness, resident, staff, issue_id = staffed
+    await staff.command("inbox")
+    await replies_until(staff, ZH._("Inbox: {total} issues waiting.", total=1))
+    await _forge(staff, f"sf:nt:{issue_id}")
+    await replies_until(staff, "YT-2026-0001")
+    assert await _status(harness, issue_id) is IssueStatus.ACCEPTED
+    await replies_until(resident, "YT-2026-0001")
+    await staff.command("topics")
+    overview = await replies_until(staff, "YT-2026-0001")
+    assert ZH._("Collecting") in overview.text
+
+
+async def test_question_is_relayed_and_the_answer_comes_back(
+    staffed: tuple[BotHarness, SimUser, SimUser, int],
+) -> None:
+    harness, resident, staff, issue_id = staffed
+    await staff.command("inbox")
+    await replies_until(staff, ZH._("Inbox: {total} issues waiting.", total=1))
+    await _forge(staff, f"sf:ask:{issue_id}")
+    await replies_until(staff, ZH._("Type the question for the resident (or /cancel)."))
+    await staff.send("是东门哪一根路灯？")
+    await replies_until(staff, ZH._("Sent to the resident. You will be told when they answer."))
+    question = await replies_until(resident, "是东门哪一根路灯？")
+    assert question.buttons
+    await resident.press(question.inline_keyboard[0][0][1] or "", question)
+    await replies_until(resident, ZH._("Please type your answer (or /cancel)."))
+    await resident.send("进门左手第三根")
+    await replies_until(resident, "YS-2026-000001")
+    await replies_until(staff, "进门左手第三根")
+    assert await _status(harness, issue_id) is IssueStatus.SUBMITTED
+
+
+STAFF_BUTTONS = [
+    "sf:in:0:0:0",
+    "sf:fv:0",
+    "sf:fc:0",
+    "sf:is:{i}",
+    "sf:nt:{i}",
+    "sf:tp:{i}",
+    "sf:dp:{i}",
+    "sf:rj:{i}",
+    "sf:rr:{i}:0",
+    "sf:cc:{i}",
+    "sf:cv:{i}",
+    "sf:ask:{i}",
+    "sf:rx:{i}",
+]
+
+
+@pytest.mark.parametrize("role", [None, RoleName.RESIDENT, RoleName.MEMBER, "other-township"])
+async def test_everyone_but_staff_is_refused(
+    staffed: tuple[BotHarness, SimUser, SimUser, int], role: RoleName | str | None
+) -> None:
+    harness, _resident, _staff, issue_id = staffed
+    if role == "other-township":
+        await factories.township(harness.session_factory, harness.clock.now(), name="西山乡")
+        await _grant(harness, 7001, RoleName.STAFF, township="西山乡")
+    elif isinstance(role, RoleName):
+        await _grant(harness, 7001, role)
+    outsider = harness.api.user(7001, first_name="外人", language_code="zh-hans")
+    await outsider.command("start")
+    await replies_until(outsider, "有事好商量")
+    for command in ("inbox", "topics"):
+        await outsider.command(command)
+        if role == "other-township":
+            continue  # they are staff, of their own township: covered below
+        await replies_until(outsider, STAFF_ONLY)
+    for data in STAFF_BUTTONS:
+        await _forge(outsider, data.format(i=issue_id))
+    await asyncio.sleep(0.3)
+    answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
+    refusals = answers.count(STAFF_ONLY) + answers.count(ZH._("This issue cannot be shown."))
+    refusals += answers.count(ZH._("This action is not possible for this issue now."))
+    if role != "other-township":
+        assert answers.count(STAFF_ONLY) == len(STAFF_BUTTONS)
+    else:
+        assert refusals >= len(STAFF_BUTTONS) - 3  # inbox paging and filters show their own
+    assert await _status(harness, issue_id) is IssueStatus.SUBMITTED
