@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.application import build_application, on_startup
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.dispatcher import stop_dispatcher
 from bot.domain.categories import DEFAULT_CATEGORIES
 from bot.fakeapi import BotMessage, FakeBotApi, SimUser, start_server
 from bot.i18n import translator
@@ -114,6 +115,7 @@ async def run_demo() -> int:
             if app.running:
                 assert app.updater is not None
                 await app.updater.stop()
+                await stop_dispatcher(app)
                 await app.stop()
             await app.shutdown()
             await server.close()

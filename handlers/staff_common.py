@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot import dispatcher
 from bot.context import BotContext
 from bot.domain.errors import NotAllowed
 from bot.services.access import staff_township
@@ -32,9 +33,7 @@ def pushes_written(context: BotContext, township_id: int | None = None) -> None:
     services = context.services
     if township_id is not None:
         services.similar.invalidate(township_id)
-    wake = getattr(context.application, "wake_dispatcher", None)
-    if callable(wake):
-        wake()
+    dispatcher.wake(context.application)
 
 
 def callback_ints(update: Update) -> list[int]:

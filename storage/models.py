@@ -329,7 +329,7 @@ class Notification(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The same event never produces two rows (unique), so retries of the cause are safe.
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
-    # pending | sent | failed (gave up) | skipped (recipient inactive)
+    # pending | sending (claimed by a dispatcher) | sent | failed (gave up) | skipped
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.application import build_application, on_startup
 from bot.config import Settings
 from bot.context import ConsultationApp
+from bot.dispatcher import stop_dispatcher
 from bot.fakeapi import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from bot.services.setup import SetupReport
 from storage.db import SessionFactory
@@ -46,6 +47,7 @@ class BotHarness:
             return
         assert app.updater is not None
         await app.updater.stop()
+        await stop_dispatcher(app)
         await app.stop()
         await app.shutdown()
 
