@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -144,6 +146,10 @@ async def redeem_invite(update: Update, context: BotContext, payload: str) -> st
     except (invites.InvalidInvite, NotAllowed):
         return None
     services.people.forget(context.me.telegram_id)
+    # This update goes on with the new role (the chat menu, for one, depends on it).
+    context.person = dataclasses.replace(
+        context.me, roles=context.me.roles | {(invite.township_id, invite.role)}
+    )
     tr = context.tr
     return tr._(
         "You are now {role} of {township}.",

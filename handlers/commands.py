@@ -16,8 +16,25 @@ RESIDENT_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+STAFF_COMMANDS: list[tuple[str, str]] = [
+    ("inbox", N_("Issues waiting for triage")),
+    ("candidates", N_("Candidate topics")),
+    ("topics", N_("Consultation topics")),
+]
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("grant", N_("Give someone a role")),
+    ("revoke", N_("Take a role back")),
+]
+
+
 def resident_commands(tr: Translator) -> list[BotCommand]:
     return [BotCommand(name, tr._(description)) for name, description in RESIDENT_COMMANDS]
+
+
+def person_commands(tr: Translator, *, staff: bool, admin: bool) -> list[BotCommand]:
+    """The menu of one person's chat: everyone's commands, plus those of their roles."""
+    extra = (STAFF_COMMANDS if staff else []) + (ADMIN_COMMANDS if admin else [])
+    return resident_commands(tr) + [BotCommand(name, tr._(text)) for name, text in extra]
 
 
 async def publish_menus(bot: Bot, default_locale: str) -> None:

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import BotContext
 from bot.domain.errors import NotFound
+from bot.domain.roles import RoleName
 from bot.i18n import LOCALE_NAMES
 from bot.services import invites, people
 from handlers import admin, commands
@@ -58,6 +59,7 @@ async def start(update: Update, context: BotContext) -> None:
     if village_id is not None and not registered:
         parts.append(tr._("This link is no longer valid. Please choose below."))
     await say(update, context, "\n\n".join(parts), main_menu(tr))
+    await publish_chat_menu(update, context)
     if not registered and me.village_id is None:
         await ask_place(update, context, prefix="st")
 
@@ -219,12 +221,27 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await acknowledge(update)
     await drop_buttons(update)
     await say(update, context, tr._("Language set to English."), main_menu(tr))
-    chat = update.effective_chat
-    assert chat is not None
     # Telegram's per-language menus cannot tell Simplified from Traditional Chinese, so the
     # person's own chat gets a menu in the language they chose.
+    await publish_chat_menu(update, context, force=True)
+
+
+async def publish_chat_menu(update: Update, context: BotContext, *, force: bool = False) -> None:
+    """Staff and admins see their commands in their own chat's menu (others keep the default
+    menu unless they chose a language)."""
+    chat = update.effective_chat
+    assert chat is not None
+    person = context.person
+    if person is None:
+        return
+    roles = {role for _township, role in person.roles}
+    staff = bool(roles & {RoleName.STAFF, RoleName.ADMIN})
+    admin = RoleName.ADMIN in roles
+    if not (force or staff):
+        return
     await context.bot.set_my_commands(
-        commands.resident_commands(tr), scope=BotCommandScopeChat(chat.id)
+        commands.person_commands(context.tr, staff=staff, admin=admin),
+        scope=BotCommandScopeChat(chat.id),
     )
 
 
