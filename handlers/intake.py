@@ -1,16 +1,16 @@
-"""The resident's intake conversation: /new → category → description → photos → location
-→ anonymity → confirm. Each step is stored, so a restart resumes where the resident was."""
+"""The resident's intake conversation: /new → category → description (→ 附议 offer) → photos
+→ location → anonymity → confirm. Each step is stored before the bot answers, so a restart
+resumes where the resident was. Steps and prompts live in intake_draft and intake_prompts."""
 
 from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -23,229 +23,58 @@ from telegram.warnings import PTBUserWarning
 from bot.context import BotContext
 from bot.domain.errors import (
     DescriptionTooLong,
-    DomainError,
     DraftIncomplete,
     NotFound,
     QuotaExceeded,
 )
-from bot.persistence import DatabasePersistence
-from bot.services import intake, topics
+from bot.services import intake
 from bot.services.intake import IssueDraft, MediaRef
 from handlers import start
+from handlers.intake_draft import (
+    ANONYMITY,
+    CATEGORY,
+    CONFIRM,
+    CONVERSATION,
+    DESCRIBE,
+    DRAFT_KEY,
+    END,
+    LOCATION,
+    PHOTOS,
+    PLACE,
+    SIMILAR,
+    STEP_KEY,
+    Step,
+    checkpoint,
+    draft_of,
+    keep,
+    message_of,
+)
+from handlers.intake_join import joined, not_joining, offer_joining
+from handlers.intake_prompts import (
+    ask_anonymity,
+    ask_category,
+    ask_confirmation,
+    ask_description,
+    ask_location,
+    ask_photos,
+    confirm_keyboard,
+    description_prompt,
+    photos_prompt,
+    quota_refusal,
+    summary_of,
+)
 from handlers.keyboards import (
     MENU_NEW,
     SHARE_LOCATION,
     SKIP_LOCATION,
-    categories_keyboard,
-    choice,
     labels_in_every_locale,
     location_keyboard,
     main_menu,
 )
-from handlers.render import category_label, esc
+from handlers.render import category_label
 from handlers.replies import acknowledge, drop_buttons, say, settle
 
-PLACE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
-    "place",
-    "category",
-    "describe",
-    "similar",
-    "photos",
-    "location",
-    "anonymity",
-    "confirm",
-)
-END = ConversationHandler.END
-CONVERSATION = "intake"
-DRAFT_KEY = "intake"
-STEP_KEY = "intake_step"
-
-Step = Callable[[Update, BotContext], Awaitable[str]]
-
-
-def _draft(context: BotContext) -> IssueDraft:
-    assert context.user_data is not None
-    return IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {})
-
-
-def _save(context: BotContext, draft: IssueDraft, step: str | None = None) -> None:
-    """Update the draft in memory (see `_checkpoint` for making it durable)."""
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = draft.to_dict()
-    if step is not None:
-        context.user_data[STEP_KEY] = step
-
-
-async def _checkpoint(update: Update, context: BotContext, step: str | None) -> None:
-    """Store the draft and the conversation's next state before the bot answers.
-
-    Were the bot killed right after answering, the resident would otherwise be asked the
-    next question by a bot that forgot the answer to the last one.
-    """
-    assert context.user_data is not None
-    chat, user = update.effective_chat, update.effective_user
-    persistence = context.application.persistence
-    if chat is None or user is None or not isinstance(persistence, DatabasePersistence):
-        return
-    if step is None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(STEP_KEY, None)
-    else:
-        context.user_data[STEP_KEY] = step
-    await persistence.save_step(CONVERSATION, (chat.id, user.id), step, user.id, context.user_data)
-
-
-def _message(update: Update) -> Message:
-    assert update.effective_message is not None
-    return update.effective_message
-
-
-# -- asking for each step --------------------------------------------------------------------
-
-
-async def ask_category(update: Update, context: BotContext) -> str:
-    draft = _draft(context)
-    assert draft.township_id is not None
-    categories = await context.services.directory.categories(draft.township_id)
-    tr = context.tr
-    _save(context, draft, CATEGORY)
-    await _checkpoint(update, context, CATEGORY)
-    await say(
-        update,
-        context,
-        tr._("What is it about? Choose a category:"),
-        categories_keyboard(tr, categories),
-    )
-    return CATEGORY
-
-
-def _description_prompt(context: BotContext) -> str:
-    return context.tr._(
-        "Please describe the matter: what, where, since when. Write it, or send a voice "
-        "message. You can also send a photo with a caption."
-    )
-
-
-async def ask_description(update: Update, context: BotContext) -> str:
-    await _checkpoint(update, context, DESCRIBE)
-    await say(update, context, _description_prompt(context))
-    return DESCRIBE
-
-
-def _photos_prompt(context: BotContext, count: int) -> tuple[str, object]:
-    tr = context.tr
-    if count:
-        text = tr.n_(
-            "Got {count} photo. Send more, or press “Next”.",
-            "Got {count} photos. Send more, or press “Next”.",
-            count,
-        )
-        markup = choice((tr._("Next ›"), "in:ph:done"))
-    else:
-        text = tr._("Would you like to add photos? Send them now (several at once is fine).")
-        markup = choice((tr._("No photos, next ›"), "in:ph:done"))
-    return text, markup
-
-
-async def ask_photos(update: Update, context: BotContext) -> str:
-    text, markup = _photos_prompt(context, len(_draft(context).photos))
-    await _checkpoint(update, context, PHOTOS)
-    await say(update, context, text, markup)  # type: ignore[arg-type]
-    return PHOTOS
-
-
-async def ask_location(update: Update, context: BotContext) -> str:
-    tr = context.tr
-    await _checkpoint(update, context, LOCATION)
-    await say(
-        update,
-        context,
-        tr._("Where is it? Share the location, or skip if you described the place already."),
-        location_keyboard(tr),
-    )
-    return LOCATION
-
-
-async def ask_anonymity(update: Update, context: BotContext) -> str:
-    tr = context.tr
-    await _checkpoint(update, context, ANONYMITY)
-    await say(
-        update,
-        context,
-        tr._(
-            "May CPPCC members and the office see your name with this issue? "
-            "The office always knows who raised it, so it can answer you."
-        ),
-        choice(
-            (tr._("Yes, show my name"), "in:anon:0"),
-            (tr._("No, keep me anonymous to members"), "in:anon:1"),
-        ),
-    )
-    return ANONYMITY
-
-
-async def _summary(context: BotContext, draft: IssueDraft) -> str:
-    tr = context.tr
-    assert draft.township_id is not None and draft.village_id is not None
-    assert draft.category_id is not None
-    village = await context.services.directory.village(draft.village_id)
-    category = await context.services.directory.category(draft.township_id, draft.category_id)
-    lines = [
-        tr._("Category: {category}", category=category_label(tr, category)),
-        tr._("Place: {place}", place=esc(village.name)),
-    ]
-    if draft.text:
-        lines.append(tr._("Description: {text}", text=esc(draft.text)))
-    if draft.voice:
-        lines.append(tr._("Voice message attached"))
-    if draft.photos:
-        lines.append(tr.n_("{count} photo", "{count} photos", len(draft.photos)))
-    lines.append(tr._("Location shared") if draft.latitude is not None else tr._("No location"))
-    lines.append(
-        tr._("Name hidden from members") if draft.anonymous else tr._("Name shown to members")
-    )
-    return "\n".join(lines)
-
-
-def _confirm_keyboard(context: BotContext) -> InlineKeyboardMarkup:
-    tr = context.tr
-    return choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel"))
-
-
-async def ask_confirmation(update: Update, context: BotContext) -> str:
-    await _checkpoint(update, context, CONFIRM)
-    text = context.tr._("<b>Please check before sending</b>")
-    summary = await _summary(context, _draft(context))
-    await say(update, context, f"{text}\n{summary}", _confirm_keyboard(context))
-    return CONFIRM
-
-
 # -- entering ----------------------------------------------------------------------------------
-
-
-async def _quota_refusal(update: Update, context: BotContext) -> bool:
-    """Tell the resident when they may raise the next issue; True if they may not now."""
-    services = context.services
-    me = context.me
-    async with services.uow() as uow:
-        retry_at = await intake.quota_retry_at(
-            uow, me.id, services.clock.now(), services.settings.max_issues_per_day
-        )
-    if retry_at is None:
-        return False
-    tr = context.tr
-    await say(
-        update,
-        context,
-        tr._(
-            "You have raised {limit} matters in the last 24 hours, which is the daily limit. "
-            "You can raise the next one after {time}. Thank you for your patience.",
-            limit=services.settings.max_issues_per_day,
-            time=tr.when(retry_at, services.settings.zone, "short"),
-        ),
-        main_menu(tr),
-    )
-    return True
 
 
 async def begin(update: Update, context: BotContext) -> str | int:
@@ -254,13 +83,13 @@ async def begin(update: Update, context: BotContext) -> str | int:
 
 
 async def _open_draft(update: Update, context: BotContext) -> str | int:
-    if await _quota_refusal(update, context):
+    if await quota_refusal(update, context):
         return END
     me = context.me
     draft = IssueDraft(ref=uuid.uuid4().hex, township_id=me.township_id, village_id=me.village_id)
-    _save(context, draft, PLACE)
+    keep(context, draft, PLACE)
     if draft.village_id is None:
-        await _checkpoint(update, context, PLACE)
+        await checkpoint(update, context, PLACE)
         return PLACE if await start.ask_place(update, context, prefix="in") else END
     return await ask_category(update, context)
 
@@ -283,14 +112,14 @@ async def place_village(update: Update, context: BotContext) -> str:
     if not await start.village_chosen(update, context, village_id):
         return PLACE
     village = await context.services.directory.village(village_id)
-    draft = _draft(context)
+    draft = draft_of(context)
     draft.township_id, draft.village_id = village.township_id, village.id
-    _save(context, draft)
+    keep(context, draft)
     return await ask_category(update, context)
 
 
 async def category_chosen(update: Update, context: BotContext) -> str:
-    draft = _draft(context)
+    draft = draft_of(context)
     assert draft.township_id is not None
     try:
         category = await context.services.directory.category(
@@ -300,11 +129,11 @@ async def category_chosen(update: Update, context: BotContext) -> str:
         await acknowledge(update, context.tr._("This option is no longer available."), alert=True)
         return CATEGORY
     draft.category_id = category.id
-    _save(context, draft)
-    await _checkpoint(update, context, DESCRIBE)
+    keep(context, draft)
+    await checkpoint(update, context, DESCRIBE)
     tr = context.tr
     chosen = tr._("Category: {category}", category=category_label(tr, category))
-    await settle(update, f"{chosen}\n\n{_description_prompt(context)}")
+    await settle(update, f"{chosen}\n\n{description_prompt(context)}")
     return DESCRIBE
 
 
@@ -332,139 +161,53 @@ async def _too_long(update: Update, context: BotContext, length: int) -> None:
 
 
 async def description_text(update: Update, context: BotContext) -> str:
-    text = _message(update).text or ""
-    draft = _draft(context)
+    text = message_of(update).text or ""
+    draft = draft_of(context)
     if not _set_text(context, draft, text):
         await _too_long(update, context, len(text.strip()))
         return DESCRIBE
     if not draft.text:
         return await ask_description(update, context)
-    _save(context, draft)
+    keep(context, draft)
     return await offer_joining(update, context)
 
 
-async def offer_joining(update: Update, context: BotContext) -> str:
-    """附议: when neighbours raised the same, offer to join them instead of repeating it."""
-    draft = _draft(context)
-    services = context.services
-    if draft.township_id is None or not draft.text:
-        return await ask_photos(update, context)
-    village = await services.directory.village(draft.village_id) if draft.village_id else None
-    similar = await services.similar.worth_joining(
-        draft.township_id, text=draft.text, village=village.name if village else None
-    )
-    if not similar:
-        return await ask_photos(update, context)
-    async with services.uow() as uow:
-        options = await topics.join_options(
-            uow, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
-        )
-    if not options:
-        return await ask_photos(update, context)
-    tr = context.tr
-    lines = [
-        tr.n_(
-            "{count} neighbour raised something similar:",
-            "{count} neighbours raised something similar:",
-            sum(option.people for option in options),
-        )
-    ]
-    buttons = []
-    for index, option in enumerate(options, start=1):
-        lines.append(f"{index}. {option.number} {esc(option.preview)}")
-        code = "t" if option.kind == "topic" else "i"
-        buttons.append(
-            [
-                InlineKeyboardButton(
-                    tr._("Join {number}", number=option.number),
-                    callback_data=f"in:jn:{code}:{option.id}",
-                )
-            ]
-        )
-    lines.append(tr._("Join one of them, and you will be told every step, as they are."))
-    buttons.append(
-        [InlineKeyboardButton(tr._("Mine is different, continue ›"), callback_data="in:jn:no")]
-    )
-    await _checkpoint(update, context, SIMILAR)
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
-    return SIMILAR
-
-
-async def joined(update: Update, context: BotContext) -> str | int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    _prefix, _step, code, raw_id = update.callback_query.data.split(":")
-    draft = _draft(context)
-    services = context.services
-    tr = context.tr
-    try:
-        async with services.uow() as uow:
-            join = topics.join_topic if code == "t" else topics.join_issue
-            number = await join(
-                uow,
-                person_id=context.me.id,
-                now=services.clock.now(),
-                township_id=draft.township_id,
-                **{"topic_id" if code == "t" else "issue_id": int(raw_id)},
-            )
-    except DomainError:
-        await acknowledge(update, tr._("This option is no longer available."), alert=True)
-        return SIMILAR
-    await _checkpoint(update, context, None)
-    if draft.township_id is not None:
-        services.similar.invalidate(draft.township_id)
-    await settle(
-        update,
-        tr._(
-            "✅ You joined {number}. I will tell you about every step of it. "
-            "Nothing else was submitted.",
-            number=number,
-        ),
-    )
-    return END
-
-
-async def not_joining(update: Update, context: BotContext) -> str:
-    await acknowledge(update)
-    await drop_buttons(update)
-    return await ask_photos(update, context)
-
-
 async def description_voice(update: Update, context: BotContext) -> str:
-    voice = _message(update).voice
+    voice = message_of(update).voice
     assert voice is not None
-    draft = _draft(context)
+    draft = draft_of(context)
     seconds = voice.duration
     if isinstance(seconds, timedelta):
         seconds = int(seconds.total_seconds())
     draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
-    _save(context, draft)
-    await _checkpoint(update, context, PHOTOS)
+    keep(context, draft)
+    await checkpoint(update, context, PHOTOS)
     await say(update, context, context.tr._("Voice message received."))
     return await ask_photos(update, context)
 
 
 async def description_photo(update: Update, context: BotContext) -> str:
     """A photo with a caption is a description with its first photo."""
-    message = _message(update)
-    draft = _draft(context)
+    message = message_of(update)
+    draft = draft_of(context)
     if message.caption and not _set_text(context, draft, message.caption):
         await _too_long(update, context, len(message.caption.strip()))
         return DESCRIBE
-    _save(context, draft)
+    keep(context, draft)
     return await photo_received(update, context)
 
 
 async def photo_received(update: Update, context: BotContext) -> str:
-    message = _message(update)
+    message = message_of(update)
     assert message.photo
     largest = message.photo[-1]
-    draft = _draft(context)
+    draft = draft_of(context)
     limit = context.services.settings.max_photos_per_issue
     added = draft.add_photo(MediaRef(largest.file_id, largest.file_unique_id), limit)
     if message.caption and not draft.text:
         _set_text(context, draft, message.caption)
-    _save(context, draft)
-    await _checkpoint(update, context, PHOTOS)
+    keep(context, draft)
+    await checkpoint(update, context, PHOTOS)
     if not added:
         await say(
             update,
@@ -479,7 +222,7 @@ async def photo_received(update: Update, context: BotContext) -> str:
         # An album arrives as one update per photo: answer once, after the last one.
         _schedule_album_ack(context, chat_id)
         return PHOTOS
-    text, markup = _photos_prompt(context, len(draft.photos))
+    text, markup = photos_prompt(context, len(draft.photos))
     await say(update, context, text, markup)  # type: ignore[arg-type]
     return PHOTOS
 
@@ -505,21 +248,21 @@ async def _album_ack(context: BotContext) -> None:
     count = len(IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {}).photos)
     if context.user_data.get(STEP_KEY) != PHOTOS or not count:
         return  # the resident moved on or cancelled meanwhile
-    text, markup = _photos_prompt(context, count)
+    text, markup = photos_prompt(context, count)
     assert context.job.chat_id is not None
     await context.bot.send_message(context.job.chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
 
 
 async def photos_text(update: Update, context: BotContext) -> str:
     """Text while collecting photos adds to the description (residents think aloud)."""
-    draft = _draft(context)
-    addition = (_message(update).text or "").strip()
+    draft = draft_of(context)
+    addition = (message_of(update).text or "").strip()
     combined = f"{draft.text}\n{addition}".strip()
     if not _set_text(context, draft, combined):
         await _too_long(update, context, len(combined))
         return PHOTOS
-    _save(context, draft)
-    await _checkpoint(update, context, PHOTOS)
+    keep(context, draft)
+    await checkpoint(update, context, PHOTOS)
     await say(update, context, context.tr._("Added to your description."))
     return PHOTOS
 
@@ -531,19 +274,19 @@ async def photos_done(update: Update, context: BotContext) -> str:
 
 
 async def location_received(update: Update, context: BotContext) -> str:
-    message = _message(update)
+    message = message_of(update)
     location = message.location or (message.venue.location if message.venue else None)
     assert location is not None
-    draft = _draft(context)
+    draft = draft_of(context)
     draft.latitude, draft.longitude = location.latitude, location.longitude
-    _save(context, draft)
-    await _checkpoint(update, context, ANONYMITY)
+    keep(context, draft)
+    await checkpoint(update, context, ANONYMITY)
     await say(update, context, context.tr._("Location saved."), main_menu(context.tr))
     return await ask_anonymity(update, context)
 
 
 async def location_skipped(update: Update, context: BotContext) -> str:
-    await _checkpoint(update, context, ANONYMITY)
+    await checkpoint(update, context, ANONYMITY)
     await say(update, context, context.tr._("No location, that is fine."), main_menu(context.tr))
     return await ask_anonymity(update, context)
 
@@ -563,20 +306,20 @@ async def location_text(update: Update, context: BotContext) -> str:
 
 
 async def anonymity_chosen(update: Update, context: BotContext) -> str:
-    draft = _draft(context)
+    draft = draft_of(context)
     draft.anonymous = _callback_arg(update) == "1"
-    _save(context, draft)
-    await _checkpoint(update, context, CONFIRM)
+    keep(context, draft)
+    await checkpoint(update, context, CONFIRM)
     heading = context.tr._("<b>Please check before sending</b>")
-    summary = await _summary(context, draft)
-    await settle(update, f"{heading}\n{summary}", _confirm_keyboard(context))
+    summary = await summary_of(context, draft)
+    await settle(update, f"{heading}\n{summary}", confirm_keyboard(context))
     return CONFIRM
 
 
 async def confirmed(update: Update, context: BotContext) -> str | int:
     tr = context.tr
     services = context.services
-    draft = _draft(context)
+    draft = draft_of(context)
     try:
         async with services.uow() as uow:
             issue = await intake.submit(
@@ -587,18 +330,18 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
                 daily_limit=services.settings.max_issues_per_day,
             )
     except QuotaExceeded:
-        await _checkpoint(update, context, None)
+        await checkpoint(update, context, None)
         await acknowledge(update)
         await drop_buttons(update)
-        await _quota_refusal(update, context)
+        await quota_refusal(update, context)
         return END
     except (DraftIncomplete, NotFound):
         await acknowledge(update)
         await drop_buttons(update)
         await say(update, context, tr._("Something is missing; let us go through it again."))
         return await _open_draft(update, context)
-    summary = await _summary(context, draft)
-    await _checkpoint(update, context, None)
+    summary = await summary_of(context, draft)
+    await checkpoint(update, context, None)
     if draft.township_id is not None:
         village = await services.directory.village(draft.village_id) if draft.village_id else None
         services.similar.add_issue(
@@ -622,7 +365,7 @@ async def confirmed(update: Update, context: BotContext) -> str | int:
 
 
 async def cancelled(update: Update, context: BotContext) -> int:
-    await _checkpoint(update, context, None)
+    await checkpoint(update, context, None)
     await acknowledge(update)
     await drop_buttons(update)
     await say(update, context, context.tr._("Cancelled. Nothing was sent."), main_menu(context.tr))
