@@ -58,15 +58,21 @@ class Step:
 def consultation_steps(village_id: int) -> list[Step]:
     return [
         Step(lambda u: u.command("start", f"v{village_id}"), "您已登记在"),
-        Step(lambda u: u.command("new"), "请选择类别"),
-        Step(lambda u: u.press_button("城乡建设"), "请描述"),
-        Step(lambda u: u.send(TEXT), "需要补充照片吗"),
+        Step(lambda u: u.command("new"), "请描述"),
+        Step(lambda u: u.send(TEXT), "是哪方面的问题"),
+        Step(_press_category, "需要补充照片吗"),
         Step(lambda u: u.send_photo(), "已收到 1 张照片"),
         Step(lambda u: u.press_button("下一步 ›"), "具体在哪里"),
         Step(lambda u: u.tap_reply_button("跳过，不发位置"), "是否允许政协委员"),
         Step(lambda u: u.press_button("可以，显示我的姓名"), "提交前请核对"),
         Step(lambda u: u.press_button("✅ 提交"), "编号"),
     ]
+
+
+async def _press_category(user: SimUser) -> object:
+    """The bot may put its suggestion first, marked ✓."""
+    labels = [b for b in user.bot_messages()[-1].buttons if b.endswith("城乡建设")]
+    return await user.press_button(labels[0] if labels else "城乡建设")
 
 
 async def _press_last(user: SimUser, data: str) -> object:
@@ -79,8 +85,8 @@ def echo_steps() -> list[Step]:
     return [
         Step(lambda u: u.command("start", "v1"), None),
         Step(lambda u: u.command("new"), None),
-        Step(lambda u: _press_last(u, "in:cat:1"), None),
         Step(lambda u: u.send(TEXT), None),
+        Step(lambda u: _press_last(u, "in:cat:1"), None),
         Step(lambda u: u.send_photo(), None),
         Step(lambda u: _press_last(u, "in:ph:done"), None),
         Step(lambda u: u.send("跳过，不发位置"), None),

@@ -67,6 +67,9 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     warm_up = asyncio.create_task(app.services.similar.warm_up())
     app.services.background.add(warm_up)
     warm_up.add_done_callback(app.services.background.discard)
+    # Each township's category model learns from what staff confirmed so far (in a thread).
+    for township in await app.services.directory.townships():
+        app.services.categories.retrain_soon(township.id)
     # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
     await start_dispatcher(app)
     # Everything loaded so far lives as long as the process: keep it out of the garbage

@@ -58,7 +58,6 @@ from handlers.intake_prompts import (
     ask_location,
     ask_photos,
     confirm_keyboard,
-    description_prompt,
     photos_prompt,
     quota_refusal,
     summary_of,
@@ -91,7 +90,7 @@ async def _open_draft(update: Update, context: BotContext) -> str | int:
     if draft.village_id is None:
         await checkpoint(update, context, PLACE)
         return PLACE if await start.ask_place(update, context, prefix="in") else END
-    return await ask_category(update, context)
+    return await ask_description(update, context)
 
 
 # -- answering each step -----------------------------------------------------------------------
@@ -115,7 +114,7 @@ async def place_village(update: Update, context: BotContext) -> str:
     draft = draft_of(context)
     draft.township_id, draft.village_id = village.township_id, village.id
     keep(context, draft)
-    return await ask_category(update, context)
+    return await ask_description(update, context)
 
 
 async def category_chosen(update: Update, context: BotContext) -> str:
@@ -130,11 +129,13 @@ async def category_chosen(update: Update, context: BotContext) -> str:
         return CATEGORY
     draft.category_id = category.id
     keep(context, draft)
-    await checkpoint(update, context, DESCRIBE)
+    await checkpoint(update, context, PHOTOS)
     tr = context.tr
     chosen = tr._("Category: {category}", category=category_label(tr, category))
-    await settle(update, f"{chosen}\n\n{description_prompt(context)}")
-    return DESCRIBE
+    # The category message becomes the photos question (one edit, no extra message).
+    text, markup = photos_prompt(context, len(draft.photos))
+    await settle(update, f"{chosen}\n\n{text}", markup)
+    return PHOTOS
 
 
 def _set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
@@ -181,9 +182,9 @@ async def description_voice(update: Update, context: BotContext) -> str:
         seconds = int(seconds.total_seconds())
     draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
     keep(context, draft)
-    await checkpoint(update, context, PHOTOS)
+    await checkpoint(update, context, CATEGORY)
     await say(update, context, context.tr._("Voice message received."))
-    return await ask_photos(update, context)
+    return await ask_category(update, context)
 
 
 async def description_photo(update: Update, context: BotContext) -> str:
@@ -193,8 +194,17 @@ async def description_photo(update: Update, context: BotContext) -> str:
     if message.caption and not _set_text(context, draft, message.caption):
         await _too_long(update, context, len(message.caption.strip()))
         return DESCRIBE
+    assert message.photo
+    largest = message.photo[-1]
+    draft.add_photo(
+        MediaRef(largest.file_id, largest.file_unique_id),
+        context.services.settings.max_photos_per_issue,
+    )
     keep(context, draft)
-    return await photo_received(update, context)
+    if not draft.has_description:
+        # A photo alone does not say what is wrong: keep it and ask for the words.
+        return await ask_description(update, context)
+    return await offer_joining(update, context)
 
 
 async def photo_received(update: Update, context: BotContext) -> str:
@@ -223,7 +233,7 @@ async def photo_received(update: Update, context: BotContext) -> str:
         _schedule_album_ack(context, chat_id)
         return PHOTOS
     text, markup = photos_prompt(context, len(draft.photos))
-    await say(update, context, text, markup)  # type: ignore[arg-type]
+    await say(update, context, text, markup)
     return PHOTOS
 
 
@@ -250,7 +260,7 @@ async def _album_ack(context: BotContext) -> None:
         return  # the resident moved on or cancelled meanwhile
     text, markup = photos_prompt(context, count)
     assert context.job.chat_id is not None
-    await context.bot.send_message(context.job.chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
+    await context.bot.send_message(context.job.chat_id, text, reply_markup=markup)
 
 
 async def photos_text(update: Update, context: BotContext) -> str:

@@ -16,7 +16,7 @@ from handlers.intake_draft import (
     draft_of,
 )
 from handlers.intake_prompts import (
-    ask_photos,
+    ask_category,
 )
 from handlers.render import esc
 from handlers.replies import acknowledge, drop_buttons, say, settle
@@ -27,19 +27,19 @@ async def offer_joining(update: Update, context: BotContext) -> str:
     draft = draft_of(context)
     services = context.services
     if draft.township_id is None or not draft.text:
-        return await ask_photos(update, context)
+        return await ask_category(update, context)
     village = await services.directory.village(draft.village_id) if draft.village_id else None
     similar = await services.similar.worth_joining(
         draft.township_id, text=draft.text, village=village.name if village else None
     )
     if not similar:
-        return await ask_photos(update, context)
+        return await ask_category(update, context)
     async with services.uow() as uow:
         options = await topics.join_options(
             uow, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
         )
     if not options:
-        return await ask_photos(update, context)
+        return await ask_category(update, context)
     tr = context.tr
     lines = [
         tr.n_(
@@ -105,4 +105,4 @@ async def joined(update: Update, context: BotContext) -> str | int:
 async def not_joining(update: Update, context: BotContext) -> str:
     await acknowledge(update)
     await drop_buttons(update)
-    return await ask_photos(update, context)
+    return await ask_category(update, context)

@@ -16,7 +16,6 @@ from handlers.intake_draft import (
     PHOTOS,
     checkpoint,
     draft_of,
-    keep,
 )
 from handlers.keyboards import (
     categories_keyboard,
@@ -31,18 +30,23 @@ from handlers.replies import say
 
 
 async def ask_category(update: Update, context: BotContext) -> str:
+    """Categories as buttons; the likely one, learnt from the description, comes first."""
     draft = draft_of(context)
     assert draft.township_id is not None
-    categories = await context.services.directory.categories(draft.township_id)
+    services = context.services
+    categories = await services.directory.categories(draft.township_id)
+    suggestion = await services.categories.suggest(draft.township_id, draft.text)
     tr = context.tr
-    keep(context, draft, CATEGORY)
+    text = tr._("What is it about? Choose a category:")
+    suggested = next((c for c in categories if suggestion and c.id == suggestion.category_id), None)
+    if suggested is not None:
+        text = tr._(
+            "What is it about? It looks like “{category}” — press it if that is right, or "
+            "choose another:",
+            category=category_label(tr, suggested),
+        )
     await checkpoint(update, context, CATEGORY)
-    await say(
-        update,
-        context,
-        tr._("What is it about? Choose a category:"),
-        categories_keyboard(tr, categories),
-    )
+    await say(update, context, text, categories_keyboard(tr, categories, suggested=suggested))
     return CATEGORY
 
 
@@ -59,7 +63,7 @@ async def ask_description(update: Update, context: BotContext) -> str:
     return DESCRIBE
 
 
-def photos_prompt(context: BotContext, count: int) -> tuple[str, object]:
+def photos_prompt(context: BotContext, count: int) -> tuple[str, InlineKeyboardMarkup]:
     tr = context.tr
     if count:
         text = tr.n_(
@@ -77,7 +81,7 @@ def photos_prompt(context: BotContext, count: int) -> tuple[str, object]:
 async def ask_photos(update: Update, context: BotContext) -> str:
     text, markup = photos_prompt(context, len(draft_of(context).photos))
     await checkpoint(update, context, PHOTOS)
-    await say(update, context, text, markup)  # type: ignore[arg-type]
+    await say(update, context, text, markup)
     return PHOTOS
 
 

@@ -61,12 +61,19 @@ def villages_keyboard(villages: Sequence[VillageView], prefix: str) -> InlineKey
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
-def categories_keyboard(tr: Translator, categories: Sequence[CategoryView]) -> InlineKeyboardMarkup:
+def categories_keyboard(
+    tr: Translator, categories: Sequence[CategoryView], suggested: CategoryView | None = None
+) -> InlineKeyboardMarkup:
+    """Two per row; a suggested category gets a row of its own, first, marked ✓."""
+    others = [c for c in categories if suggested is None or c.id != suggested.id]
     buttons = [
-        InlineKeyboardButton(category_label(tr, c), callback_data=f"in:cat:{c.id}")
-        for c in categories
+        InlineKeyboardButton(category_label(tr, c), callback_data=f"in:cat:{c.id}") for c in others
     ]
-    return InlineKeyboardMarkup(_rows(buttons, 2))
+    rows = _rows(buttons, 2)
+    if suggested is not None:
+        label = "✓ " + category_label(tr, suggested)
+        rows.insert(0, [InlineKeyboardButton(label, callback_data=f"in:cat:{suggested.id}")])
+    return InlineKeyboardMarkup(rows)
 
 
 def languages_keyboard() -> InlineKeyboardMarkup:

@@ -525,6 +525,8 @@ async def refile(update: Update, context: BotContext) -> None:
     except DomainError:
         await _refuse(update, context)
         return
+    if field == "cs":
+        services.categories.note_confirmation(township)
     await _done(update, context, township, context.tr._("Saved; the resident was told."))
 
 

@@ -205,6 +205,16 @@ class IssueRepository:
     async def by_number(self, number: str) -> Issue | None:
         return await self.session.scalar(select(Issue).where(Issue.number == number))
 
+    async def confirmed_categories(self, township_id: int) -> list[tuple[str, str]]:
+        """(text, category label) of issues whose category staff confirmed: training data."""
+        query = (
+            select(Issue.title, Issue.text, Category.label)
+            .join(Category, Category.id == Issue.category_id)
+            .where(Issue.township_id == township_id, Issue.category_confirmed.is_(True))
+        )
+        rows = await self.session.execute(query)
+        return [(f"{row.title or ''} {row.text}".strip(), row.label) for row in rows]
+
     async def supporter_ids(self, issue_id: int) -> list[int]:
         query = select(Support.person_id).where(Support.issue_id == issue_id).order_by(Support.id)
         return list((await self.session.scalars(query)).all())

@@ -75,3 +75,25 @@ async def replies_until(user: SimUser, fragment: str, timeout: float = 5.0) -> B
         message = await user.next_message(timeout=timeout)
         if fragment in (message.text or ""):
             return message
+
+
+async def press_category(user: SimUser, label: str) -> None:
+    """Press a category, whether or not the bot put it first as its suggestion (✓)."""
+    try:
+        await user.press_button(label)
+    except AssertionError:
+        await user.press_button(f"✓ {label}")
+
+
+async def describe(user: SimUser, text: str, category: str, *, separately: bool = True) -> None:
+    """From the description prompt to the photos question: describe, submit separately if a
+    neighbour's similar issue is offered, choose the category."""
+    await user.send(text)
+    while True:
+        prompt = (await user.next_message(timeout=5)).text or ""
+        if "类似的事" in prompt and separately:
+            await user.press_button("我的不一样，继续 ›")
+        elif "是哪方面的问题" in prompt:
+            break
+    await press_category(user, category)
+    await replies_until(user, "需要补充照片吗")

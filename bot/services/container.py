@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.categories import CategorySuggester
 from bot.services.directory import DirectoryCache
 from bot.services.flood import FloodGuard
 from bot.services.people import PersonCache
@@ -24,6 +25,7 @@ class Services:
     flood: FloodGuard = field(init=False)
     directory: DirectoryCache = field(init=False)
     similar: SimilarityService = field(init=False)
+    categories: CategorySuggester = field(init=False)
     # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -31,6 +33,7 @@ class Services:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
         self.directory = DirectoryCache(self.session_factory)
         self.similar = SimilarityService(self.session_factory)
+        self.categories = CategorySuggester(self.session_factory)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

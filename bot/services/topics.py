@@ -96,6 +96,8 @@ async def _accept(
         raise WrongTownship(f"issue {issue.id} and topic {topic.id}")
     await transition_issue(uow, issue, IssueStatus.ACCEPTED, actor_id, now, note=topic.number)
     issue.topic_id = topic.id
+    # Staff looked at the issue and kept its category: it now teaches the category model.
+    issue.category_confirmed = issue.category_id is not None
     await _carry_people(uow, issue, topic.id, now)
     if issue.author_id is not None:
         await notify(

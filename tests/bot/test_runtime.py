@@ -18,7 +18,7 @@ from storage.db import SessionFactory
 from storage.models import Issue
 from tests import factories
 from tests.conftest import MutableClock
-from tests.harness import replies_until
+from tests.harness import press_category, replies_until
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:RUNTIME-test-token"
@@ -165,10 +165,10 @@ async def test_polling_process_survives_a_kill_between_two_steps(
         await user.command("start", f"v{report.villages['南湖社区']}")
         await replies_until(user, "您已登记在", timeout=10)
         await user.command("new")
-        await replies_until(user, "请选择类别", timeout=10)
-        await user.press_button("环境保护")
         await replies_until(user, "请描述", timeout=10)
         await user.send("河道里有人倾倒建筑垃圾")
+        await replies_until(user, "是哪方面的问题", timeout=10)
+        await press_category(user, "环境保护")
         await replies_until(user, "需要补充照片吗", timeout=10)
 
         await bot.kill()  # no shutdown, no flush: only what was written per update survives

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.fakeapi import SimUser
 from storage.models import Issue
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, replies_until
+from tests.harness import BotHarness, describe, press_category, replies_until
 
 OOPS = "系统出了点问题"
 
@@ -27,8 +27,6 @@ async def forge(user: SimUser, data: str) -> None:
 async def _to_description(user: SimUser) -> None:
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("环境保护")
     await replies_until(user, "请描述")
 
 
@@ -38,15 +36,14 @@ async def test_too_long_description_is_refused_and_the_draft_kept(harness: BotHa
     await user.send("噪" * 2001)
     answer = await replies_until(user, "2001 个字")
     assert "2000" in answer.text
-    await user.send("化工厂夜里排气，气味刺鼻。")
-    await replies_until(user, "需要补充照片吗")
+    await describe(user, "化工厂夜里排气，气味刺鼻。", "环境保护")
     await user.press_button("不加照片，下一步 ›")
     await replies_until(user, "具体在哪里")
     await user.tap_reply_button("跳过，不发位置")
     await replies_until(user, "是否允许政协委员")
     await user.press_button("可以，显示我的姓名")
     summary = await replies_until(user, "提交前请核对")
-    assert "环境保护" in summary.text  # the category chosen before the refusal was kept
+    assert "化工厂夜里排气" in summary.text  # the shortened description replaced the long one
 
 
 async def test_unsupported_media_inside_and_outside_the_conversation(harness: BotHarness) -> None:
@@ -57,7 +54,7 @@ async def test_unsupported_media_inside_and_outside_the_conversation(harness: Bo
     await user.send_video_note()
     await replies_until(user, "我可以接收文字、语音、照片和位置")
     await user.send("还在描述这一步")  # the conversation is still at the description
-    await replies_until(user, "需要补充照片吗")
+    await replies_until(user, "是哪方面的问题")
     await user.command("cancel")
     await replies_until(user, "已取消")
     await user.send_document(file_name="申请.pdf")
@@ -68,7 +65,9 @@ async def test_stale_button_after_the_conversation_ended(harness: BotHarness) ->
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    categories = await replies_until(user, "请选择类别")
+    await replies_until(user, "请描述")
+    await user.send("桥上的护栏松动了")
+    categories = await replies_until(user, "是哪方面的问题")
     await user.command("cancel")
     await replies_until(user, "已取消")
     await forge(user, categories.inline_keyboard[0][0][1] or "")
@@ -82,8 +81,7 @@ async def test_stale_button_inside_the_conversation_repeats_the_step(harness: Bo
     await _to_description(user)
     await forge(user, "in:anon:1")  # a button of a later step, pressed too early
     await replies_until(user, "请描述")
-    await user.send("桥上的护栏松动了")
-    await replies_until(user, "需要补充照片吗")
+    await describe(user, "桥上的护栏松动了", "交通运输")
 
 
 @pytest.mark.parametrize(
@@ -120,13 +118,15 @@ async def test_forged_category_of_another_township(harness: BotHarness) -> None:
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
+    await replies_until(user, "请描述")
+    await user.send("桥上的护栏松动了")
+    await replies_until(user, "是哪方面的问题")
     await forge(user, "in:cat:999999")
     await asyncio.sleep(0.2)
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
     assert "这个选项已失效。" in answers
-    await user.press_button("其他")  # the real buttons still work
-    await replies_until(user, "请描述")
+    await press_category(user, "其他")  # the real buttons still work
+    await replies_until(user, "需要补充照片吗")
 
 
 async def test_daily_limit_says_when_to_come_back(harness: BotHarness) -> None:
@@ -139,7 +139,7 @@ async def test_daily_limit_says_when_to_come_back(harness: BotHarness) -> None:
     assert "2026" in answer.text  # the moment they may raise the next one
     harness.clock.advance(hours=25)
     await user.command("new")
-    await replies_until(user, "请选择类别")
+    await replies_until(user, "请描述")
 
 
 async def test_flood_is_answered_once_and_dropped(harness: BotHarness) -> None:
@@ -175,11 +175,8 @@ async def test_user_text_is_escaped(harness: BotHarness) -> None:
     await replies_until(user, "哪个村")
     await user.press_button("南湖社区")
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("其他")
     await replies_until(user, "请描述")
-    await user.send("<script>alert(1)</script> & 1 < 2")
-    await replies_until(user, "需要补充照片吗")
+    await describe(user, "<script>alert(1)</script> & 1 < 2", "其他")
     await user.press_button("不加照片，下一步 ›")
     await replies_until(user, "具体在哪里")
     await user.tap_reply_button("跳过，不发位置")
@@ -196,11 +193,8 @@ async def test_failed_reply_after_commit_loses_nothing_and_duplicates_nothing(
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("城乡建设")
     await replies_until(user, "请描述")
-    await user.send("广场的健身器材坏了")
-    await replies_until(user, "需要补充照片吗")
+    await describe(user, "广场的健身器材坏了", "城乡建设")
     await user.press_button("不加照片，下一步 ›")
     await replies_until(user, "具体在哪里")
     await user.tap_reply_button("跳过，不发位置")
@@ -223,6 +217,9 @@ async def test_restart_between_two_steps_resumes_the_draft(harness: BotHarness) 
     user = harness.resident()
     await _to_description(user)
     await user.send("垃圾站三天没清运了")
+    await replies_until(user, "是哪方面的问题")
+    await harness.restart()
+    await press_category(user, "环境保护")
     await replies_until(user, "需要补充照片吗")
     await harness.restart()
     await user.send_photo()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.domain.issue_status import IssueStatus
 from bot.fakeapi import SimUser
 from storage.models import Attachment, Issue
-from tests.harness import BotHarness, replies_until
+from tests.harness import BotHarness, describe, press_category, replies_until
 
 
 async def start_in_village(user: SimUser, village: str = "南湖社区") -> None:
@@ -23,18 +23,8 @@ async def raise_issue(
 ) -> str:
     """Walks the whole intake; returns the bot's final message text."""
     await user.tap_reply_button("📝 我要反映问题")
-    await replies_until(user, "请选择类别")
-    await user.press_button("城乡建设")
     await replies_until(user, "请描述")
-    await user.send(text)
-    while True:
-        prompt = (await user.next_message(timeout=5)).text or ""
-        if "类似的事" in prompt:  # a neighbour raised the same: submit separately
-            await user.press_button("我的不一样，继续 ›")
-            await replies_until(user, "需要补充照片吗")
-            break
-        if "需要补充照片吗" in prompt:
-            break
+    await describe(user, text, "城乡建设")
     await user.send_album(3)
     await replies_until(user, "已收到 3 张照片")
     await user.press_button("下一步 ›")
@@ -88,18 +78,18 @@ async def test_deep_link_preselects_village(harness: BotHarness) -> None:
     await user.command("start", f"v{harness.village_id('柳树屯')}")
     await replies_until(user, "您已登记在东风镇柳树屯")
     await user.command("new")
-    await replies_until(user, "请选择类别")
+    await replies_until(user, "请描述")
 
 
 async def test_voice_description_and_no_photos(harness: BotHarness) -> None:
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("环境保护")
     await replies_until(user, "请描述")
     await user.send_voice(12)
     await replies_until(user, "语音已收到")
+    await replies_until(user, "是哪方面的问题")
+    await press_category(user, "环境保护")
     await replies_until(user, "需要补充照片吗")
     await user.press_button("不加照片，下一步 ›")
     await replies_until(user, "具体在哪里")
@@ -116,10 +106,10 @@ async def test_photo_with_caption_is_description_and_photo(harness: BotHarness) 
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("交通运输")
     await replies_until(user, "请描述")
     await user.send_photo(caption="村口桥面塌了一个坑")
+    await replies_until(user, "是哪方面的问题")
+    await press_category(user, "交通运输")
     await replies_until(user, "已收到 1 张照片")
     await user.press_button("下一步 ›")
     await replies_until(user, "具体在哪里")
@@ -134,7 +124,7 @@ async def test_cancel_discards_the_draft(harness: BotHarness) -> None:
     user = harness.resident()
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
+    await replies_until(user, "请描述")
     await user.command("cancel")
     await replies_until(user, "已取消")
     await user.command("cancel")

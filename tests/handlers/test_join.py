@@ -19,8 +19,6 @@ async def _describe(harness: BotHarness, user_id: int, text: str) -> object:
     user = harness.resident(user_id, first_name="李大爷")
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请选择类别")
-    await user.press_button("环境保护")
     await replies_until(user, "请描述")
     await user.send(text)
     return user
@@ -48,7 +46,7 @@ async def test_submitting_separately_continues_the_intake(harness: BotHarness) -
     second = await _describe(harness, 1002, SECOND)
     await replies_until(second, "类似的事")  # type: ignore[arg-type]
     await second.press_button(ZH._("Mine is different, continue ›"))  # type: ignore[attr-defined]
-    await replies_until(second, "需要补充照片吗")  # type: ignore[arg-type]
+    await replies_until(second, "是哪方面的问题")  # type: ignore[arg-type]
 
 
 async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
@@ -57,7 +55,7 @@ async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
     await raise_issue(first, FIRST)
     other = await _describe(harness, 1003, UNRELATED)
     prompt = await replies_until(other, "？")  # type: ignore[arg-type]
-    assert "需要补充照片吗" in prompt.text
+    assert "是哪方面的问题" in prompt.text
 
 
 async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHarness) -> None:
