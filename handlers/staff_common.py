@@ -7,18 +7,21 @@ from telegram import Update
 from bot import dispatcher
 from bot.context import BotContext
 from bot.domain.errors import NotAllowed
-from bot.services.access import staff_township
+from bot.domain.roles import RoleName
+from bot.services.access import STAFF_ROLES, staff_township
 from handlers.replies import acknowledge, say
 
 
-async def staff_scope(update: Update, context: BotContext) -> int | None:
+async def staff_scope(
+    update: Update, context: BotContext, roles: frozenset[RoleName] = STAFF_ROLES
+) -> int | None:
     """The staff member's township, or None after telling a non-staff person so.
 
     Runs on every staff command and every staff button press: buttons can be forged or
     outlive a revoked role, so nothing in the callback data is trusted.
     """
     try:
-        return staff_township(context.me)
+        return staff_township(context.me, roles)
     except NotAllowed:
         text = context.tr._("This is for the liaison office's staff only.")
         if update.callback_query is not None:

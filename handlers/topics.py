@@ -10,6 +10,7 @@ from bot.domain.errors import DomainError
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus
 from bot.i18n import N_
 from bot.services import topics
+from bot.services.access import STAFF_ROLES, TOPIC_READERS
 from handlers.render import esc
 from handlers.replies import acknowledge, say, settle
 from handlers.staff_common import callback_ints, pushes_written, staff_scope
@@ -28,7 +29,7 @@ TOPIC_STATUS_LABELS: dict[TopicStatus, str] = {
 
 
 async def topics_command(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
+    township = await staff_scope(update, context, TOPIC_READERS)
     if township is None:
         return
     tr = context.tr
@@ -79,7 +80,7 @@ async def _topic_in_scope(
 
 
 async def topic_card(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
+    township = await staff_scope(update, context, TOPIC_READERS)
     if township is None:
         return
     (topic_id,) = callback_ints(update)
@@ -98,14 +99,16 @@ async def topic_card(update: Update, context: BotContext) -> None:
         "",
     ]
     lines += [f"{i.number} {esc((i.title or i.text)[:50])}" for i in issues]
-    buttons = [
-        [
-            InlineKeyboardButton(
-                tr._("Merge into another topic"), callback_data=f"tp:mp:{topic_id}"
-            ),
-            InlineKeyboardButton(tr._("Follow"), callback_data=f"tp:f:{topic_id}"),
-        ]
-    ]
+    follow_button = InlineKeyboardButton(tr._("Follow"), callback_data=f"tp:f:{topic_id}")
+    if not any(context.me.has_role(township, role) for role in STAFF_ROLES):
+        # Members follow; merging and splitting stay with the office.
+        await acknowledge(update)
+        await say(update, context, "\n".join(lines), InlineKeyboardMarkup([[follow_button]]))
+        return
+    merge_button = InlineKeyboardButton(
+        tr._("Merge into another topic"), callback_data=f"tp:mp:{topic_id}"
+    )
+    buttons = [[merge_button, follow_button]]
     if len(issues) > 1:
         buttons += [
             [
@@ -205,7 +208,7 @@ async def split(update: Update, context: BotContext) -> None:
 
 
 async def follow(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
+    township = await staff_scope(update, context, TOPIC_READERS)
     if township is None:
         return
     (topic_id,) = callback_ints(update)
@@ -213,7 +216,8 @@ async def follow(update: Update, context: BotContext) -> None:
         return
     services = context.services
     async with services.uow() as uow:
-        await uow.topics.follow(topic_id, context.me.id, "staff", services.clock.now())
+        reason = "staff" if any(context.me.has_role(township, r) for r in STAFF_ROLES) else "member"
+        await uow.topics.follow(topic_id, context.me.id, reason, services.clock.now())
         await uow.commit()
     await acknowledge(update, context.tr._("You follow this topic now."))
 

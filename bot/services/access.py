@@ -7,6 +7,8 @@ from bot.domain.roles import RoleName
 from bot.services.views import PersonView
 
 STAFF_ROLES = frozenset({RoleName.STAFF, RoleName.ADMIN})
+# Members follow topics and read their state; triage stays with staff.
+TOPIC_READERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
 
 
 def townships_with(person: PersonView, roles: frozenset[RoleName]) -> list[int]:
@@ -19,9 +21,9 @@ def require(person: PersonView, township_id: int, roles: frozenset[RoleName]) ->
         raise NotAllowed(f"person {person.id} lacks {sorted(roles)} in township {township_id}")
 
 
-def staff_township(person: PersonView) -> int:
-    """The township a staff member works for (the first, if they serve several)."""
-    townships = townships_with(person, STAFF_ROLES)
+def staff_township(person: PersonView, roles: frozenset[RoleName] = STAFF_ROLES) -> int:
+    """The township a staff member (or, with `roles`, a member) serves; the first of several."""
+    townships = townships_with(person, roles)
     if not townships:
-        raise NotAllowed(f"person {person.id} is not staff anywhere")
+        raise NotAllowed(f"person {person.id} holds none of {sorted(roles)}")
     return townships[0]

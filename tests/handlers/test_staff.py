@@ -133,6 +133,16 @@ STAFF_BUTTONS = [
     "sf:cv:{i}",
     "sf:ask:{i}",
     "sf:rx:{i}",
+    "sf:ta:{i}:1",
+    "sf:dd:{i}:1",
+    "sf:cs:{i}:1",
+    "sf:vs:{i}:1",
+    "tp:v:1",
+    "tp:mp:1",
+    "tp:m:1:2",
+    "tp:s:1:{i}",
+    "tp:f:1",
+    "cd:mk:cabcdef012345",
 ]
 
 
@@ -149,26 +159,54 @@ async def test_everyone_but_staff_is_refused(
     outsider = harness.api.user(7001, first_name="外人", language_code="zh-hans")
     await outsider.command("start")
     await replies_until(outsider, "有事好商量")
+    member = role is RoleName.MEMBER  # members may read and follow topics, nothing else
     for command in ("inbox", "topics", "candidates"):
         await outsider.command(command)
-        if role == "other-township":
-            continue  # they are staff, of their own township: covered below
+        if role == "other-township" or (member and command == "topics"):
+            continue  # allowed: their own township's lists
         await replies_until(outsider, STAFF_ONLY)
     for data in STAFF_BUTTONS:
         await _forge(outsider, data.format(i=issue_id))
     await asyncio.sleep(0.3)
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    refusals = answers.count(STAFF_ONLY) + answers.count(ZH._("This issue cannot be shown."))
-    refusals += answers.count(ZH._("This action is not possible for this issue now."))
-    if role != "other-township":
-        assert answers.count(STAFF_ONLY) == len(STAFF_BUTTONS)
+    refused = {
+        STAFF_ONLY,
+        ZH._("This issue cannot be shown."),
+        ZH._("This action is not possible for this issue now."),
+        ZH._("This topic cannot be shown."),
+        ZH._("This group has changed since; see /candidates again."),
+    }
+    refusals = sum(1 for answer in answers if answer in refused)
+    if role == "other-township":
+        # Paging and filters show their own inbox; all that names this township's issues,
+        # topics or groups is refused.
+        assert refusals >= len(STAFF_BUTTONS) - 3
+    elif member:
+        # Topic buttons name a topic that is not theirs (none exists): refused as well.
+        assert refusals == len(STAFF_BUTTONS)
+        assert answers.count(STAFF_ONLY) == len(STAFF_BUTTONS) - 2
     else:
-        # Staff of another township: paging and filters show their own inbox; everything that
-        # names an issue, topic or group of this township is refused.
-        assert (
-            refusals
-            + answers.count(ZH._("This topic cannot be shown."))
-            + answers.count(ZH._("This group has changed since; see /candidates again."))
-            >= len(STAFF_BUTTONS) - 3
-        )
+        assert answers.count(STAFF_ONLY) == len(STAFF_BUTTONS)
     assert await _status(harness, issue_id) is IssueStatus.SUBMITTED
+
+
+async def test_members_follow_topics(staffed: tuple[BotHarness, SimUser, SimUser, int]) -> None:
+    harness, _resident, staff, issue_id = staffed
+    await staff.command("inbox")
+    await replies_until(staff, ZH._("Inbox: {total} issues waiting.", total=1))
+    await _forge(staff, f"sf:nt:{issue_id}")
+    await replies_until(staff, "YT-2026-0001")
+    await _grant(harness, 5001, RoleName.MEMBER)
+    member = harness.api.user(5001, first_name="委员老刘", language_code="zh-hans")
+    await member.command("topics")
+    overview = await replies_until(member, "YT-2026-0001")
+    await member.press(overview.inline_keyboard[0][0][1] or "", overview)
+    card = await replies_until(member, ZH._("{people} people raised or joined it.", people=1))
+    assert card.buttons == [ZH._("Follow")]  # no merging or splitting for members
+    await member.press_button(ZH._("Follow"))
+    await member.wait_idle(quiet=0.3, timeout=5)
+    async with harness.session_factory() as session:
+        from storage.models import Follower
+
+        reasons = {f.reason for f in await session.scalars(select(Follower))}
+    assert reasons == {"raiser", "member"}
