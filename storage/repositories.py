@@ -215,6 +215,23 @@ class IssueRepository:
         rows = await self.session.execute(query)
         return [(f"{row.title or ''} {row.text}".strip(), row.label) for row in rows]
 
+    async def many(self, issue_ids: Sequence[int]) -> dict[int, Issue]:
+        """Issues by id, without their attachments or history (one query)."""
+        if not issue_ids:
+            return {}
+        rows = await self.session.scalars(select(Issue).where(Issue.id.in_(issue_ids)))
+        return {issue.id: issue for issue in rows}
+
+    async def supporter_counts(self, issue_ids: Sequence[int]) -> dict[int, int]:
+        if not issue_ids:
+            return {}
+        query = (
+            select(Support.issue_id, func.count(Support.id))
+            .where(Support.issue_id.in_(issue_ids))
+            .group_by(Support.issue_id)
+        )
+        return {issue_id: int(count) for issue_id, count in await self.session.execute(query)}
+
     async def supporter_ids(self, issue_id: int) -> list[int]:
         query = select(Support.person_id).where(Support.issue_id == issue_id).order_by(Support.id)
         return list((await self.session.scalars(query)).all())

@@ -67,6 +67,22 @@ class TopicRepository:
             await self.session.delete(follower)
             await self.session.flush()
 
+    async def many(self, topic_ids: Sequence[int]) -> dict[int, Topic]:
+        if not topic_ids:
+            return {}
+        rows = await self.session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))
+        return {topic.id: topic for topic in rows}
+
+    async def head_counts(self, topic_ids: Sequence[int]) -> dict[int, int]:
+        if not topic_ids:
+            return {}
+        query = (
+            select(Follower.topic_id, func.count(Follower.id))
+            .where(Follower.topic_id.in_(topic_ids), Follower.reason.in_(("raiser", "supporter")))
+            .group_by(Follower.topic_id)
+        )
+        return {topic_id: int(count) for topic_id, count in await self.session.execute(query)}
+
     async def head_count(self, topic_id: int) -> int:
         """Raisers and supporters: the people who brought this matter up."""
         query = select(func.count(Follower.id)).where(

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.grouping import CategoryModel
+from bot.services.directory import DirectoryCache
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
 
@@ -28,8 +29,10 @@ class Suggestion:
 
 
 class CategorySuggester:
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(self, session_factory: SessionFactory, directory: DirectoryCache) -> None:
         self._factory = session_factory
+        self._directory = directory
+        self._rules = CategoryModel()
         self._models: dict[int, CategoryModel] = {}
         self._trained_on: dict[int, int] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
@@ -38,13 +41,12 @@ class CategorySuggester:
         """The township's likely category for `text`, or None when unsure or no text."""
         if not text.strip():
             return None
-        model = self._models.get(township_id) or CategoryModel()
-        label, confidence = await asyncio.to_thread(model.predict, text)
+        model = self._models.get(township_id, self._rules)
+        # Predicting is a sparse dot product (well under a millisecond): no thread needed.
+        label, confidence = model.predict(text)
         if confidence < SUGGEST_CONFIDENCE:
             return None
-        async with UnitOfWork(self._factory) as uow:
-            categories = await uow.directory.categories(township_id)
-        for category in categories:
+        for category in await self._directory.categories(township_id):
             if category.label == label:
                 return Suggestion(category.id, confidence)
         return None

@@ -33,7 +33,7 @@ class Services:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
         self.directory = DirectoryCache(self.session_factory)
         self.similar = SimilarityService(self.session_factory)
-        self.categories = CategorySuggester(self.session_factory)
+        self.categories = CategorySuggester(self.session_factory, self.directory)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

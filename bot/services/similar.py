@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,8 +10,6 @@ from bot.grouping import JOIN_SUGGESTION_THRESHOLD, IssueDoc, Match, SimilarityI
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
-QUERY_TIMEOUT_SECONDS = 5.0
 ISSUE_PREFIX = "i:"
 TOPIC_PREFIX = "t:"
 # How many issue texts describe a topic in the index: enough for its wording, not all.
@@ -130,19 +127,10 @@ class SimilarityService:
     ) -> list[Similar]:
         index = await self._index(township_id)
         exclude = f"{ISSUE_PREFIX}{exclude_issue}" if exclude_issue is not None else None
-        try:
-            # Suggestions are a help, never a reason to keep a resident waiting.
-            matches = await asyncio.wait_for(
-                asyncio.to_thread(
-                    index.query, title, body, village, k, exclude=exclude, min_score=min_score
-                ),
-                timeout=QUERY_TIMEOUT_SECONDS,
-            )
-        except TimeoutError:
-            log.warning(
-                "similarity query took over %.1f s; answering without", QUERY_TIMEOUT_SECONDS
-            )
-            return []
+        # A query takes a few milliseconds even against thousands of issues (see
+        # bench/grouping.py), less than handing it to a thread and back; and the index is
+        # not thread-safe, so it is only ever touched from the event loop.
+        matches = index.query(title, body, village, k, exclude=exclude, min_score=min_score)
         return [_similar(m) for m in matches]
 
     async def worth_joining(

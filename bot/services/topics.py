@@ -310,12 +310,19 @@ async def join_options(
     uow: UnitOfWork, township_id: int, person_id: int, candidates: Sequence[tuple[str, int]]
 ) -> list[JoinOption]:
     """What a resident may join among (kind, id) suggestions: open, same township, and not
-    their own issue or a topic they already follow."""
-    followed = await uow.topics.followed_by(person_id)
+    their own issue or a topic they already follow. A handful of queries whatever the count,
+    as this runs while the resident waits for the next question."""
+    issue_ids = [item_id for kind, item_id in candidates if kind == "issue"]
+    topic_ids = [item_id for kind, item_id in candidates if kind == "topic"]
+    issues = await uow.issues.many(issue_ids)
+    supporters = await uow.issues.supporter_counts(issue_ids)
+    found_topics = await uow.topics.many(topic_ids)
+    heads = await uow.topics.head_counts(topic_ids)
+    followed = await uow.topics.followed_by(person_id) if topic_ids else set()
     options = []
     for kind, item_id in candidates:
         if kind == "topic":
-            topic = await uow.topics.get(item_id)
+            topic = found_topics.get(item_id)
             if (
                 topic
                 and topic.township_id == township_id
@@ -324,22 +331,18 @@ async def join_options(
             ):
                 options.append(
                     JoinOption(
-                        kind,
-                        topic.id,
-                        topic.number,
-                        topic.title[:40],
-                        await uow.topics.head_count(topic.id),
+                        kind, topic.id, topic.number, topic.title[:40], heads.get(topic.id, 0)
                     )
                 )
         else:
-            issue = await uow.issues.get_with_history(item_id)
+            issue = issues.get(item_id)
             if (
                 issue
                 and issue.township_id == township_id
                 and issue.status in JOINABLE
                 and issue.author_id != person_id
             ):
-                people = 1 + await uow.issues.supporters_count(issue.id)
+                people = 1 + supporters.get(issue.id, 0)
                 options.append(
                     JoinOption(
                         kind, issue.id, issue.number, (issue.title or issue.text)[:40], people

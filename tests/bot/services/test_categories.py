@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from bot.services.categories import CategorySuggester
+from bot.services.directory import DirectoryCache
 from bot.services.setup import setup_township
 from storage.db import SessionFactory
 from storage.models import Issue
@@ -20,7 +21,7 @@ async def test_rules_before_anything_is_confirmed(
     session_factory: SessionFactory, clock: MutableClock
 ) -> None:
     report = await factories.township(session_factory, clock.now())
-    suggester = CategorySuggester(session_factory)
+    suggester = CategorySuggester(session_factory, DirectoryCache(session_factory))
     suggestion = await suggester.suggest(report.township_id, "南湖社区东门的路灯坏了，道路施工占道")
     async with UnitOfWork(session_factory) as uow:
         labels = {c.id: c.label for c in await uow.directory.categories(report.township_id)}
@@ -64,7 +65,7 @@ async def test_learns_a_custom_category_from_confirmed_issues(
             )
     async with session_factory() as session, session.begin():
         await session.execute(update(Issue).values(category_confirmed=True))
-    suggester = CategorySuggester(session_factory)
+    suggester = CategorySuggester(session_factory, DirectoryCache(session_factory))
     await suggester.retrain(report.township_id)
     suggestion = await suggester.suggest(report.township_id, "敬老院的护工不耐烦，伙食也差")
     async with UnitOfWork(session_factory) as uow:
