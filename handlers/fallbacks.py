@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import BotContext
 from bot.i18n import translator
 from handlers.keyboards import MENU_MY, MENU_NEW, choice, main_menu
+from handlers.render import unsupported_text
 from handlers.replies import acknowledge, say
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def unsupported(update: Update, context: BotContext) -> None:
-    await say(
-        update,
-        context,
-        context.tr._(
-            "Sorry, I cannot use this kind of message. I accept text, voice messages, photos "
-            "and a location."
-        ),
-        main_menu(context.tr),
-    )
+    await say(update, context, unsupported_text(context.tr), main_menu(context.tr))
 
 
 async def free_text(update: Update, context: BotContext) -> None:

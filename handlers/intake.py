@@ -70,7 +70,7 @@ from handlers.keyboards import (
     location_keyboard,
     main_menu,
 )
-from handlers.render import category_label
+from handlers.render import category_label, unsupported_text
 from handlers.replies import acknowledge, drop_buttons, say, settle
 
 # -- entering ----------------------------------------------------------------------------------
@@ -392,14 +392,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 async def unsupported_media(update: Update, context: BotContext) -> None:
-    await say(
-        update,
-        context,
-        context.tr._(
-            "Sorry, I cannot use this kind of message. I accept text, voice messages, photos "
-            "and a location."
-        ),
-    )
+    await say(update, context, unsupported_text(context.tr))
 
 
 async def wrong_input(update: Update, context: BotContext) -> None:

@@ -105,3 +105,10 @@ def issue_detail(tr: Translator, detail: IssueDetail) -> str:
             entry += f" ({esc(event.note)})"
         lines.append(entry)
     return "\n".join(lines)
+
+
+def unsupported_text(tr: Translator) -> str:
+    return tr._(
+        "Sorry, I cannot use this kind of message. I accept text, voice messages, photos "
+        "and a location."
+    )

@@ -71,19 +71,21 @@ async def issue_detail(uow: UnitOfWork, issue_id: int, viewer_id: int) -> IssueD
     )
 
 
-async def change_status(
-    uow: UnitOfWork,
-    issue_id: int,
-    target: IssueStatus,
-    *,
-    actor_id: int | None,
-    now: datetime,
-    note: str | None = None,
-) -> IssueStatus:
-    """Move an issue along its state machine and record the step in its history."""
+async def load_issue(uow: UnitOfWork, issue_id: int) -> Issue:
     issue = await uow.issues.get_with_history(issue_id)
     if issue is None:
         raise NotFound("issue", issue_id)
+    return issue
+
+
+async def transition_issue(
+    uow: UnitOfWork,
+    issue: Issue,
+    target: IssueStatus,
+    actor_id: int | None,
+    now: datetime,
+    note: str | None = None,
+) -> None:
     previous = issue.status
     check_transition(previous, target)
     await uow.issues.set_status(issue, target, now)
@@ -97,6 +99,21 @@ async def change_status(
             note=note,
         )
     )
+
+
+async def change_status(
+    uow: UnitOfWork,
+    issue_id: int,
+    target: IssueStatus,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    note: str | None = None,
+) -> IssueStatus:
+    """Move an issue along its state machine, record the step in its history, and audit it."""
+    issue = await load_issue(uow, issue_id)
+    previous = issue.status
+    await transition_issue(uow, issue, target, actor_id, now, note)
     await uow.audit.record(
         at=now,
         actor_id=actor_id,

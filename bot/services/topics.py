@@ -8,10 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.issue_status import IssueStatus, check_transition
+from bot.domain.issue_status import IssueStatus
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus, check_topic_transition
+from bot.services.issues import load_issue, transition_issue
 from bot.services.outbox import NotificationKind, notify
-from storage.models import Issue, IssueEvent, Support, Topic
+from storage.models import Issue, Support, Topic
 from storage.uow import UnitOfWork
 
 TOPIC_PREFIX = "YT"
@@ -51,36 +52,6 @@ async def _topic(uow: UnitOfWork, topic_id: int) -> Topic:
     return topic
 
 
-async def load_issue(uow: UnitOfWork, issue_id: int) -> Issue:
-    issue = await uow.issues.get_with_history(issue_id)
-    if issue is None:
-        raise NotFound("issue", issue_id)
-    return issue
-
-
-async def transition_issue(
-    uow: UnitOfWork,
-    issue: Issue,
-    target: IssueStatus,
-    actor_id: int | None,
-    now: datetime,
-    note: str | None = None,
-) -> None:
-    previous = issue.status
-    check_transition(previous, target)
-    await uow.issues.set_status(issue, target, now)
-    await uow.issues.add_event(
-        IssueEvent(
-            issue_id=issue.id,
-            at=now,
-            actor_id=actor_id,
-            from_status=previous,
-            to_status=target,
-            note=note,
-        )
-    )
-
-
 async def _carry_people(uow: UnitOfWork, issue: Issue, topic_id: int, now: datetime) -> None:
     """The raiser and every supporter of an issue follow the topic it belongs to."""
     if issue.author_id is not None:
@@ -114,6 +85,33 @@ async def _accept(
         )
 
 
+async def _new_topic(
+    uow: UnitOfWork,
+    township_id: int,
+    category_id: int | None,
+    title: str,
+    actor_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Topic:
+    """A collecting topic with the next public number of its year (YT-2026-0001)."""
+    year = now.astimezone(zone).year
+    sequence = await uow.issues.next_sequence(f"topic-number:{year}")
+    return await uow.topics.add(
+        Topic(
+            number=f"{TOPIC_PREFIX}-{year}-{sequence:04d}",
+            township_id=township_id,
+            category_id=category_id,
+            title=title,
+            summary="",
+            status=TopicStatus.COLLECTING,
+            created_by_id=actor_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
 async def create_topic(
     uow: UnitOfWork,
     *,
@@ -134,21 +132,7 @@ async def create_topic(
     for issue in issues:
         if issue.township_id != township_id:
             raise WrongTownship(f"issue {issue.id} is not in township {township_id}")
-    year = now.astimezone(zone).year
-    sequence = await uow.issues.next_sequence(f"topic-number:{year}")
-    topic = await uow.topics.add(
-        Topic(
-            number=f"{TOPIC_PREFIX}-{year}-{sequence:04d}",
-            township_id=township_id,
-            category_id=issues[0].category_id,
-            title=title,
-            summary="",
-            status=TopicStatus.COLLECTING,
-            created_by_id=actor_id,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    topic = await _new_topic(uow, township_id, issues[0].category_id, title, actor_id, now, zone)
     for issue in issues:
         await _accept(uow, issue, topic, actor_id, now)
     await uow.audit.record(
@@ -256,20 +240,9 @@ async def split_topic(
     moving = [members[i] for i in issue_ids if i in members]
     if not moving or len(moving) == len(members):
         raise DomainError("split needs some, but not all, of the topic's issues")
-    year = now.astimezone(zone).year
-    sequence = await uow.issues.next_sequence(f"topic-number:{year}")
-    new = await uow.topics.add(
-        Topic(
-            number=f"{TOPIC_PREFIX}-{year}-{sequence:04d}",
-            township_id=source.township_id,
-            category_id=moving[0].category_id,
-            title=" ".join(title.split())[:200] or source.title,
-            summary="",
-            status=TopicStatus.COLLECTING,
-            created_by_id=actor_id,
-            created_at=now,
-            updated_at=now,
-        )
+    new_title = " ".join(title.split())[:200] or source.title
+    new = await _new_topic(
+        uow, source.township_id, moving[0].category_id, new_title, actor_id, now, zone
     )
     staying = [issue for issue in members.values() if issue.id not in issue_ids]
     still_linked: set[int] = set()

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from bot.domain.errors import DomainError, NotAllowed, NotFound
 from bot.domain.issue_status import IssueStatus
+from bot.services.issues import load_issue, transition_issue
 from bot.services.outbox import NotificationKind, notify
-from bot.services.topics import TRIAGE_STATUSES, WrongTownship, load_issue, transition_issue
+from bot.services.topics import TRIAGE_STATUSES, WrongTownship
 from storage.models import IssueQuestion, Support
 from storage.uow import UnitOfWork
 
