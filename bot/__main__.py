@@ -75,6 +75,13 @@ def _run_bot() -> int:
     if problem is not None:
         raise StartupError(NO_TOKEN if problem == "missing" else BAD_TOKEN)
     configure_logging(settings.log_level)
+    if settings.webhook_url:
+        if not settings.webhook_url.startswith("https://"):
+            raise StartupError("WEBHOOK_URL must be an https:// address (Telegram requires it)")
+        from bot.webhook import run_webhook
+
+        run_webhook(settings)
+        return 0
     from bot.polling import run_polling
 
     run_polling(settings)

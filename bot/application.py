@@ -84,6 +84,7 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    webhook: bool = False,
 ) -> ConsultationApp:
     services = Services(
         settings=settings, session_factory=session_factory, clock=clock or SystemClock()
@@ -110,6 +111,9 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
+    if webhook:
+        # Updates arrive on our own aiohttp endpoint (bot/webhook.py), not from getUpdates.
+        builder = builder.updater(None)
     app = builder.build()
     assert isinstance(app, ConsultationApp)
     # Flush conversation state after every update, not once a minute (see update_processor).

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Signs role invite links; by default derived from the bot token (set it to rotate).
     invite_secret: str = ""
+    # Webhook mode instead of polling: the public HTTPS address Telegram posts updates to,
+    # where this process listens, and the secret Telegram sends back in a header.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: str = ""
 
     # Intake limits; a township office would tune these, so they are settings.
     max_description_chars: int = Field(default=2000, ge=50)
@@ -80,6 +86,13 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_webhook_secret(self) -> str:
+        """Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: a hex digest fits."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        return hashlib.sha256(f"webhook:{self.bot_token}".encode()).hexdigest()
 
     @property
     def invite_key(self) -> bytes:

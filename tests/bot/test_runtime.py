@@ -200,3 +200,91 @@ async def test_polling_process_survives_a_kill_between_two_steps(
     assert english is not None
     assert {"command": "new", "description": "反映问题"} in chinese
     assert {"command": "new", "description": "Raise a matter"} in english
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
+    person = {"id": user_id, "is_bot": False, "first_name": "王阿姨", "language_code": "zh-hans"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_780_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "王阿姨"},
+            "from": person,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(
+    served_api: tuple[FakeBotApi, RunningServer],
+    database_url: str,
+    session_factory: SessionFactory,
+    clock: MutableClock,
+    tmp_path: Path,
+) -> None:
+    import hashlib
+
+    import aiohttp
+
+    api, server = served_api
+    await factories.township(session_factory, clock.now())
+    port = _free_port()
+    env = _clean_env(
+        BOT_TOKEN=TOKEN,
+        BOT_API_BASE_URL=server.base_url,
+        DATABASE_URL=database_url,
+        WEBHOOK_URL="https://bot.example.test/telegram",
+        WEBHOOK_PORT=str(port),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    user = api.user(1001, first_name="王阿姨", language_code="zh-hans")
+    secret = hashlib.sha256(f"webhook:{TOKEN}".encode()).hexdigest()
+    url = f"http://127.0.0.1:{port}/telegram"
+    try:
+        await api.wait_for_call("setWebhook", timeout=30)
+        assert api.calls_of("setWebhook")[-1].params["secret_token"] == secret
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):  # the listener starts right after setWebhook
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+                        if health.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            async with http.post(url, json=_start_update(1, 1001, "/start"), headers=headers) as r:
+                assert r.status == 403
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with http.post(url, data=b"not json", headers=headers) as r:
+                assert r.status == 400
+            async with http.post(url, json=_start_update(2, 1001, "/start"), headers=headers) as r:
+                assert r.status == 200
+        greeting = await replies_until(user, "有事好商量", timeout=15)
+        assert "王阿姨" in greeting.text
+        assert len([m for m in user.bot_messages() if "有事好商量" in (m.text or "")]) == 1
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), timeout=15)
+        assert process.stderr is not None
+        log = (await process.stderr.read()).decode(errors="replace")
+    assert process.returncode == 0, log
+    assert "Traceback" not in log, log

@@ -1,0 +1,83 @@
+"""Webhook mode: Telegram posts updates to an aiohttp endpoint instead of being polled.
+
+The endpoint checks Telegram's secret header (constant-time compare), hands the update to
+the application's queue and answers at once; the update is processed as in polling mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot.application import build_application, on_startup
+from bot.config import Settings
+from bot.context import ConsultationApp
+from bot.dispatcher import stop_dispatcher
+from bot.runner import migrated_engine
+from storage.db import create_session_factory
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are small; anything far bigger is not from Telegram.
+MAX_BODY_BYTES = 1 << 20
+
+
+def webhook_app(bot_app: ConsultationApp, path: str, secret: str) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=403)
+        try:
+            data = await request.json(loads=json.loads)
+            update = Update.de_json(data, bot_app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        await bot_app.update_queue.put(update)
+        return web.Response()
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "running": bot_app.running})
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post(path, receive)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def serve(settings: Settings) -> None:
+    engine = await migrated_engine(settings.resolved_database_url)
+    bot_app = build_application(settings, create_session_factory(engine), webhook=True)
+    path = urlsplit(settings.webhook_url).path or "/"
+    secret = settings.resolved_webhook_secret
+    runner = web.AppRunner(webhook_app(bot_app, path, secret), access_log=None)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with bot_app:
+        await on_startup(bot_app)
+        await bot_app.start()
+        await bot_app.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        await runner.setup()
+        await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+        log.info(
+            "bot listening for webhooks on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+        await stop.wait()
+        await runner.cleanup()
+        await stop_dispatcher(bot_app)
+        await bot_app.stop()
+    await engine.dispose()
+
+
+def run_webhook(settings: Settings) -> None:
+    asyncio.run(serve(settings))
