@@ -44,6 +44,21 @@ class PersonRepository:
         await self.session.flush()
         return person
 
+    async def set_village(self, person_id: int, village_id: int, now: datetime) -> bool:
+        """False when the person or the village does not exist (nothing changed)."""
+        statement = (
+            update(Person)
+            .where(Person.id == person_id)
+            .values(village_id=village_id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            result = await self.session.execute(statement)
+        except IntegrityError:  # the village's foreign key; the transaction is spoilt anyway
+            await self.session.rollback()
+            return False
+        return bool(getattr(result, "rowcount", 0))
+
     async def roles(self, person_id: int) -> list[tuple[int, RoleName]]:
         result = await self.session.execute(
             select(Role.township_id, Role.role).where(Role.person_id == person_id)

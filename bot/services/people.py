@@ -103,11 +103,9 @@ async def choose_locale(uow: UnitOfWork, person_id: int, locale: str, now: datet
 
 
 async def choose_village(uow: UnitOfWork, person_id: int, village_id: int, now: datetime) -> None:
-    if await uow.directory.village(village_id) is None:
+    """One UPDATE: a QR code on a notice board sends many people here at once."""
+    if not await uow.people.set_village(person_id, village_id, now):
         raise NotFound("village", village_id)
-    person = await _person(uow, person_id)
-    person.village_id = village_id
-    person.updated_at = now
     await uow.commit()
 
 

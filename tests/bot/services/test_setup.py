@@ -50,3 +50,26 @@ async def test_custom_categories(session_factory: SessionFactory, clock: Mutable
     async with UnitOfWork(session_factory) as uow:
         keys = [c.key for c in await uow.directory.categories(report.township_id)]
     assert keys == ["environment", "custom:养老服务"]
+
+
+async def test_choosing_a_village_that_does_not_exist(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    import pytest
+
+    from bot.domain.errors import NotFound
+    from bot.services.people import Contact, choose_village, register_contact
+
+    async with UnitOfWork(session_factory) as uow:
+        report = await setup_township(uow, name="东风镇", villages=["东风村"], now=clock.now())
+    async with UnitOfWork(session_factory) as uow:
+        person = await register_contact(uow, Contact(1, 1, "x", None, None), "zh_Hans", clock.now())
+    async with UnitOfWork(session_factory) as uow:
+        with pytest.raises(NotFound):
+            await choose_village(uow, person.id, 999999, clock.now())
+    async with UnitOfWork(session_factory) as uow:
+        await choose_village(uow, person.id, report.villages["东风村"], clock.now())
+    async with UnitOfWork(session_factory) as uow:
+        stored = await uow.people.get(person.id)
+        assert stored is not None
+        assert stored.village_id == report.villages["东风村"]
