@@ -85,9 +85,13 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     webhook: bool = False,
+    read_session_factory: SessionFactory | None = None,
 ) -> ConsultationApp:
     services = Services(
-        settings=settings, session_factory=session_factory, clock=clock or SystemClock()
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock or SystemClock(),
+        read_factory=read_session_factory,
     )
     processor = PerChatUpdateProcessor(settings.concurrent_updates)
     builder = (

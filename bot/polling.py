@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.application import build_application
 from bot.config import Settings
 from bot.runner import migrated_engine
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_read_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,18 @@ def run_polling(settings: Settings) -> None:
     # Migrate in a loop of its own; the bot's engine then connects inside PTB's loop.
     asyncio.run(_migrate(url))
     engine = create_engine(url)
+    reader = create_read_engine(url)
 
     async def dispose(_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await engine.dispose()
+        if reader is not None:
+            await reader.dispose()
 
-    app = build_application(settings, create_session_factory(engine))
+    app = build_application(
+        settings,
+        create_session_factory(engine),
+        read_session_factory=create_session_factory(reader) if reader else None,
+    )
     app.post_shutdown = dispose
     log.info("bot starting (polling)")
     app.run_polling(allowed_updates=Update.ALL_TYPES)

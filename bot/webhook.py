@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
 from bot.runner import migrated_engine
-from storage.db import create_session_factory
+from storage.db import create_read_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -53,7 +53,13 @@ def webhook_app(bot_app: ConsultationApp, path: str, secret: str) -> web.Applica
 
 async def serve(settings: Settings) -> None:
     engine = await migrated_engine(settings.resolved_database_url)
-    bot_app = build_application(settings, create_session_factory(engine), webhook=True)
+    reader = create_read_engine(settings.resolved_database_url)
+    bot_app = build_application(
+        settings,
+        create_session_factory(engine),
+        webhook=True,
+        read_session_factory=create_session_factory(reader) if reader else None,
+    )
     path = urlsplit(settings.webhook_url).path or "/"
     secret = settings.resolved_webhook_secret
     runner = web.AppRunner(webhook_app(bot_app, path, secret), access_log=None)
@@ -77,6 +83,8 @@ async def serve(settings: Settings) -> None:
         await stop_dispatcher(bot_app)
         await bot_app.stop()
     await engine.dispose()
+    if reader is not None:
+        await reader.dispose()
 
 
 def run_webhook(settings: Settings) -> None:

@@ -34,7 +34,7 @@ async def offer_joining(update: Update, context: BotContext) -> str:
     )
     if not similar:
         return await ask_category(update, context)
-    async with services.uow() as uow:
+    async with services.read_uow() as uow:
         options = await topics.join_options(
             uow, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
         )

@@ -155,7 +155,7 @@ async def quota_refusal(update: Update, context: BotContext) -> bool:
     """Tell the resident when they may raise the next issue; True if they may not now."""
     services = context.services
     me = context.me
-    async with services.uow() as uow:
+    async with services.read_uow() as uow:
         retry_at = await intake.quota_retry_at(
             uow, me.id, services.clock.now(), services.settings.max_issues_per_day
         )

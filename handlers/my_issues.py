@@ -18,7 +18,7 @@ PAGE_SIZE = 8
 async def _show_page(update: Update, context: BotContext, page: int) -> None:
     tr = context.tr
     services = context.services
-    async with services.uow() as uow:
+    async with services.read_uow() as uow:
         rows, total = await issues.my_issues(uow, context.me.id, page=page, page_size=PAGE_SIZE)
     if total == 0:
         await say(update, context, tr._("You have not raised any matter yet. Use /new to start."))
@@ -64,7 +64,7 @@ async def issue_pressed(update: Update, context: BotContext) -> None:
     issue_id = int(update.callback_query.data.rsplit(":", 1)[1])
     tr = context.tr
     try:
-        async with context.services.uow() as uow:
+        async with context.services.read_uow() as uow:
             detail = await issues.issue_detail(uow, issue_id, context.me.id)
     except (NotFound, NotAllowed):
         # Either a stale button or forged data: answer the same, reveal nothing.

@@ -50,6 +50,27 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+def _sqlite_reader_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write would be a bug
+    cursor.close()
+
+
+def create_read_engine(url: str) -> AsyncEngine | None:
+    """SQLite only: a few connections for reads, which WAL lets run beside the one writer.
+
+    Without them every read of an update queues behind other chats' writes on the single
+    writer connection. PostgreSQL's pool already serves reads and writes concurrently.
+    """
+    if not is_sqlite(url):
+        return None
+    _ensure_sqlite_folder(url)
+    engine = create_async_engine(url, pool_size=4, max_overflow=0)
+    event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
+    return engine
+
+
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 

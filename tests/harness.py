@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.application import build_application, on_startup
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
 from bot.fakeapi import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from bot.services.setup import SetupReport
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_read_engine, create_session_factory
 from tests import factories
 from tests.conftest import MutableClock
 
@@ -21,18 +23,22 @@ class BotHarness:
         self.api = FakeBotApi(token=settings.bot_token)
         self.app: ConsultationApp | None = None
         self.township: SetupReport | None = None
+        self.readers: list[AsyncEngine | None] = []
 
     async def setup_township(self) -> SetupReport:
         self.township = await factories.township(self.session_factory, self.clock.now())
         return self.township
 
     async def start(self) -> None:
+        reader = create_read_engine(self.settings.resolved_database_url)
+        self.readers.append(reader)
         app = build_application(
             self.settings,
             self.session_factory,
             clock=self.clock,
             request=InProcessRequest(self.api),
             get_updates_request=InProcessRequest(self.api),
+            read_session_factory=create_session_factory(reader) if reader else None,
         )
         await app.initialize()
         await on_startup(app)
@@ -50,6 +56,10 @@ class BotHarness:
         await stop_dispatcher(app)
         await app.stop()
         await app.shutdown()
+        for reader in self.readers:
+            if reader is not None:
+                await reader.dispose()
+        self.readers.clear()
 
     async def restart(self) -> None:
         await self.stop()

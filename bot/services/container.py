@@ -21,6 +21,8 @@ class Services:
     settings: Settings
     session_factory: SessionFactory
     clock: Clock
+    # Reads that may run beside the writer (SQLite WAL); None: the main factory serves all.
+    read_factory: SessionFactory | None = None
     people: PersonCache = field(default_factory=PersonCache)
     flood: FloodGuard = field(init=False)
     directory: DirectoryCache = field(init=False)
@@ -31,9 +33,14 @@ class Services:
 
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
-        self.directory = DirectoryCache(self.session_factory)
-        self.similar = SimilarityService(self.session_factory)
-        self.categories = CategorySuggester(self.session_factory, self.directory)
+        reads = self.read_factory or self.session_factory
+        self.directory = DirectoryCache(reads)
+        self.similar = SimilarityService(reads)
+        self.categories = CategorySuggester(reads, self.directory)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def read_uow(self) -> UnitOfWork:
+        """For work that only reads; it must not commit."""
+        return UnitOfWork(self.read_factory or self.session_factory)

@@ -73,3 +73,20 @@ async def test_upgrade_keeps_existing_issues(tmp_path: Path) -> None:
         ).one()
     assert tuple(row) == (0, 0, None)
     await engine.dispose()
+
+
+async def test_sqlite_readers_cannot_write(engine: AsyncEngine, database_url: str) -> None:
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import create_read_engine
+
+    reader = create_read_engine(database_url)
+    if reader is None:  # PostgreSQL: one pool serves reads and writes
+        return
+    async with reader.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM townships"))).scalar() == 0
+        with pytest.raises(OperationalError):
+            await connection.execute(text("INSERT INTO counters (name, value) VALUES ('x', 1)"))
+    await reader.dispose()
