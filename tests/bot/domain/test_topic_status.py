@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.domain.errors import DomainError
+from bot.domain.topic_status import (
+    OPEN_TOPIC_STATUSES,
+    TERMINAL,
+    IllegalTopicTransition,
+    TopicStatus,
+    allowed_topic_targets,
+    check_topic_transition,
+)
+
+S = TopicStatus
+FORWARD = [
+    (S.COLLECTING, S.SELECTED),
+    (S.SELECTED, S.SCHEDULED),
+    (S.SCHEDULED, S.DELIBERATED),
+    (S.DELIBERATED, S.IMPLEMENTING),
+    (S.IMPLEMENTING, S.RESOLVED),
+    (S.RESOLVED, S.REVIEWED),
+]
+ENDINGS = [
+    (status, end)
+    for status in (S.COLLECTING, S.SELECTED, S.SCHEDULED, S.DELIBERATED, S.IMPLEMENTING, S.RESOLVED)
+    for end in (S.CLOSED, S.WITHDRAWN)
+]
+LEGAL = set(FORWARD) | set(ENDINGS)
+
+
+@pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
+def test_every_pair_is_either_legal_or_refused(current: TopicStatus, target: TopicStatus) -> None:
+    if (current, target) in LEGAL:
+        assert check_topic_transition(current, target) is target
+        assert target in allowed_topic_targets(current)
+    else:
+        with pytest.raises(IllegalTopicTransition) as raised:
+            check_topic_transition(current, target)
+        assert isinstance(raised.value, DomainError)
+        assert target not in allowed_topic_targets(current)
+
+
+def test_open_and_terminal_statuses_partition_the_machine() -> None:
+    assert set(S) == OPEN_TOPIC_STATUSES | TERMINAL
+    assert not OPEN_TOPIC_STATUSES & TERMINAL
+    for status in TERMINAL:
+        assert allowed_topic_targets(status) == frozenset()
