@@ -219,6 +219,7 @@ async def _prepare_database(url: str) -> int:
         report = await setup_township(
             uow, name="东风镇", villages=["东风村", "南湖社区"], now=SystemClock().now()
         )
+        await uow.commit()
     await engine.dispose()
     return report.villages["南湖社区"]
 

@@ -52,6 +52,7 @@ async def setup_command(settings: Settings, args: argparse.Namespace) -> int:
                 admin_telegram_id=args.admin,
                 categories=categories,
             )
+            await uow.commit()
     finally:
         await engine.dispose()
     state = "created" if report.township_created else "already there"
@@ -250,6 +251,7 @@ async def role_command(settings: Settings, args: argparse.Namespace) -> int:
                 role=role,
                 now=SystemClock().now(),
             )
+            await uow.commit()
     finally:
         await engine.dispose()
     who = f"Telegram user {args.telegram_id}"

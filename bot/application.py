@@ -1,9 +1,10 @@
-"""Building the Application: one place that wires settings, storage and every handler."""
+"""Building the Application: the one place that wires settings, storage and every handler."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
@@ -12,51 +13,70 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import BotContext, ConsultationApp
+from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
-from bot.persistence import DatabasePersistence
 from bot.services.container import Services
-from bot.update_processor import PerChatUpdateProcessor
+from bot.update_processor import ChatOrderedProcessor
 from handlers import (
     admin,
+    answers,
     candidates,
     commands,
     fallbacks,
     gatekeeper,
+    inbox,
     intake,
     my_issues,
-    staff,
     staff_input,
     start,
     topics,
+    triage,
 )
-from storage.conversation_store import ConversationStore
+from handlers.notifications import render_notification
+from handlers.toolkit import BotContext, Flow, FlowRouter, Route
+from handlers.toolkit.scope import process_in_scope
 from storage.db import SessionFactory
 
 
+def flows() -> list[Flow]:
+    """Every multi-step conversation (handlers/toolkit/flows.py says how they share a chat)."""
+    return [
+        intake.flow(),
+        answers.flow(),
+        staff_input.question_flow(),
+        staff_input.reason_flow(),
+    ]
+
+
+def routes() -> list[Route]:
+    """Every command and button outside the flows, in order of precedence."""
+    return [
+        # Residents: greeting, help, language, home village; their own issues.
+        *start.routes(),
+        *my_issues.routes(),
+        # Liaison-office staff: the inbox, the actions on an issue, topics, candidates.
+        *inbox.routes(),
+        *triage.routes(),
+        *topics.routes(),
+        *candidates.routes(),
+        # Admins: roles.
+        *admin.routes(),
+        # Whatever nothing above understood: stale buttons, unknown commands, odd media.
+        *fallbacks.routes(),
+    ]
+
+
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    # Group -1: every update passes the gatekeeper first (private chat, flood, person, locale).
-    app.add_handler(TypeHandler(Update, gatekeeper.gatekeeper), group=-1)
-    # Group 0, in order of precedence:
-    # 1. text awaited after a button (a staff question, a resident's answer), then the
-    #    intake conversation (each owns /cancel while it is open);
-    for conversation in staff_input.conversations():
-        app.add_handler(conversation)
-    app.add_handler(intake.conversation())
-    # 2. commands and buttons that work anywhere, also in the middle of a draft (staff
-    #    handlers check the role on every update);
-    for handler in (
-        start.handlers()
-        + my_issues.handlers()
-        + staff.handlers()
-        + topics.handlers()
-        + admin.handlers()
-        + candidates.handlers()
-    ):
-        app.add_handler(handler)  # type: ignore[arg-type]
-    # 3. whatever nothing above understood: stale buttons, unknown commands, odd media.
-    for handler in fallbacks.handlers():
-        app.add_handler(handler)  # type: ignore[arg-type]
+    all_flows = flows()
+    # Group -1: every update passes the gatekeeper first (private chat, person, language,
+    # the chat's open flows).
+    titles = {flow.name: flow.title for flow in all_flows}
+    app.add_handler(TypeHandler(Update, gatekeeper.make_gatekeeper(titles)), group=-1)
+    # Group 0, in order: the open flow (or a flow being started) takes the update first;
+    # then commands and buttons that work anywhere, also in the middle of a flow.
+    app.add_handler(FlowRouter(all_flows))
+    for route in routes():
+        app.add_handler(route.handler)
     app.add_error_handler(fallbacks.on_error)
 
 
@@ -71,7 +91,7 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for township in await app.services.directory.townships():
         app.services.categories.retrain_soon(township.id)
     # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
-    await start_dispatcher(app)
+    await start_dispatcher(app, render_notification)
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall every chat for tens of milliseconds.
     gc.freeze()
@@ -93,7 +113,7 @@ def build_application(
         clock=clock or SystemClock(),
         read_factory=read_session_factory,
     )
-    processor = PerChatUpdateProcessor(settings.concurrent_updates)
+    processor = ChatOrderedProcessor(settings.concurrent_updates)
     builder = (
         Application.builder()
         .application_class(ConsultationApp, kwargs={"services": services})
@@ -101,7 +121,6 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.resolved_base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(DatabasePersistence(ConversationStore(session_factory)))
         .concurrent_updates(processor)
         .rate_limiter(
             AIORateLimiter(
@@ -120,7 +139,12 @@ def build_application(
         builder = builder.updater(None)
     app = builder.build()
     assert isinstance(app, ConsultationApp)
-    # Flush conversation state after every update, not once a minute (see update_processor).
-    processor.after_update = app.update_persistence
+
+    # Each update runs in its own unit of work, and a flooding chat is turned away early.
+    async def around(update: object, handle: Awaitable[Any]) -> None:
+        await process_in_scope(services, app.bot, update, handle)
+
+    processor.around = around
+    processor.gate = gatekeeper.FloodGate(services, app.bot)
     register_handlers(app)
     return app

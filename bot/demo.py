@@ -21,7 +21,7 @@ from bot.i18n import translator
 from bot.runner import migrated_engine
 from bot.services.setup import setup_township
 from handlers import keyboards
-from storage.db import create_session_factory
+from storage.db import create_read_engine, create_session_factory
 from storage.uow import UnitOfWork
 
 DEMO_TOKEN = "123456:DEMO-offline-token"
@@ -102,7 +102,13 @@ async def run_demo() -> int:
             await setup_township(
                 uow, name=DEMO_TOWNSHIP, villages=DEMO_VILLAGES, now=SystemClock().now()
             )
-        app = build_application(settings, session_factory)
+            await uow.commit()
+        reader = create_read_engine(settings.resolved_database_url)
+        app = build_application(
+            settings,
+            session_factory,
+            read_session_factory=create_session_factory(reader) if reader else None,
+        )
         resident = api.user(1001, first_name="王阿姨", language_code="zh-hans")
         try:
             await app.initialize()
@@ -124,6 +130,8 @@ async def run_demo() -> int:
             await app.shutdown()
             await server.close()
             await engine.dispose()
+            if reader is not None:
+                await reader.dispose()
         print(resident.transcript_text())
         print(
             "\nThat was the real bot, talking to a fake Telegram on this machine. "

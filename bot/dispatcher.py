@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,7 +50,6 @@ from bot.config import SUPPORTED_LOCALES
 from bot.context import ConsultationApp
 from bot.i18n import locale_for_language_code
 from bot.services.container import Services
-from handlers.notifications import render_notification
 from storage.notifications import (
     ClaimedNotification,
     rate_limit_streak,
@@ -69,6 +68,9 @@ BACKOFF: tuple[timedelta, ...] = (
 MAX_ERROR_CHARS = 500
 # The application keeps its dispatcher here (bot_data is not persisted in this bot).
 _APP_KEY = "notification_dispatcher"
+# (kind, payload, locale) → (HTML text, inline keyboard or None); the wiring passes the
+# Telegram layer's renderer in, so this module does not depend on handlers/.
+Renderer = Callable[[str, Mapping[str, Any], str], tuple[str, InlineKeyboardMarkup | None]]
 # Never spin: even when a row is due "now" (e.g. locked by another dispatcher's claim that
 # has not committed yet), wait this long before the next pass.
 _MIN_IDLE_SECONDS = 0.05
@@ -102,6 +104,7 @@ class NotificationDispatcher:
         self,
         services: Services,
         bot: Bot,
+        render: Renderer,
         *,
         batch_size: int = 50,
         poll_interval: float = 5.0,
@@ -120,6 +123,7 @@ class NotificationDispatcher:
             raise ValueError("backoff needs at least one delay")
         self._services = services
         self._bot = bot
+        self._render = render
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._lease = lease
@@ -239,7 +243,7 @@ class NotificationDispatcher:
                 failures.append((claim, f"no outcome after {self._max_attempts} attempts"))
                 continue
             try:
-                text, keyboard = render_notification(claim.kind, claim.payload, self._locale(claim))
+                text, keyboard = self._render(claim.kind, claim.payload, self._locale(claim))
             except (KeyError, ValueError, TypeError) as exc:
                 # A row this code cannot render will not render later either.
                 failures.append((claim, f"cannot render: {self._describe(exc)}"))
@@ -433,19 +437,22 @@ def dispatcher_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Notificatio
 
 
 def wake(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers call this after a service committed pushes: they go out within moments."""
+    """Called after a commit that queued pushes: they go out within moments."""
     dispatcher = dispatcher_of(app)
     if dispatcher is not None:
         dispatcher.wake()
 
 
-async def start_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def start_dispatcher(
+    app: Application[Any, Any, Any, Any, Any, Any], render: Renderer
+) -> None:
     """Start the application's dispatcher (once; later calls keep the running one)."""
     assert isinstance(app, ConsultationApp)
     dispatcher = dispatcher_of(app)
     if dispatcher is None:
-        dispatcher = NotificationDispatcher(app.services, app.bot)
+        dispatcher = NotificationDispatcher(app.services, app.bot, render)
         app.bot_data[_APP_KEY] = dispatcher
+        app.services.on_outbox = dispatcher.wake
     await dispatcher.start()
 
 

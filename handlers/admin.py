@@ -5,17 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
-from bot.context import BotContext
 from bot.domain.errors import NotAllowed
+from bot.domain.permissions import Act
 from bot.domain.roles import RoleName
 from bot.i18n import N_
 from bot.services import invites, roles
-from bot.services.access import townships_with
-from handlers.replies import say
+from handlers.toolkit import BotContext, Route, command
 
-ADMIN = frozenset({RoleName.ADMIN})
 ROLE_WORDS = {
     "staff": RoleName.STAFF,
     "工作人员": RoleName.STAFF,
@@ -34,14 +31,6 @@ ROLE_LABELS = {
 }
 
 
-async def _admin_township(update: Update, context: BotContext) -> int | None:
-    townships = townships_with(context.me, ADMIN)
-    if not townships:
-        await say(update, context, context.tr._("Only an administrator can do this."))
-        return None
-    return townships[0]
-
-
 def _parse(args: list[str]) -> tuple[RoleName | None, int | None, bool]:
     """(role, telegram id, well formed)."""
     if not args or len(args) > 2 or args[0].lower() not in ROLE_WORDS:
@@ -55,66 +44,50 @@ def _parse(args: list[str]) -> tuple[RoleName | None, int | None, bool]:
 
 
 async def grant(update: Update, context: BotContext) -> None:
-    await _change(update, context, revoke=False)
+    """/grant role [id]: give the role, or (without an id) an invite link to forward."""
+    await _change(context, revoke=False)
 
 
 async def revoke(update: Update, context: BotContext) -> None:
-    await _change(update, context, revoke=True)
+    """/revoke role id: take the role back."""
+    await _change(context, revoke=True)
 
 
-async def _change(update: Update, context: BotContext, *, revoke: bool) -> None:
-    township = await _admin_township(update, context)
-    if township is None:
-        return
+async def _change(context: BotContext, *, revoke: bool) -> None:
     tr = context.tr
     role, telegram_id, ok = _parse(context.args or [])
     if not ok or role is None or (revoke and telegram_id is None):
-        await say(
-            update,
-            context,
+        context.ui.say(
             tr._(
                 "Usage: /grant staff|member|admin [Telegram id] — without an id you get an "
                 "invite link to forward. /revoke staff|member|admin <i>Telegram id</i>"
-            ),
+            )
         )
         return
     services = context.services
-    now = services.clock.now()
+    township = context.township
     label = tr._(ROLE_LABELS[role])
     if telegram_id is None:
-        payload = invites.make_invite(services.settings.invite_key, township, role, now)
+        payload = invites.make_invite(services.settings.invite_key, township, role, context.now)
         link = f"https://t.me/{context.bot.username}?start={payload}"
-        await say(
-            update,
-            context,
+        context.ui.say(
             tr._(
                 "Forward this link to the person; opening it makes them {role}. It works "
                 "once, within 7 days:\n{link}",
                 role=label,
                 link=link,
-            ),
+            )
         )
         return
-    async with services.uow() as uow:
-        if revoke:
-            change = await roles.revoke_role(
-                uow,
-                township_id=township,
-                telegram_id=telegram_id,
-                role=role,
-                now=now,
-                actor_id=context.me.id,
-            )
-        else:
-            change = await roles.grant_role(
-                uow,
-                township_id=township,
-                telegram_id=telegram_id,
-                role=role,
-                now=now,
-                actor_id=context.me.id,
-            )
-    services.people.forget(telegram_id)
+    change_role = roles.revoke_role if revoke else roles.grant_role
+    change = await change_role(
+        context.uow,
+        township_id=township,
+        telegram_id=telegram_id,
+        role=role,
+        now=context.now,
+        actor_id=context.me.id,
+    )
     if revoke:
         text = (
             tr._("{id} is no longer {role}.", id=telegram_id, role=label)
@@ -127,25 +100,23 @@ async def _change(update: Update, context: BotContext, *, revoke: bool) -> None:
             if change.changed
             else tr._("{id} was {role} already.", id=telegram_id, role=label)
         )
-    await say(update, context, text)
+    context.ui.say(text)
 
 
-async def redeem_invite(update: Update, context: BotContext, payload: str) -> str | None:
+async def redeem_invite(context: BotContext, payload: str) -> str | None:
     """The text to greet an invited person with, or None if the invite is not valid."""
     services = context.services
     try:
-        async with services.uow() as uow:
-            invite = await invites.redeem(
-                uow,
-                services.settings.invite_key,
-                payload,
-                telegram_id=context.me.telegram_id,
-                now=services.clock.now(),
-            )
-            township = await uow.directory.township(invite.township_id)
+        invite = await invites.redeem(
+            context.uow,
+            services.settings.invite_key,
+            payload,
+            telegram_id=context.me.telegram_id,
+            now=context.now,
+        )
     except (invites.InvalidInvite, NotAllowed):
         return None
-    services.people.forget(context.me.telegram_id)
+    township = await services.directory.township(invite.township_id)
     # This update goes on with the new role (the chat menu, for one, depends on it).
     context.person = dataclasses.replace(
         context.me, roles=context.me.roles | {(invite.township_id, invite.role)}
@@ -154,9 +125,12 @@ async def redeem_invite(update: Update, context: BotContext, payload: str) -> st
     return tr._(
         "You are now {role} of {township}.",
         role=tr._(ROLE_LABELS[invite.role]),
-        township=township.name if township else "",
+        township=township.name,
     )
 
 
-def handlers() -> list[object]:
-    return [CommandHandler("grant", grant), CommandHandler("revoke", revoke)]
+def routes() -> list[Route]:
+    return [
+        command("grant", grant, Act.MANAGE_ROLES),
+        command("revoke", revoke, Act.MANAGE_ROLES),
+    ]

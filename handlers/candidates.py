@@ -3,22 +3,30 @@ a group a consultation topic."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from dataclasses import dataclass
+from typing import Annotated
 
-from bot.context import BotContext
-from bot.domain.errors import DomainError
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.errors import StaleState
+from bot.domain.permissions import Act
 from bot.services import candidates, topics
 from bot.services.candidates import CandidateView
+from handlers.keyboards import inline
 from handlers.render import esc
-from handlers.replies import acknowledge, say, settle
-from handlers.staff_common import pushes_written, staff_scope
+from handlers.toolkit import BotContext, Button, Route, Token, button, command
 
 SHOWN = 6
 
 
+@dataclass(frozen=True)
+class MakeTopic(Button, prefix="cd.mk"):
+    key: Annotated[str, Token(r"[A-Za-z0-9]{4,40}")]
+
+
 def _describe(context: BotContext, index: int, view: CandidateView) -> str:
     tr = context.tr
+    zone = context.services.settings.zone
     lines = [
         tr._(
             "<b>{index}. {title}</b> — {size} issues",
@@ -31,8 +39,8 @@ def _describe(context: BotContext, index: int, view: CandidateView) -> str:
         lines.append(
             tr._(
                 "From {first} to {last}",
-                first=view.first_at.strftime("%Y-%m-%d"),
-                last=view.last_at.strftime("%Y-%m-%d"),
+                first=tr.day(view.first_at, zone),
+                last=tr.day(view.last_at, zone),
             )
         )
     if view.villages:
@@ -43,80 +51,57 @@ def _describe(context: BotContext, index: int, view: CandidateView) -> str:
     if view.key_terms:
         why.append(tr._("shared words: {terms}", terms=esc("、".join(view.key_terms[:5]))))
     if why:
-        lines.append(tr._("Grouped because: {why}", why="; ".join(why)))
+        lines.append(tr._("Grouped because: {why}", why=tr._("; ").join(why)))
     lines += [f"• {issue.ref} {esc(issue.snippet)}" for issue in view.representatives]
     return "\n".join(lines)
 
 
-async def _current(context: BotContext, township: int) -> list[CandidateView]:
-    async with context.services.uow() as uow:
-        return await candidates.candidate_topics(uow, township)
-
-
 async def candidates_command(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
-    if township is None:
-        return
+    """/candidates: the largest groups of waiting issues, each with "make it a topic"."""
     tr = context.tr
-    views = await _current(context, township)
+    views = await candidates.candidate_topics(context.reads, context.township)
     if not views:
-        await say(
-            update,
-            context,
-            tr._("No candidate topics: no two waiting issues are about the same matter."),
+        context.ui.say(
+            tr._("No candidate topics: no two waiting issues are about the same matter.")
         )
         return
-    await say(
-        update, context, tr._("Candidate topics, largest first ({count} in all):", count=len(views))
-    )
+    context.ui.say(tr._("Candidate topics, largest first ({count} in all):", count=len(views)))
     for index, view in enumerate(views[:SHOWN], start=1):
-        button = InlineKeyboardButton(tr._("📌 Make it a topic"), callback_data=f"cd:mk:{view.key}")
-        await say(
-            update, context, _describe(context, index, view), InlineKeyboardMarkup([[button]])
-        )
+        markup = InlineKeyboardMarkup([[inline(tr._("📌 Make it a topic"), MakeTopic(view.key))]])
+        context.ui.say(_describe(context, index, view), markup)
 
 
-async def make_topic(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
-    if township is None:
-        return
-    assert update.callback_query is not None and update.callback_query.data is not None
-    key = update.callback_query.data.split(":", 2)[2]
+async def make_topic(update: Update, context: BotContext, press: MakeTopic) -> None:
+    """📌 Make it a topic: the group (as it is now) becomes a consultation topic."""
     tr = context.tr
-    view = next((v for v in await _current(context, township) if v.key == key), None)
+    views = await candidates.candidate_topics(context.reads, context.township)
+    view = next((v for v in views if v.key == press.key), None)
     if view is None:
-        await acknowledge(
-            update, tr._("This group has changed since; see /candidates again."), alert=True
-        )
+        context.ui.answer(tr._("This group has changed since; see /candidates again."), alert=True)
         return
-    services = context.services
     try:
-        async with services.uow() as uow:
-            created = await topics.create_topic(
-                uow,
-                township_id=township,
-                issue_ids=[i.id for i in view.issues],
-                title=view.title,
-                actor_id=context.me.id,
-                now=services.clock.now(),
-                zone=services.settings.zone,
-            )
-    except DomainError:
-        await acknowledge(
-            update, tr._("This group has changed since; see /candidates again."), alert=True
+        created = await topics.create_topic(
+            context.uow,
+            township_id=context.township,
+            issue_ids=[i.id for i in view.issues],
+            title=view.title,
+            actor_id=context.me.id,
+            now=context.now,
+            zone=context.services.settings.zone,
         )
+    except StaleState:
+        await context.scope.abandon()
+        context.ui.answer(tr._("This group has changed since; see /candidates again."), alert=True)
         return
-    pushes_written(context, township)
-    await settle(
-        update,
+    context.ui.edit(
         tr._("Topic {number} created: {title}", number=created.number, title=esc(created.title))
         + "\n"
-        + tr._("{people} people raised or joined it.", people=created.head_count),
+        + tr._("{people} people raised or joined it.", people=created.head_count)
     )
 
 
-def handlers() -> list[object]:
+def routes() -> list[Route]:
     return [
-        CommandHandler("candidates", candidates_command),
-        CallbackQueryHandler(make_topic, pattern=r"^cd:mk:[A-Za-z0-9]{4,40}$"),
+        command("candidates", candidates_command, Act.CANDIDATES),
+        button(MakeTopic, make_topic, Act.CANDIDATES),
     ]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.error import Forbidden
+from telegram.ext import CallbackQueryHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import translator
+from handlers.intake_draft import MenuNew
 from handlers.keyboards import MENU_MY, MENU_NEW, choice, main_menu
+from handlers.my_issues import MyPage
 from handlers.render import unsupported_text
-from handlers.replies import acknowledge, say
+from handlers.toolkit import BotContext, Route, command, message
+from handlers.toolkit.scope import current_scope
 
 log = logging.getLogger(__name__)
 
@@ -21,37 +21,30 @@ log = logging.getLogger(__name__)
 async def expired_button(update: Update, context: BotContext) -> None:
     """An unknown, stale or forged button: no traceback, a way forward instead."""
     tr = context.tr
-    await acknowledge(update, tr._("This button has expired."))
-    await say(
-        update,
-        context,
+    context.ui.answer(tr._("This button has expired."))
+    context.ui.say(
         tr._("That button is no longer valid. What would you like to do?"),
-        choice((tr._(MENU_NEW), "menu:new"), (tr._(MENU_MY), "my:pg:0")),
+        choice((tr._(MENU_NEW), MenuNew()), (tr._(MENU_MY), MyPage(0))),
     )
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
-    await say(update, context, context.tr._("There is nothing to cancel."), main_menu(context.tr))
+    """/cancel with nothing open."""
+    context.ui.say(context.tr._("There is nothing to cancel."), main_menu(context.tr))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    await say(
-        update,
-        context,
-        context.tr._("I do not know that command. See /help."),
-        main_menu(context.tr),
-    )
+    context.ui.say(context.tr._("I do not know that command. See /help."), main_menu(context.tr))
 
 
 async def unsupported(update: Update, context: BotContext) -> None:
-    await say(update, context, unsupported_text(context.tr), main_menu(context.tr))
+    context.ui.say(unsupported_text(context.tr), main_menu(context.tr))
 
 
 async def free_text(update: Update, context: BotContext) -> None:
+    """Text outside any flow: how to raise a matter."""
     tr = context.tr
-    await say(
-        update,
-        context,
+    context.ui.say(
         tr._(
             "To raise a matter, press “{new}” below; to see your issues, /my.", new=tr._(MENU_NEW)
         ),
@@ -60,38 +53,32 @@ async def free_text(update: Update, context: BotContext) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log with the update id (never the token) and tell the person something useful."""
+    """Log with the update id (never the token); roll the update back; tell the person."""
     if isinstance(context.error, Forbidden):
         log.info("chat blocked the bot: %s", context.error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    scope = current_scope()
+    if scope is None or not isinstance(update, Update) or update.effective_chat is None:
         return
+    # Nothing of a failed update stays: not its writes, not its flow moves, not its answers.
+    await scope.abandon()
     if update.effective_chat.type != "private":
         return
-    tr = context.tr if context.person else translator(context.services.settings.default_locale)
-    if update.callback_query is not None:
-        # It may have been answered before the error; the message below is what matters.
-        with contextlib.suppress(TelegramError):
-            await update.callback_query.answer()
-    try:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            tr._(
-                "Sorry, something went wrong on our side. What you entered so far is kept; "
-                "please try again in a moment."
-            ),
+    scope.replies.say(
+        context.tr._(
+            "Sorry, something went wrong on our side. What you entered so far is kept; "
+            "please try again in a moment."
         )
-    except TelegramError:  # the error report itself must never raise
-        log.warning("could not tell the user about the error", exc_info=True)
+    )
 
 
-def handlers() -> list[object]:
+def routes() -> list[Route]:
     return [
-        CommandHandler("cancel", cancel_outside),
-        MessageHandler(filters.COMMAND, unknown_command),
-        CallbackQueryHandler(expired_button),
-        MessageHandler(filters.TEXT, free_text),
-        MessageHandler(filters.ALL, unsupported),
+        command("cancel", cancel_outside),
+        message(filters.COMMAND, unknown_command),
+        Route(CallbackQueryHandler(expired_button)),
+        message(filters.TEXT, free_text),
+        message(filters.ALL, unsupported),
     ]

@@ -1,32 +1,18 @@
-"""The resident's intake conversation: /new → category → description (→ 附议 offer) → photos
-→ location → anonymity → confirm. Each step is stored before the bot answers, so a restart
-resumes where the resident was. Steps and prompts live in intake_draft and intake_prompts."""
+"""The resident's intake flow: /new → (home village) → description (→ 附议 offer) → category
+→ photos → location → anonymity → confirm. Prompts live in intake_prompts, 附议 in
+intake_join, the steps' buttons and the draft in intake_draft."""
 
 from __future__ import annotations
 
 import uuid
-import warnings
 from datetime import timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import filters
 
-from bot.context import BotContext
-from bot.domain.errors import (
-    DescriptionTooLong,
-    DraftIncomplete,
-    NotFound,
-    QuotaExceeded,
-)
+from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
+from bot.i18n import N_
 from bot.services import intake
 from bot.services.intake import IssueDraft, MediaRef
 from handlers import start
@@ -34,22 +20,26 @@ from handlers.intake_draft import (
     ANONYMITY,
     CATEGORY,
     CONFIRM,
-    CONVERSATION,
     DESCRIBE,
-    DRAFT_KEY,
-    END,
+    FLOW_NAME,
     LOCATION,
     PHOTOS,
     PLACE,
     SIMILAR,
-    STEP_KEY,
-    Step,
-    checkpoint,
+    Anonymity,
+    Confirm,
+    IntakeCategory,
+    IntakeTownship,
+    IntakeVillage,
+    JoinExisting,
+    JoinNone,
+    MenuNew,
+    PhotosDone,
     draft_of,
     keep,
     message_of,
 )
-from handlers.intake_join import joined, not_joining, offer_joining
+from handlers.intake_join import joined, not_joining, offer_joining, show_join_offer
 from handlers.intake_prompts import (
     ask_anonymity,
     ask_category,
@@ -57,7 +47,9 @@ from handlers.intake_prompts import (
     ask_description,
     ask_location,
     ask_photos,
+    ask_place,
     confirm_keyboard,
+    confirmation_text,
     photos_prompt,
     quota_refusal,
     summary_of,
@@ -71,70 +63,64 @@ from handlers.keyboards import (
     main_menu,
 )
 from handlers.render import category_label, unsupported_text
-from handlers.replies import acknowledge, drop_buttons, say, settle
+from handlers.toolkit import END, BotContext, Flow, button, command, message
+from handlers.toolkit.scope import job_scope
+
+# A resident may leave a draft for a day and come back to it.
+TIMEOUT = timedelta(hours=24)
 
 # -- entering ----------------------------------------------------------------------------------
 
 
-async def begin(update: Update, context: BotContext) -> str | int:
-    await acknowledge(update)
-    return await _open_draft(update, context)
-
-
-async def _open_draft(update: Update, context: BotContext) -> str | int:
-    if await quota_refusal(update, context):
+async def begin(update: Update, context: BotContext, press: MenuNew | None = None) -> str:
+    """/new or "raise a matter": a fresh draft, starting where the resident lives."""
+    if await quota_refusal(context):
         return END
     me = context.me
     draft = IssueDraft(ref=uuid.uuid4().hex, township_id=me.township_id, village_id=me.village_id)
-    keep(context, draft, PLACE)
+    keep(context, draft)
     if draft.village_id is None:
-        await checkpoint(update, context, PLACE)
-        return PLACE if await start.ask_place(update, context, prefix="in") else END
-    return await ask_description(update, context)
+        await ask_place(update, context)
+        return PLACE
+    await ask_description(update, context)
+    return DESCRIBE
 
 
 # -- answering each step -----------------------------------------------------------------------
 
 
-def _callback_arg(update: Update) -> str:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return update.callback_query.data.rsplit(":", 1)[1]
-
-
-async def place_township(update: Update, context: BotContext) -> str:
-    await start.township_chosen(update, context, int(_callback_arg(update)), "in")
+async def place_township(update: Update, context: BotContext, press: IntakeTownship) -> str:
+    """The resident picked a township: its villages."""
+    flow = context.flow.id
+    await start.ask_village(
+        context, press.township, lambda v: IntakeVillage(flow=flow, village=v), edit=True
+    )
     return PLACE
 
 
-async def place_village(update: Update, context: BotContext) -> str:
-    village_id = int(_callback_arg(update))
-    if not await start.village_chosen(update, context, village_id):
-        return PLACE
-    village = await context.services.directory.village(village_id)
+async def place_village(update: Update, context: BotContext, press: IntakeVillage) -> str:
+    """The resident picked their village: it becomes their home, and the draft's place."""
+    name = await start.choose_home_village(context, press.village)
+    village = await context.services.directory.village(press.village)
     draft = draft_of(context)
     draft.township_id, draft.village_id = village.township_id, village.id
     keep(context, draft)
-    return await ask_description(update, context)
+    context.ui.edit(context.tr._("Saved: {village}.", village=name))
+    await ask_description(update, context)
+    return DESCRIBE
 
 
-async def category_chosen(update: Update, context: BotContext) -> str:
+async def category_chosen(update: Update, context: BotContext, press: IntakeCategory) -> str:
+    """A category was pressed: the question becomes the photos question (one edit)."""
     draft = draft_of(context)
     assert draft.township_id is not None
-    try:
-        category = await context.services.directory.category(
-            draft.township_id, int(_callback_arg(update))
-        )
-    except NotFound:
-        await acknowledge(update, context.tr._("This option is no longer available."), alert=True)
-        return CATEGORY
+    category = await context.services.directory.category(draft.township_id, press.category)
     draft.category_id = category.id
     keep(context, draft)
-    await checkpoint(update, context, PHOTOS)
     tr = context.tr
     chosen = tr._("Category: {category}", category=category_label(tr, category))
-    # The category message becomes the photos question (one edit, no extra message).
     text, markup = photos_prompt(context, len(draft.photos))
-    await settle(update, f"{chosen}\n\n{text}", markup)
+    context.ui.edit(f"{chosen}\n\n{text}", markup)
     return PHOTOS
 
 
@@ -147,33 +133,34 @@ def _set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
     return True
 
 
-async def _too_long(update: Update, context: BotContext, length: int) -> None:
-    await say(
-        update,
-        context,
+def _too_long(context: BotContext, length: int) -> None:
+    context.ui.say(
         context.tr._(
             "That is {length} characters; please keep the description under {limit} "
             "(a short summary is best — you can add photos next). Everything else you "
             "entered is kept.",
             length=length,
             limit=context.services.settings.max_description_chars,
-        ),
+        )
     )
 
 
-async def description_text(update: Update, context: BotContext) -> str:
+async def description_text(update: Update, context: BotContext) -> str | None:
+    """The description, typed: then the 附议 offer, or the category."""
     text = message_of(update).text or ""
     draft = draft_of(context)
     if not _set_text(context, draft, text):
-        await _too_long(update, context, len(text.strip()))
-        return DESCRIBE
+        _too_long(context, len(text.strip()))
+        return None
     if not draft.text:
-        return await ask_description(update, context)
+        await ask_description(update, context)
+        return None
     keep(context, draft)
     return await offer_joining(update, context)
 
 
 async def description_voice(update: Update, context: BotContext) -> str:
+    """The description as a voice message: kept as it is, then the category."""
     voice = message_of(update).voice
     assert voice is not None
     draft = draft_of(context)
@@ -182,18 +169,18 @@ async def description_voice(update: Update, context: BotContext) -> str:
         seconds = int(seconds.total_seconds())
     draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
     keep(context, draft)
-    await checkpoint(update, context, CATEGORY)
-    await say(update, context, context.tr._("Voice message received."))
-    return await ask_category(update, context)
+    context.ui.say(context.tr._("Voice message received."))
+    await ask_category(update, context)
+    return CATEGORY
 
 
-async def description_photo(update: Update, context: BotContext) -> str:
+async def description_photo(update: Update, context: BotContext) -> str | None:
     """A photo with a caption is a description with its first photo."""
     message = message_of(update)
     draft = draft_of(context)
     if message.caption and not _set_text(context, draft, message.caption):
-        await _too_long(update, context, len(message.caption.strip()))
-        return DESCRIBE
+        _too_long(context, len(message.caption.strip()))
+        return None
     assert message.photo
     largest = message.photo[-1]
     draft.add_photo(
@@ -203,11 +190,13 @@ async def description_photo(update: Update, context: BotContext) -> str:
     keep(context, draft)
     if not draft.has_description:
         # A photo alone does not say what is wrong: keep it and ask for the words.
-        return await ask_description(update, context)
+        await ask_description(update, context)
+        return None
     return await offer_joining(update, context)
 
 
-async def photo_received(update: Update, context: BotContext) -> str:
+async def photo_received(update: Update, context: BotContext) -> None:
+    """Another photo: counted; an album is answered once, after its last photo."""
     message = message_of(update)
     assert message.photo
     largest = message.photo[-1]
@@ -217,24 +206,19 @@ async def photo_received(update: Update, context: BotContext) -> str:
     if message.caption and not draft.text:
         _set_text(context, draft, message.caption)
     keep(context, draft)
-    await checkpoint(update, context, PHOTOS)
     if not added:
-        await say(
-            update,
-            context,
+        context.ui.say(
             context.tr._(
                 "You can attach up to {limit} photos; this one was not added.", limit=limit
-            ),
+            )
         )
-        return PHOTOS
-    chat_id = message.chat_id
+        return
     if message.media_group_id:
         # An album arrives as one update per photo: answer once, after the last one.
-        _schedule_album_ack(context, chat_id)
-        return PHOTOS
+        _schedule_album_ack(context, message.chat_id)
+        return
     text, markup = photos_prompt(context, len(draft.photos))
-    await say(update, context, text, markup)
-    return PHOTOS
+    context.ui.say(text, markup)
 
 
 def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
@@ -246,65 +230,67 @@ def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
         cast(Any, _album_ack),
         context.services.settings.album_wait_seconds,
         chat_id=chat_id,
-        user_id=context.me.telegram_id,
         name=name,
-        data=context.me.locale,
+        data=(context.me.locale, context.flow.id),
     )
 
 
 async def _album_ack(context: BotContext) -> None:
-    assert context.job is not None and context.user_data is not None
-    context.use_locale(str(context.job.data))
-    count = len(IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {}).photos)
-    if context.user_data.get(STEP_KEY) != PHOTOS or not count:
-        return  # the resident moved on or cancelled meanwhile
-    text, markup = photos_prompt(context, count)
-    assert context.job.chat_id is not None
-    await context.bot.send_message(context.job.chat_id, text, reply_markup=markup)
+    """The album's last photo came a moment ago: one answer for all of them."""
+    assert context.job is not None and context.job.chat_id is not None
+    locale, frame_id = cast(tuple[str, str], context.job.data)
+    async with job_scope(context.services, context.bot, context.job.chat_id) as scope:
+        context.use_locale(locale)
+        top = scope.flows.top
+        if top is None or top.id != frame_id or top.state != PHOTOS:
+            return  # the resident moved on or cancelled meanwhile
+        count = len(draft_of(context).photos)
+        text, markup = photos_prompt(context, count)
+        scope.replies.say(text, markup)
 
 
-async def photos_text(update: Update, context: BotContext) -> str:
+async def photos_text(update: Update, context: BotContext) -> None:
     """Text while collecting photos adds to the description (residents think aloud)."""
     draft = draft_of(context)
     addition = (message_of(update).text or "").strip()
     combined = f"{draft.text}\n{addition}".strip()
     if not _set_text(context, draft, combined):
-        await _too_long(update, context, len(combined))
-        return PHOTOS
+        _too_long(context, len(combined))
+        return
     keep(context, draft)
-    await checkpoint(update, context, PHOTOS)
-    await say(update, context, context.tr._("Added to your description."))
-    return PHOTOS
+    context.ui.say(context.tr._("Added to your description."))
 
 
-async def photos_done(update: Update, context: BotContext) -> str:
-    await acknowledge(update)
-    await drop_buttons(update)
-    return await ask_location(update, context)
+async def photos_done(update: Update, context: BotContext, press: PhotosDone) -> str:
+    """No (more) photos: on to the location."""
+    context.ui.drop_buttons()
+    await ask_location(update, context)
+    return LOCATION
 
 
 async def location_received(update: Update, context: BotContext) -> str:
+    """A shared location (or venue): kept, then the anonymity question."""
     message = message_of(update)
     location = message.location or (message.venue.location if message.venue else None)
     assert location is not None
     draft = draft_of(context)
     draft.latitude, draft.longitude = location.latitude, location.longitude
     keep(context, draft)
-    await checkpoint(update, context, ANONYMITY)
-    await say(update, context, context.tr._("Location saved."), main_menu(context.tr))
-    return await ask_anonymity(update, context)
+    context.ui.say(context.tr._("Location saved."), main_menu(context.tr))
+    await ask_anonymity(update, context)
+    return ANONYMITY
 
 
 async def location_skipped(update: Update, context: BotContext) -> str:
-    await checkpoint(update, context, ANONYMITY)
-    await say(update, context, context.tr._("No location, that is fine."), main_menu(context.tr))
-    return await ask_anonymity(update, context)
+    """ "Skip, no location": fine, then the anonymity question."""
+    context.ui.say(context.tr._("No location, that is fine."), main_menu(context.tr))
+    await ask_anonymity(update, context)
+    return ANONYMITY
 
 
-async def location_text(update: Update, context: BotContext) -> str:
-    await say(
-        update,
-        context,
+async def location_text(update: Update, context: BotContext) -> None:
+    """Text where a location was asked: point to the two buttons."""
+    context.ui.say(
         context.tr._(
             "Please press “{share}” or “{skip}” below.",
             share=context.tr._(SHARE_LOCATION),
@@ -312,110 +298,64 @@ async def location_text(update: Update, context: BotContext) -> str:
         ),
         location_keyboard(context.tr),
     )
-    return LOCATION
 
 
-async def anonymity_chosen(update: Update, context: BotContext) -> str:
+async def anonymity_chosen(update: Update, context: BotContext, press: Anonymity) -> str:
+    """Named or anonymous to members: the question becomes the summary to confirm."""
     draft = draft_of(context)
-    draft.anonymous = _callback_arg(update) == "1"
+    draft.anonymous = press.anonymous
     keep(context, draft)
-    await checkpoint(update, context, CONFIRM)
-    heading = context.tr._("<b>Please check before sending</b>")
-    summary = await summary_of(context, draft)
-    await settle(update, f"{heading}\n{summary}", confirm_keyboard(context))
+    context.ui.edit(await confirmation_text(context), confirm_keyboard(context))
     return CONFIRM
 
 
-async def confirmed(update: Update, context: BotContext) -> str | int:
+async def confirmed(update: Update, context: BotContext, press: Confirm) -> str | None:
+    """✅ Send: the draft becomes a numbered issue; ✖ Cancel: nothing is sent."""
     tr = context.tr
-    services = context.services
+    if press.answer == "cancel":
+        context.ui.edit(tr._("Cancelled. Nothing was sent."))
+        context.ui.say(
+            tr._("Press “{new}” whenever you want to raise a matter.", new=tr._(MENU_NEW)),
+            main_menu(tr),
+        )
+        return END
     draft = draft_of(context)
     try:
-        async with services.uow() as uow:
-            issue = await intake.submit(
-                uow,
-                context.me.id,
-                draft,
-                now=services.clock.now(),
-                daily_limit=services.settings.max_issues_per_day,
-            )
+        issue = await intake.submit(
+            context.uow,
+            context.me.id,
+            draft,
+            now=context.now,
+            daily_limit=context.services.settings.max_issues_per_day,
+        )
     except QuotaExceeded:
-        await checkpoint(update, context, None)
-        await acknowledge(update)
-        await drop_buttons(update)
-        await quota_refusal(update, context)
+        context.ui.drop_buttons()
+        await quota_refusal(context)
         return END
     except (DraftIncomplete, NotFound):
-        await acknowledge(update)
-        await drop_buttons(update)
-        await say(update, context, tr._("Something is missing; let us go through it again."))
-        return await _open_draft(update, context)
+        context.ui.drop_buttons()
+        context.ui.say(tr._("Something is missing; let us go through it again."))
+        return await begin(update, context)
     summary = await summary_of(context, draft)
-    await checkpoint(update, context, None)
-    if draft.township_id is not None:
-        village = await services.directory.village(draft.village_id) if draft.village_id else None
-        services.similar.add_issue(
-            draft.township_id,
-            issue.id,
-            draft.text,
-            village.name if village else None,
-            issue.created_at,
-        )
-    zone = ZoneInfo(services.settings.timezone)
     receipt = tr._(
         "✅ Thank you! Your issue is registered as <b>{number}</b> ({when}).\n"
         "The office will look at it; I will tell you here about every step. "
         "See it any time under /my.",
         number=issue.number,
-        when=tr.when(issue.created_at, zone, "short"),
+        when=tr.when(issue.created_at, context.services.settings.zone, "short"),
     )
     # The summary the resident checked becomes the receipt (one edit, no extra message).
-    await settle(update, f"{receipt}\n\n{summary}", notice=tr._("Sent"))
+    context.ui.answer(tr._("Sent"))
+    context.ui.edit(f"{receipt}\n\n{summary}")
     return END
 
 
-async def cancelled(update: Update, context: BotContext) -> int:
-    await checkpoint(update, context, None)
-    await acknowledge(update)
-    await drop_buttons(update)
-    await say(update, context, context.tr._("Cancelled. Nothing was sent."), main_menu(context.tr))
-    return END
-
-
-# -- wrong input inside the conversation -------------------------------------------------------
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an earlier step: say so and ask the current step again."""
-    await acknowledge(update, context.tr._("This button has expired."))
-    await _repeat_current_step(update, context)
+# -- wrong input inside the flow ---------------------------------------------------------------
 
 
 async def unsupported_media(update: Update, context: BotContext) -> None:
-    await say(update, context, unsupported_text(context.tr))
+    context.ui.say(unsupported_text(context.tr))
 
-
-async def wrong_input(update: Update, context: BotContext) -> None:
-    await say(update, context, context.tr._("Please use the buttons above, or /cancel to stop."))
-    await _repeat_current_step(update, context)
-
-
-async def _repeat_current_step(update: Update, context: BotContext) -> None:
-    assert context.user_data is not None
-    prompt = STEP_PROMPTS.get(str(context.user_data.get(STEP_KEY)))
-    if prompt is not None:
-        await prompt(update, context)
-
-
-STEP_PROMPTS: dict[str, Step] = {
-    CATEGORY: ask_category,
-    DESCRIBE: ask_description,
-    SIMILAR: offer_joining,
-    PHOTOS: ask_photos,
-    LOCATION: ask_location,
-    ANONYMITY: ask_anonymity,
-    CONFIRM: ask_confirmation,
-}
 
 UNSUPPORTED = (
     filters.Sticker.ALL
@@ -429,67 +369,59 @@ UNSUPPORTED = (
     | filters.Dice.ALL
     | filters.GAME
 )
+TEXT = filters.TEXT & ~filters.COMMAND
 
 
-def conversation() -> ConversationHandler[BotContext]:
-    text = filters.TEXT & ~filters.COMMAND
+def flow() -> Flow:
     skip = filters.Text(labels_in_every_locale(SKIP_LOCATION))
-    entry = [
-        CommandHandler("new", begin),
-        MessageHandler(filters.Text(labels_in_every_locale(MENU_NEW)), begin),
-        CallbackQueryHandler(begin, pattern=r"^menu:new$"),
-    ]
-    with warnings.catch_warnings():
-        # per_message=False is intended: one intake per chat, buttons are checked by prefix.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
-            name=CONVERSATION,
-            persistent=True,
-            allow_reentry=True,
-            entry_points=entry,  # type: ignore[arg-type]
-            states={
-                PLACE: [
-                    CallbackQueryHandler(place_township, pattern=r"^in:tw:\d{1,9}$"),
-                    CallbackQueryHandler(place_village, pattern=r"^in:vl:\d{1,9}$"),
-                    MessageHandler(text, wrong_input),
-                ],
-                CATEGORY: [
-                    CallbackQueryHandler(category_chosen, pattern=r"^in:cat:\d{1,9}$"),
-                    MessageHandler(text, wrong_input),
-                ],
-                DESCRIBE: [
-                    MessageHandler(text, description_text),
-                    MessageHandler(filters.VOICE, description_voice),
-                    MessageHandler(filters.PHOTO, description_photo),
-                ],
-                SIMILAR: [
-                    CallbackQueryHandler(joined, pattern=r"^in:jn:[it]:\d{1,12}$"),
-                    CallbackQueryHandler(not_joining, pattern=r"^in:jn:no$"),
-                    MessageHandler(text, wrong_input),
-                ],
-                PHOTOS: [
-                    MessageHandler(filters.PHOTO, photo_received),
-                    CallbackQueryHandler(photos_done, pattern=r"^in:ph:done$"),
-                    MessageHandler(text, photos_text),
-                ],
-                LOCATION: [
-                    MessageHandler(filters.LOCATION | filters.VENUE, location_received),
-                    MessageHandler(skip, location_skipped),
-                    MessageHandler(text, location_text),
-                ],
-                ANONYMITY: [
-                    CallbackQueryHandler(anonymity_chosen, pattern=r"^in:anon:[01]$"),
-                    MessageHandler(text, wrong_input),
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=r"^in:cf:ok$"),
-                    CallbackQueryHandler(cancelled, pattern=r"^in:cf:cancel$"),
-                    MessageHandler(text, wrong_input),
-                ],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancelled),
-                CallbackQueryHandler(stale_button, pattern=r"^in:"),
-                MessageHandler(UNSUPPORTED, unsupported_media),
+    return Flow(
+        name=FLOW_NAME,
+        title=N_("your new issue"),
+        timeout=TIMEOUT,
+        entry=[
+            command("new", begin),
+            message(filters.Text(labels_in_every_locale(MENU_NEW)), begin),
+            button(MenuNew, begin),
+        ],
+        states={
+            # Steps answered with buttons: anything else gets a hint and the question again.
+            PLACE: [button(IntakeTownship, place_township), button(IntakeVillage, place_village)],
+            CATEGORY: [button(IntakeCategory, category_chosen)],
+            DESCRIBE: [
+                message(TEXT, description_text),
+                message(filters.VOICE, description_voice),
+                message(filters.PHOTO, description_photo),
+                message(UNSUPPORTED, unsupported_media),
             ],
-        )
+            SIMILAR: [button(JoinExisting, joined), button(JoinNone, not_joining)],
+            PHOTOS: [
+                message(filters.PHOTO, photo_received),
+                button(PhotosDone, photos_done),
+                message(TEXT, photos_text),
+                message(UNSUPPORTED, unsupported_media),
+            ],
+            LOCATION: [
+                message(filters.LOCATION | filters.VENUE, location_received),
+                message(skip, location_skipped),
+                message(TEXT, location_text),
+                message(UNSUPPORTED, unsupported_media),
+            ],
+            ANONYMITY: [button(Anonymity, anonymity_chosen)],
+            CONFIRM: [button(Confirm, confirmed)],
+        },
+        prompts={
+            PLACE: ask_place,
+            CATEGORY: ask_category,
+            DESCRIBE: ask_description,
+            SIMILAR: _ask_similar_again,
+            PHOTOS: ask_photos,
+            LOCATION: ask_location,
+            ANONYMITY: ask_anonymity,
+            CONFIRM: ask_confirmation,
+        },
+    )
+
+
+async def _ask_similar_again(update: Update, context: BotContext) -> None:
+    if not await show_join_offer(update, context):
+        await ask_category(update, context)

@@ -1,18 +1,14 @@
-"""Where an intake stands: its steps, the draft kept between them, and making both durable
-before the bot answers."""
+"""Where an intake stands: its steps, its buttons, and the draft kept in the flow's frame."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from telegram import Message, Update
-from telegram.ext import (
-    ConversationHandler,
-)
 
-from bot.context import BotContext
-from bot.persistence import DatabasePersistence
 from bot.services.intake import IssueDraft
+from handlers.toolkit import BotContext, Button, FlowButton
 
 PLACE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "place",
@@ -24,44 +20,62 @@ PLACE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "anonymity",
     "confirm",
 )
-END = ConversationHandler.END
-CONVERSATION = "intake"
-DRAFT_KEY = "intake"
-STEP_KEY = "intake_step"
+FLOW_NAME = "intake"
 
-Step = Callable[[Update, BotContext], Awaitable[str]]
+
+@dataclass(frozen=True)
+class MenuNew(Button, prefix="menu.new"):
+    """ "Raise a matter" under a message (starts the intake from anywhere)."""
+
+
+@dataclass(frozen=True)
+class IntakeTownship(FlowButton, prefix="in.tw"):
+    township: int
+
+
+@dataclass(frozen=True)
+class IntakeVillage(FlowButton, prefix="in.vl"):
+    village: int
+
+
+@dataclass(frozen=True)
+class IntakeCategory(FlowButton, prefix="in.cat"):
+    category: int
+
+
+@dataclass(frozen=True)
+class JoinExisting(FlowButton, prefix="in.jn"):
+    kind: Literal["i", "t"]  # an issue or a topic
+    id: int
+
+
+@dataclass(frozen=True)
+class JoinNone(FlowButton, prefix="in.jx"):
+    """ "Mine is different": go on with one's own issue."""
+
+
+@dataclass(frozen=True)
+class PhotosDone(FlowButton, prefix="in.ph"):
+    pass
+
+
+@dataclass(frozen=True)
+class Anonymity(FlowButton, prefix="in.an"):
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class Confirm(FlowButton, prefix="in.cf"):
+    answer: Literal["ok", "cancel"]
 
 
 def draft_of(context: BotContext) -> IssueDraft:
-    assert context.user_data is not None
-    return IssueDraft.from_dict(context.user_data.get(DRAFT_KEY) or {})
+    return IssueDraft.from_dict(context.flow.data)
 
 
-def keep(context: BotContext, draft: IssueDraft, step: str | None = None) -> None:
-    """Update the draft in memory (see `_checkpoint` for making it durable)."""
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = draft.to_dict()
-    if step is not None:
-        context.user_data[STEP_KEY] = step
-
-
-async def checkpoint(update: Update, context: BotContext, step: str | None) -> None:
-    """Store the draft and the conversation's next state before the bot answers.
-
-    Were the bot killed right after answering, the resident would otherwise be asked the
-    next question by a bot that forgot the answer to the last one.
-    """
-    assert context.user_data is not None
-    chat, user = update.effective_chat, update.effective_user
-    persistence = context.application.persistence
-    if chat is None or user is None or not isinstance(persistence, DatabasePersistence):
-        return
-    if step is None:
-        context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop(STEP_KEY, None)
-    else:
-        context.user_data[STEP_KEY] = step
-    await persistence.save_step(CONVERSATION, (chat.id, user.id), step, user.id, context.user_data)
+def keep(context: BotContext, draft: IssueDraft) -> None:
+    """Store the draft in the flow's frame; it is committed with the step."""
+    context.flow.data = draft.to_dict()
 
 
 def message_of(update: Update) -> Message:

@@ -2,45 +2,43 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
-from bot.domain.errors import (
-    DomainError,
-)
 from bot.services import topics
-from handlers.intake_draft import (
-    END,
-    SIMILAR,
-    checkpoint,
-    draft_of,
-)
-from handlers.intake_prompts import (
-    ask_category,
-)
+from handlers.intake_draft import CATEGORY, SIMILAR, JoinExisting, JoinNone, draft_of
+from handlers.intake_prompts import ask_category
+from handlers.keyboards import inline
 from handlers.render import esc
-from handlers.replies import acknowledge, drop_buttons, say, settle
+from handlers.toolkit import END, BotContext
 
 
 async def offer_joining(update: Update, context: BotContext) -> str:
-    """附议: when neighbours raised the same, offer to join them instead of repeating it."""
+    """After the description: similar open issues or topics of the township, if any."""
+    if await show_join_offer(update, context):
+        return SIMILAR
+    await ask_category(update, context)
+    return CATEGORY
+
+
+async def show_join_offer(update: Update, context: BotContext) -> bool:
+    """Say what neighbours raised that looks the same; False when there is nothing."""
     draft = draft_of(context)
     services = context.services
     if draft.township_id is None or not draft.text:
-        return await ask_category(update, context)
+        return False
     village = await services.directory.village(draft.village_id) if draft.village_id else None
     similar = await services.similar.worth_joining(
         draft.township_id, text=draft.text, village=village.name if village else None
     )
     if not similar:
-        return await ask_category(update, context)
-    async with services.read_uow() as uow:
-        options = await topics.join_options(
-            uow, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
-        )
+        return False
+    options = await topics.join_options(
+        context.reads, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
+    )
     if not options:
-        return await ask_category(update, context)
+        return False
     tr = context.tr
+    flow = context.flow.id
     lines = [
         tr.n_(
             "{count} neighbour raised something similar:",
@@ -51,58 +49,45 @@ async def offer_joining(update: Update, context: BotContext) -> str:
     buttons = []
     for index, option in enumerate(options, start=1):
         lines.append(f"{index}. {option.number} {esc(option.preview)}")
-        code = "t" if option.kind == "topic" else "i"
-        buttons.append(
-            [
-                InlineKeyboardButton(
-                    tr._("Join {number}", number=option.number),
-                    callback_data=f"in:jn:{code}:{option.id}",
-                )
-            ]
-        )
+        press = JoinExisting(flow=flow, kind="t" if option.kind == "topic" else "i", id=option.id)
+        buttons.append([inline(tr._("Join {number}", number=option.number), press)])
     lines.append(tr._("Join one of them, and you will be told every step, as they are."))
-    buttons.append(
-        [InlineKeyboardButton(tr._("Mine is different, continue ›"), callback_data="in:jn:no")]
-    )
-    await checkpoint(update, context, SIMILAR)
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
-    return SIMILAR
+    buttons.append([inline(tr._("Mine is different, continue ›"), JoinNone(flow=flow))])
+    context.ui.say("\n".join(lines), InlineKeyboardMarkup(buttons))
+    return True
 
 
-async def joined(update: Update, context: BotContext) -> str | int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    _prefix, _step, code, raw_id = update.callback_query.data.split(":")
+async def joined(update: Update, context: BotContext, press: JoinExisting) -> str:
+    """The resident joins a neighbour's issue or topic: nothing else is submitted."""
     draft = draft_of(context)
-    services = context.services
-    tr = context.tr
-    try:
-        async with services.uow() as uow:
-            join = topics.join_topic if code == "t" else topics.join_issue
-            number = await join(
-                uow,
-                person_id=context.me.id,
-                now=services.clock.now(),
-                township_id=draft.township_id,
-                **{"topic_id" if code == "t" else "issue_id": int(raw_id)},
-            )
-    except DomainError:
-        await acknowledge(update, tr._("This option is no longer available."), alert=True)
-        return SIMILAR
-    await checkpoint(update, context, None)
-    if draft.township_id is not None:
-        services.similar.invalidate(draft.township_id)
-    await settle(
-        update,
-        tr._(
+    if press.kind == "t":
+        number = await topics.join_topic(
+            context.uow,
+            person_id=context.me.id,
+            topic_id=press.id,
+            now=context.now,
+            township_id=draft.township_id,
+        )
+    else:
+        number = await topics.join_issue(
+            context.uow,
+            person_id=context.me.id,
+            issue_id=press.id,
+            now=context.now,
+            township_id=draft.township_id,
+        )
+    context.ui.edit(
+        context.tr._(
             "✅ You joined {number}. I will tell you about every step of it. "
             "Nothing else was submitted.",
             number=number,
-        ),
+        )
     )
     return END
 
 
-async def not_joining(update: Update, context: BotContext) -> str:
-    await acknowledge(update)
-    await drop_buttons(update)
-    return await ask_category(update, context)
+async def not_joining(update: Update, context: BotContext, press: JoinNone) -> str:
+    """ "Mine is different": on to the category."""
+    context.ui.drop_buttons()
+    await ask_category(update, context)
+    return CATEGORY

@@ -2,34 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
 from bot.services import intake
 from bot.services.intake import IssueDraft
+from bot.services.views import CategoryView
+from handlers import start
 from handlers.intake_draft import (
-    ANONYMITY,
-    CATEGORY,
-    CONFIRM,
-    DESCRIBE,
-    LOCATION,
-    PHOTOS,
-    checkpoint,
+    Anonymity,
+    Confirm,
+    IntakeCategory,
+    IntakeTownship,
+    IntakeVillage,
+    PhotosDone,
     draft_of,
 )
-from handlers.keyboards import (
-    categories_keyboard,
-    choice,
-    location_keyboard,
-    main_menu,
-)
+from handlers.keyboards import choice, inline, location_keyboard, main_menu, rows
 from handlers.render import category_label, esc
-from handlers.replies import say
-
-# -- asking for each step --------------------------------------------------------------------
+from handlers.toolkit import BotContext
 
 
-async def ask_category(update: Update, context: BotContext) -> str:
+def categories_keyboard(
+    context: BotContext, categories: Sequence[CategoryView], suggested: CategoryView | None
+) -> InlineKeyboardMarkup:
+    """Two per row; a suggested category gets a row of its own, first, marked ✓."""
+    tr, flow = context.tr, context.flow.id
+    others = [c for c in categories if suggested is None or c.id != suggested.id]
+    buttons = [
+        inline(category_label(tr, c), IntakeCategory(flow=flow, category=c.id)) for c in others
+    ]
+    keyboard = rows(buttons, 2)
+    if suggested is not None:
+        label = "✓ " + category_label(tr, suggested)
+        keyboard.insert(0, [inline(label, IntakeCategory(flow=flow, category=suggested.id))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+async def ask_place(update: Update, context: BotContext) -> None:
+    """Where the resident lives, when they have not said yet (the village's buttons)."""
+    flow = context.flow.id
+    await start.ask_place(
+        context,
+        lambda township: IntakeTownship(flow=flow, township=township),
+        lambda village: IntakeVillage(flow=flow, village=village),
+    )
+
+
+async def ask_category(update: Update, context: BotContext) -> None:
     """Categories as buttons; the likely one, learnt from the description, comes first."""
     draft = draft_of(context)
     assert draft.township_id is not None
@@ -45,9 +66,7 @@ async def ask_category(update: Update, context: BotContext) -> str:
             "choose another:",
             category=category_label(tr, suggested),
         )
-    await checkpoint(update, context, CATEGORY)
-    await say(update, context, text, categories_keyboard(tr, categories, suggested=suggested))
-    return CATEGORY
+    context.ui.say(text, categories_keyboard(context, categories, suggested))
 
 
 def description_prompt(context: BotContext) -> str:
@@ -57,62 +76,50 @@ def description_prompt(context: BotContext) -> str:
     )
 
 
-async def ask_description(update: Update, context: BotContext) -> str:
-    await checkpoint(update, context, DESCRIBE)
-    await say(update, context, description_prompt(context))
-    return DESCRIBE
+async def ask_description(update: Update, context: BotContext) -> None:
+    context.ui.say(description_prompt(context))
 
 
 def photos_prompt(context: BotContext, count: int) -> tuple[str, InlineKeyboardMarkup]:
     tr = context.tr
+    done = PhotosDone(flow=context.flow.id)
     if count:
         text = tr.n_(
             "Got {count} photo. Send more, or press “Next”.",
             "Got {count} photos. Send more, or press “Next”.",
             count,
         )
-        markup = choice((tr._("Next ›"), "in:ph:done"))
-    else:
-        text = tr._("Would you like to add photos? Send them now (several at once is fine).")
-        markup = choice((tr._("No photos, next ›"), "in:ph:done"))
-    return text, markup
+        return text, choice((tr._("Next ›"), done))
+    text = tr._("Would you like to add photos? Send them now (several at once is fine).")
+    return text, choice((tr._("No photos, next ›"), done))
 
 
-async def ask_photos(update: Update, context: BotContext) -> str:
+async def ask_photos(update: Update, context: BotContext) -> None:
     text, markup = photos_prompt(context, len(draft_of(context).photos))
-    await checkpoint(update, context, PHOTOS)
-    await say(update, context, text, markup)
-    return PHOTOS
+    context.ui.say(text, markup)
 
 
-async def ask_location(update: Update, context: BotContext) -> str:
+async def ask_location(update: Update, context: BotContext) -> None:
     tr = context.tr
-    await checkpoint(update, context, LOCATION)
-    await say(
-        update,
-        context,
+    context.ui.say(
         tr._("Where is it? Share the location, or skip if you described the place already."),
         location_keyboard(tr),
     )
-    return LOCATION
 
 
-async def ask_anonymity(update: Update, context: BotContext) -> str:
+async def ask_anonymity(update: Update, context: BotContext) -> None:
     tr = context.tr
-    await checkpoint(update, context, ANONYMITY)
-    await say(
-        update,
-        context,
+    flow = context.flow.id
+    context.ui.say(
         tr._(
             "May CPPCC members and the office see your name with this issue? "
             "The office always knows who raised it, so it can answer you."
         ),
         choice(
-            (tr._("Yes, show my name"), "in:anon:0"),
-            (tr._("No, keep me anonymous to members"), "in:anon:1"),
+            (tr._("Yes, show my name"), Anonymity(flow=flow, anonymous=False)),
+            (tr._("No, keep me anonymous to members"), Anonymity(flow=flow, anonymous=True)),
         ),
     )
-    return ANONYMITY
 
 
 async def summary_of(context: BotContext, draft: IssueDraft) -> str:
@@ -140,31 +147,32 @@ async def summary_of(context: BotContext, draft: IssueDraft) -> str:
 
 def confirm_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     tr = context.tr
-    return choice((tr._("✅ Send"), "in:cf:ok"), (tr._("✖ Cancel"), "in:cf:cancel"))
+    flow = context.flow.id
+    return choice(
+        (tr._("✅ Send"), Confirm(flow=flow, answer="ok")),
+        (tr._("✖ Cancel"), Confirm(flow=flow, answer="cancel")),
+    )
 
 
-async def ask_confirmation(update: Update, context: BotContext) -> str:
-    await checkpoint(update, context, CONFIRM)
-    text = context.tr._("<b>Please check before sending</b>")
-    summary = await summary_of(context, draft_of(context))
-    await say(update, context, f"{text}\n{summary}", confirm_keyboard(context))
-    return CONFIRM
+async def confirmation_text(context: BotContext) -> str:
+    heading = context.tr._("<b>Please check before sending</b>")
+    return f"{heading}\n{await summary_of(context, draft_of(context))}"
 
 
-async def quota_refusal(update: Update, context: BotContext) -> bool:
+async def ask_confirmation(update: Update, context: BotContext) -> None:
+    context.ui.say(await confirmation_text(context), confirm_keyboard(context))
+
+
+async def quota_refusal(context: BotContext) -> bool:
     """Tell the resident when they may raise the next issue; True if they may not now."""
     services = context.services
-    me = context.me
-    async with services.read_uow() as uow:
-        retry_at = await intake.quota_retry_at(
-            uow, me.id, services.clock.now(), services.settings.max_issues_per_day
-        )
+    retry_at = await intake.quota_retry_at(
+        context.reads, context.me.id, context.now, services.settings.max_issues_per_day
+    )
     if retry_at is None:
         return False
     tr = context.tr
-    await say(
-        update,
-        context,
+    context.ui.say(
         tr._(
             "You have raised {limit} matters in the last 24 hours, which is the daily limit. "
             "You can raise the next one after {time}. Thank you for your patience.",

@@ -1,4 +1,4 @@
-"""Keyboards. Button texts are translated; callback data carries only short prefixes and ids."""
+"""Keyboards. Button texts are translated; callback data comes from declared button kinds."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.i18n import LOCALE_NAMES, N_, Translator, all_translators
-from bot.services.views import CategoryView, TownshipView, VillageView
-from handlers.render import category_label
+from bot.i18n import N_, Translator, all_translators
+from handlers.toolkit import Button
 
 # Main-menu buttons, so residents never need to know a command.
 MENU_NEW = N_("📝 I have a problem")
@@ -45,51 +44,14 @@ def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def _rows(
-    buttons: Sequence[InlineKeyboardButton], per_row: int
-) -> list[list[InlineKeyboardButton]]:
+def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
-def townships_keyboard(townships: Sequence[TownshipView], prefix: str) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(t.name, callback_data=f"{prefix}:tw:{t.id}") for t in townships]
-    return InlineKeyboardMarkup(_rows(buttons, 2))
+def inline(text: str, press: Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=press.data())
 
 
-def villages_keyboard(villages: Sequence[VillageView], prefix: str) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(v.name, callback_data=f"{prefix}:vl:{v.id}") for v in villages]
-    return InlineKeyboardMarkup(_rows(buttons, 3))
-
-
-def categories_keyboard(
-    tr: Translator, categories: Sequence[CategoryView], suggested: CategoryView | None = None
-) -> InlineKeyboardMarkup:
-    """Two per row; a suggested category gets a row of its own, first, marked ✓."""
-    others = [c for c in categories if suggested is None or c.id != suggested.id]
-    buttons = [
-        InlineKeyboardButton(category_label(tr, c), callback_data=f"in:cat:{c.id}") for c in others
-    ]
-    rows = _rows(buttons, 2)
-    if suggested is not None:
-        label = "✓ " + category_label(tr, suggested)
-        rows.insert(0, [InlineKeyboardButton(label, callback_data=f"in:cat:{suggested.id}")])
-    return InlineKeyboardMarkup(rows)
-
-
-def languages_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(name, callback_data=f"lang:{code}")]
-            for code, name in LOCALE_NAMES.items()
-        ]
-    )
-
-
-def single(text: str, data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)]])
-
-
-def choice(*options: tuple[str, str]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data)] for text, data in options]
-    )
+def choice(*options: tuple[str, Button]) -> InlineKeyboardMarkup:
+    """One button per row."""
+    return InlineKeyboardMarkup([[inline(text, press)] for text, press in options])

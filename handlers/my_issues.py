@@ -2,82 +2,82 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from dataclasses import dataclass
 
-from bot.context import BotContext
-from bot.domain.errors import NotAllowed, NotFound
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import filters
+
 from bot.services import issues
-from handlers.keyboards import MENU_MY, labels_in_every_locale
+from handlers.keyboards import MENU_MY, inline, labels_in_every_locale
 from handlers.render import issue_detail, issue_line
-from handlers.replies import acknowledge, say
+from handlers.toolkit import BotContext, Button, Route, button, command, message
 
 PAGE_SIZE = 8
 
 
-async def _show_page(update: Update, context: BotContext, page: int) -> None:
+@dataclass(frozen=True)
+class MyPage(Button, prefix="my.pg"):
+    page: int
+
+
+@dataclass(frozen=True)
+class MyIssue(Button, prefix="my.is"):
+    issue: int
+
+
+async def _show_page(context: BotContext, page: int, *, edit: bool) -> None:
     tr = context.tr
-    services = context.services
-    async with services.read_uow() as uow:
-        rows, total = await issues.my_issues(uow, context.me.id, page=page, page_size=PAGE_SIZE)
+    rows, total = await issues.my_issues(
+        context.reads, context.me.id, page=page, page_size=PAGE_SIZE
+    )
     if total == 0:
-        await say(update, context, tr._("You have not raised any matter yet. Use /new to start."))
+        context.ui.say(tr._("You have not raised any matter yet. Use /new to start."))
         return
-    zone = services.settings.zone
-    buttons = [
-        [InlineKeyboardButton(issue_line(tr, row, zone), callback_data=f"my:is:{row.id}")]
-        for row in rows
-    ]
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if page >= pages:
+        # A button from when there were more issues (or forged): show the last page.
+        page = pages - 1
+        rows, total = await issues.my_issues(
+            context.reads, context.me.id, page=page, page_size=PAGE_SIZE
+        )
+    zone = context.services.settings.zone
+    buttons = [[inline(issue_line(tr, row, zone), MyIssue(row.id))] for row in rows]
     navigation = []
     if page > 0:
-        navigation.append(InlineKeyboardButton(tr._("‹ Newer"), callback_data=f"my:pg:{page - 1}"))
-    if (page + 1) * PAGE_SIZE < total:
-        navigation.append(InlineKeyboardButton(tr._("Older ›"), callback_data=f"my:pg:{page + 1}"))
+        navigation.append(inline(tr._("‹ Newer"), MyPage(page - 1)))
+    if page + 1 < pages:
+        navigation.append(inline(tr._("Older ›"), MyPage(page + 1)))
     if navigation:
         buttons.append(navigation)
-    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
-    await say(
-        update,
-        context,
-        tr._(
-            "Your issues ({total}), page {page} of {pages}:",
-            total=total,
-            page=page + 1,
-            pages=pages,
-        ),
-        InlineKeyboardMarkup(buttons),
+    text = tr._(
+        "Your issues ({total}), page {page} of {pages}:", total=total, page=page + 1, pages=pages
     )
+    if edit:
+        context.ui.edit(text, InlineKeyboardMarkup(buttons))
+    else:
+        context.ui.say(text, InlineKeyboardMarkup(buttons))
 
 
 async def my_command(update: Update, context: BotContext) -> None:
-    await _show_page(update, context, 0)
+    """/my or the "my issues" button: the first page of one's issues."""
+    await _show_page(context, 0, edit=False)
 
 
-async def page_pressed(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    await acknowledge(update)
-    await _show_page(update, context, int(update.callback_query.data.rsplit(":", 1)[1]))
+async def page_pressed(update: Update, context: BotContext, press: MyPage) -> None:
+    """‹ Newer / Older ›: the list turns its page in place."""
+    await _show_page(context, press.page, edit=True)
 
 
-async def issue_pressed(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    issue_id = int(update.callback_query.data.rsplit(":", 1)[1])
-    tr = context.tr
-    try:
-        async with context.services.read_uow() as uow:
-            detail = await issues.issue_detail(uow, issue_id, context.me.id)
-    except (NotFound, NotAllowed):
-        # Either a stale button or forged data: answer the same, reveal nothing.
-        await acknowledge(update, tr._("This issue cannot be shown."), alert=True)
-        return
-    await acknowledge(update)
-    await say(update, context, issue_detail(tr, detail))
+async def issue_pressed(update: Update, context: BotContext, press: MyIssue) -> None:
+    """One issue of the list: its detail and history (only one's own)."""
+    detail = await issues.issue_detail(context.reads, press.issue, context.me.id)
+    context.ui.say(issue_detail(context.tr, detail))
 
 
-def handlers() -> list[object]:
+def routes() -> list[Route]:
     return [
-        CommandHandler("my", my_command),
-        MessageHandler(filters.Text(labels_in_every_locale(MENU_MY)), my_command),
-        CallbackQueryHandler(page_pressed, pattern=r"^my:pg:\d{1,5}$"),
-        CallbackQueryHandler(issue_pressed, pattern=r"^my:is:\d{1,12}$"),
+        command("my", my_command),
+        message(filters.Text(labels_in_every_locale(MENU_MY)), my_command),
+        button(MyPage, page_pressed),
+        button(MyIssue, issue_pressed),
     ]

@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.domain.categories import DEFAULT_CATEGORIES, key_for_label
 from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
+from handlers.answers import AnswerQuestion
+from handlers.keyboards import inline
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
-# Callback data of the "Answer" button under a relayed question: `ans:<question_id>`.
-ANSWER_PREFIX = "ans"
 # People's text is cut to this many characters so that a rendered push always fits one
 # Telegram message (4,096 UTF-16 units; every kind carries at most one such text).
 MAX_QUOTED_CHARS = 1500
@@ -91,9 +91,8 @@ def _needs_info(tr: Translator, payload: Payload) -> Rendered:
         f"<blockquote>{_text(payload, 'question')}</blockquote>",
         tr._("Tap the button below to answer."),
     ]
-    question_id = int(payload["question_id"])
-    button = InlineKeyboardButton(tr._("Answer"), callback_data=f"{ANSWER_PREFIX}:{question_id}")
-    return "\n".join(lines), InlineKeyboardMarkup([[button]])
+    press = AnswerQuestion(int(payload["question_id"]))
+    return "\n".join(lines), InlineKeyboardMarkup([[inline(tr._("Answer"), press)]])
 
 
 def _info_received(tr: Translator, payload: Payload) -> Rendered:

@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.categories import DEFAULT_CATEGORIES
 from bot.domain.issue_status import IssueStatus
+from bot.domain.topic_status import TopicStatus
 from bot.i18n import N_, Translator
 from bot.services.views import CategoryView, IssueDetail, IssueSummary
-
-TELEGRAM_TEXT_LIMIT = 4096
 
 STATUS_LABELS: dict[IssueStatus, str] = {
     IssueStatus.SUBMITTED: N_("Submitted, waiting for the office"),
@@ -21,6 +20,19 @@ STATUS_LABELS: dict[IssueStatus, str] = {
     IssueStatus.WITHDRAWN: N_("Withdrawn"),
     IssueStatus.RESOLVED: N_("Resolved"),
     IssueStatus.CLOSED: N_("Closed"),
+}
+
+
+TOPIC_STATUS_LABELS: dict[TopicStatus, str] = {
+    TopicStatus.COLLECTING: N_("Collecting"),
+    TopicStatus.SELECTED: N_("Selected for consultation"),
+    TopicStatus.SCHEDULED: N_("Meeting scheduled"),
+    TopicStatus.DELIBERATED: N_("Deliberated"),
+    TopicStatus.IMPLEMENTING: N_("Being implemented"),
+    TopicStatus.RESOLVED: N_("Resolved"),
+    TopicStatus.REVIEWED: N_("Looked back on"),
+    TopicStatus.CLOSED: N_("Closed"),
+    TopicStatus.WITHDRAWN: N_("Withdrawn"),
 }
 
 
@@ -40,26 +52,16 @@ def status_label(tr: Translator, status: IssueStatus) -> str:
     return tr._(STATUS_LABELS[status])
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split at line breaks so that every part fits one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            parts.append(current)
-            current = ""
-        current += line
-    if current:
-        parts.append(current)
-    return parts
+def topic_status_label(tr: Translator, status: TopicStatus) -> str:
+    return tr._(TOPIC_STATUS_LABELS[status])
+
+
+# How alike two issues read, in words (staff see no raw scores).
+SIMILARITY_WORDS = ((0.6, N_("very similar")), (0.4, N_("similar")), (0.0, N_("somewhat similar")))
+
+
+def similarity_label(tr: Translator, score: float) -> str:
+    return next(tr._(words) for floor, words in SIMILARITY_WORDS if score >= floor)
 
 
 def issue_line(tr: Translator, issue: IssueSummary, zone: ZoneInfo) -> str:

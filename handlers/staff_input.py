@@ -1,189 +1,124 @@
-"""Free text typed after a button: a staff question or rejection reason, a resident's answer.
+"""Free text staff type after a button: a question for the resident, or a rejection reason.
 
-Each is a small persistent conversation, so a restart between the button and the text
-loses nothing.
+Two small flows of one state each; a press names the issue, so pressing again (for the
+same or another issue) starts afresh. A restart in between loses nothing.
 """
 
 from __future__ import annotations
 
-import warnings
+from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import filters
 
-from bot.context import BotContext
 from bot.domain.errors import DomainError
-from bot.services import inbox, triage
-from handlers.render import esc
-from handlers.replies import acknowledge, say, settle
-from handlers.staff import reject
-from handlers.staff_common import callback_ints, pushes_written, staff_scope
+from bot.domain.permissions import Act
+from bot.i18n import N_
+from bot.services import triage
+from handlers import triage as triage_actions
+from handlers.inbox import AskResident, OwnReason
+from handlers.toolkit import END, BotContext, Flow, button, message
+from handlers.toolkit.errors import explain
 
 AWAIT_TEXT = "await_text"
-PENDING_KEY = "staff_input"
-ANSWER_KEY = "answer_question"
 MAX_TEXT = 1000
-END = ConversationHandler.END
+TIMEOUT = timedelta(hours=2)
+TEXT = filters.TEXT & ~filters.COMMAND
 
 
-async def _begin(update: Update, context: BotContext, kind: str, prompt: str) -> str | int:
-    township = await staff_scope(update, context)
-    if township is None:
-        return END
-    (issue_id,) = callback_ints(update)
-    try:
-        async with context.services.uow() as uow:
-            issue = await inbox.in_scope(uow, issue_id, township)
-            number = issue.number
-    except DomainError:
-        await acknowledge(update, context.tr._("This issue cannot be shown."), alert=True)
-        return END
-    assert context.user_data is not None
-    context.user_data[PENDING_KEY] = {"kind": kind, "issue_id": issue_id}
-    await settle(update, f"{number}: {prompt}")
+async def _begin(context: BotContext, issue_id: int, prompt: str) -> str:
+    number = await triage.awaiting_triage(
+        context.reads, township_id=context.township, issue_id=issue_id
+    )
+    context.flow.data = {"issue_id": issue_id, "number": number}
+    context.ui.edit(context.tr._("{number}: {prompt}", number=number, prompt=prompt))
     return AWAIT_TEXT
 
 
-async def begin_question(update: Update, context: BotContext) -> str | int:
-    return await _begin(
-        update, context, "ask", context.tr._("Type the question for the resident (or /cancel).")
-    )
-
-
-async def begin_reason(update: Update, context: BotContext) -> str | int:
-    return await _begin(
-        update,
-        context,
-        "reject",
-        context.tr._("Type the reason the resident will read (or /cancel)."),
-    )
-
-
-async def staff_text(update: Update, context: BotContext) -> str | int:
-    assert context.user_data is not None and update.effective_message is not None
-    pending = context.user_data.get(PENDING_KEY) or {}
+def _text_or_hint(update: Update, context: BotContext) -> str | None:
+    assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
     if len(text) > MAX_TEXT:
-        await say(
-            update,
-            context,
-            context.tr._("Please keep it under {limit} characters.", limit=MAX_TEXT),
-        )
-        return AWAIT_TEXT
-    township = await staff_scope(update, context)
-    context.user_data.pop(PENDING_KEY, None)
-    if township is None or not pending:
-        return END
-    issue_id = int(pending["issue_id"])
-    if pending.get("kind") == "reject":
-        await reject(update, context, township, issue_id, text)
-        return END
-    services = context.services
-    try:
-        async with services.uow() as uow:
-            await inbox.in_scope(uow, issue_id, township)
-            await triage.ask_for_information(
-                uow,
-                issue_id=issue_id,
-                question=text,
-                actor_id=context.me.id,
-                now=services.clock.now(),
-            )
-    except DomainError:
-        await say(update, context, context.tr._("This action is not possible for this issue now."))
-        return END
-    pushes_written(context, township)
-    await say(
-        update, context, context.tr._("Sent to the resident. You will be told when they answer.")
+        context.ui.say(context.tr._("Please keep it under {limit} characters.", limit=MAX_TEXT))
+        return None
+    return text
+
+
+async def begin_question(update: Update, context: BotContext, press: AskResident) -> str:
+    """❓ Ask for more: the staff member types the question next."""
+    return await _begin(
+        context, press.issue, context.tr._("Type the question for the resident (or /cancel).")
     )
-    return END
 
 
-async def staff_cancel(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(PENDING_KEY, None)
-    await say(update, context, context.tr._("Cancelled. Nothing was sent."))
-    return END
-
-
-async def begin_answer(update: Update, context: BotContext) -> str | int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    question_id = int(update.callback_query.data.split(":")[1])
-    assert context.user_data is not None
-    context.user_data[ANSWER_KEY] = question_id
-    await acknowledge(update)
-    await say(update, context, context.tr._("Please type your answer (or /cancel)."))
-    return AWAIT_TEXT
-
-
-async def resident_answer(update: Update, context: BotContext) -> str | int:
-    assert context.user_data is not None and update.effective_message is not None
-    text = (update.effective_message.text or "").strip()
-    if len(text) > MAX_TEXT:
-        await say(
-            update,
-            context,
-            context.tr._("Please keep it under {limit} characters.", limit=MAX_TEXT),
-        )
-        return AWAIT_TEXT
-    question_id = int(context.user_data.pop(ANSWER_KEY, 0))
-    services = context.services
+async def question_typed(update: Update, context: BotContext) -> str | None:
+    """The question: relayed to the resident; staff hear back when they answer."""
+    text = _text_or_hint(update, context)
+    if text is None:
+        return None
     try:
-        async with services.uow() as uow:
-            number = await triage.answer_question(
-                uow,
-                question_id=question_id,
-                person_id=context.me.id,
-                answer=text,
-                now=services.clock.now(),
-            )
-    except DomainError:
-        await say(update, context, context.tr._("This question cannot be answered any more."))
+        await triage.ask_for_information(
+            context.uow,
+            township_id=context.township,
+            issue_id=int(context.flow.data["issue_id"]),
+            question=text,
+            actor_id=context.me.id,
+            now=context.now,
+        )
+    except DomainError as error:
+        # Dealt with meanwhile: say so, and stop waiting for text.
+        context.ui.say(explain(context.tr, error))
         return END
-    pushes_written(context, None)
-    await say(
-        update,
-        context,
-        context.tr._("Thank you. Your answer was added to {number}.", number=esc(number)),
+    context.ui.say(context.tr._("Sent to the resident. You will be told when they answer."))
+    return END
+
+
+async def begin_reason(update: Update, context: BotContext, press: OwnReason) -> str:
+    """Another reason: the staff member types the reason the resident will read."""
+    return await _begin(
+        context, press.issue, context.tr._("Type the reason the resident will read (or /cancel).")
     )
+
+
+async def reason_typed(update: Update, context: BotContext) -> str | None:
+    """The reason: the issue is rejected with it."""
+    text = _text_or_hint(update, context)
+    if text is None:
+        return None
+    try:
+        await triage_actions.reject(context, int(context.flow.data["issue_id"]), text)
+    except DomainError as error:
+        context.ui.say(explain(context.tr, error))
     return END
 
 
-async def answer_cancel(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(ANSWER_KEY, None)
-    await say(update, context, context.tr._("Cancelled. Nothing was sent."))
-    return END
+async def _ask_again(update: Update, context: BotContext) -> None:
+    context.ui.say(
+        context.tr._(
+            "{number}: please type the text now (or /cancel).", number=context.flow.data["number"]
+        )
+    )
 
 
-def conversations() -> list[ConversationHandler[BotContext]]:
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        staff = ConversationHandler(
-            name="staff_input",
-            persistent=True,
-            allow_reentry=True,
-            entry_points=[
-                CallbackQueryHandler(begin_question, pattern=r"^sf:ask:\d{1,12}$"),
-                CallbackQueryHandler(begin_reason, pattern=r"^sf:rx:\d{1,12}$"),
-            ],
-            states={AWAIT_TEXT: [MessageHandler(text, staff_text)]},
-            fallbacks=[CommandHandler("cancel", staff_cancel)],
-        )
-        answer = ConversationHandler(
-            name="answer",
-            persistent=True,
-            allow_reentry=True,
-            entry_points=[CallbackQueryHandler(begin_answer, pattern=r"^ans:\d{1,12}$")],
-            states={AWAIT_TEXT: [MessageHandler(text, resident_answer)]},
-            fallbacks=[CommandHandler("cancel", answer_cancel)],
-        )
-    return [staff, answer]
+def question_flow() -> Flow:
+    return Flow(
+        name="staff_question",
+        title=N_("the question for the resident"),
+        timeout=TIMEOUT,
+        entry=[button(AskResident, begin_question, Act.TRIAGE)],
+        states={AWAIT_TEXT: [message(TEXT, question_typed, Act.TRIAGE)]},
+        prompts={AWAIT_TEXT: _ask_again},
+        restart=True,
+    )
+
+
+def reason_flow() -> Flow:
+    return Flow(
+        name="rejection_reason",
+        title=N_("the rejection reason"),
+        timeout=TIMEOUT,
+        entry=[button(OwnReason, begin_reason, Act.TRIAGE)],
+        states={AWAIT_TEXT: [message(TEXT, reason_typed, Act.TRIAGE)]},
+        prompts={AWAIT_TEXT: _ask_again},
+        restart=True,
+    )

@@ -1,30 +1,53 @@
-"""/start (with QR deep links), /help, /lang and choosing one's township and village."""
+"""/start (with QR deep links), /help, /lang and choosing one's home township and village."""
 
 from __future__ import annotations
 
-from telegram import BotCommandScopeChat, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
-from bot.context import BotContext
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import filters
+
 from bot.domain.errors import NotFound
 from bot.domain.roles import RoleName
-from bot.i18n import LOCALE_NAMES
 from bot.services import invites, people
+from bot.services.access import has_any_role
 from handlers import admin, commands
 from handlers.keyboards import (
     MENU_HELP,
     MENU_LANG,
     MENU_NEW,
     labels_in_every_locale,
-    languages_keyboard,
     main_menu,
-    townships_keyboard,
-    villages_keyboard,
+    rows,
 )
 from handlers.render import esc
-from handlers.replies import acknowledge, drop_buttons, say, settle
+from handlers.toolkit import BotContext, Button, Route, button, command, message
 
 VILLAGE_LINK_PREFIX = "v"
+LOCALE_CODES = {"hans": "zh_Hans", "hant": "zh_Hant", "en": "en"}
+LOCALE_NAMES = {"hans": "简体中文", "hant": "繁體中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class PickLanguage(Button, prefix="lang"):
+    code: Literal["hans", "hant", "en"]
+
+
+@dataclass(frozen=True)
+class HomeTownship(Button, prefix="home.tw"):
+    township: int
+
+
+@dataclass(frozen=True)
+class HomeVillage(Button, prefix="home.vl"):
+    village: int
+
+
+# How a place question builds its buttons: intake asks the same question with its own kinds.
+TownshipButton = Callable[[int], Button]
+VillageButton = Callable[[int], Button]
 
 
 def _parse_village_payload(args: list[str]) -> int | None:
@@ -37,6 +60,7 @@ def _parse_village_payload(args: list[str]) -> int | None:
 
 
 async def start(update: Update, context: BotContext) -> None:
+    """/start, or a QR code's deep link: greet, register the village or redeem an invite."""
     tr = context.tr
     me = context.me
     name = me.first_name or tr._("neighbour")
@@ -52,32 +76,30 @@ async def start(update: Update, context: BotContext) -> None:
     ]
     args = context.args or []
     if len(args) == 1 and args[0].startswith(invites.PREFIX):
-        welcome = await admin.redeem_invite(update, context, args[0])
+        welcome = await admin.redeem_invite(context, args[0])
         parts.append(welcome or tr._("This invitation is not valid any more; ask for a new one."))
     village_id = _parse_village_payload(args)
     registered = village_id is not None and await _register_from_link(context, village_id, parts)
     if village_id is not None and not registered:
         parts.append(tr._("This link is no longer valid. Please choose below."))
-    await say(update, context, "\n\n".join(parts), main_menu(tr))
-    await publish_chat_menu(update, context)
-    if not registered and me.village_id is None:
-        await ask_place(update, context, prefix="st")
+    context.ui.say("\n\n".join(parts), main_menu(tr))
+    publish_chat_menu(context)
+    if not registered and context.me.village_id is None:
+        await ask_place(context, HomeTownship, HomeVillage)
 
 
 async def _register_from_link(context: BotContext, village_id: int, parts: list[str]) -> bool:
     """A QR code on a notice board carries the village: register the person there."""
-    services = context.services
-    tr = context.tr
+    directory = context.services.directory
     try:
-        village = await services.directory.village(village_id)
-        township = await services.directory.township(village.township_id)
-        async with services.uow() as uow:
-            await people.choose_village(uow, context.me.id, village_id, services.clock.now())
+        village = await directory.village(village_id)
+        township = await directory.township(village.township_id)
     except NotFound:
         return False
-    services.people.amend(
-        context.me.telegram_id, village_id=village.id, township_id=village.township_id
+    await people.choose_village(
+        context.uow, context.me.id, context.me.telegram_id, village_id, context.now
     )
+    tr = context.tr
     parts.append(
         tr._(
             "You are registered with {village}, {township}. Press “{new}” to raise a matter.",
@@ -89,104 +111,80 @@ async def _register_from_link(context: BotContext, village_id: int, parts: list[
     return True
 
 
-async def ask_place(update: Update, context: BotContext, *, prefix: str) -> bool:
-    """Show township (or, with only one, village) buttons; False if none is set up yet."""
+async def ask_place(
+    context: BotContext, township_button: TownshipButton, village_button: VillageButton
+) -> bool:
+    """Ask for the township (or, with only one, the village); False if none is set up yet."""
     tr = context.tr
     cache = context.services.directory
     townships = await cache.townships()
-    villages = await cache.villages(townships[0].id) if len(townships) == 1 else []
     if not townships:
-        await say(
-            update,
-            context,
-            tr._("The consultation office has not been set up yet. Please try again later."),
+        context.ui.say(
+            tr._("The consultation office has not been set up yet. Please try again later.")
         )
         return False
     if len(townships) > 1:
-        await say(
-            update,
-            context,
-            tr._("Which township do you live in?"),
-            townships_keyboard(townships, prefix),
+        buttons = [
+            InlineKeyboardButton(t.name, callback_data=township_button(t.id).data())
+            for t in townships
+        ]
+        context.ui.say(
+            tr._("Which township do you live in?"), InlineKeyboardMarkup(rows(buttons, 2))
         )
+        return True
+    await ask_village(context, townships[0].id, village_button, edit=False)
+    return True
+
+
+async def ask_village(
+    context: BotContext, township_id: int, village_button: VillageButton, *, edit: bool
+) -> None:
+    """The villages of a township as buttons (raises NotFound for an unknown township)."""
+    cache = context.services.directory
+    township = await cache.township(township_id)
+    villages = await cache.villages(township_id)
+    buttons = [
+        InlineKeyboardButton(v.name, callback_data=village_button(v.id).data()) for v in villages
+    ]
+    text = context.tr._(
+        "Which village or community of {township} do you live in?", township=esc(township.name)
+    )
+    markup = InlineKeyboardMarkup(rows(buttons, 3))
+    if edit:
+        context.ui.edit(text, markup)
     else:
-        await say(
-            update,
-            context,
-            tr._(
-                "Which village or community of {township} do you live in?",
-                township=esc(townships[0].name),
-            ),
-            villages_keyboard(villages, prefix),
-        )
-    return True
+        context.ui.say(text, markup)
 
 
-async def township_chosen(
-    update: Update, context: BotContext, township_id: int, prefix: str
-) -> bool:
-    tr = context.tr
-    try:
-        township = await context.services.directory.township(township_id)
-        villages = await context.services.directory.villages(township_id)
-    except NotFound:
-        await acknowledge(update, tr._("This option is no longer available."), alert=True)
-        return False
-    await acknowledge(update)
-    await drop_buttons(update)
-    await say(
-        update,
-        context,
-        tr._(
-            "Which village or community of {township} do you live in?", township=esc(township.name)
-        ),
-        villages_keyboard(villages, prefix),
+async def choose_home_village(context: BotContext, village_id: int) -> str:
+    """Register the person's home village; returns its name (NotFound if it is gone)."""
+    village = await context.services.directory.village(village_id)
+    await people.choose_village(
+        context.uow, context.me.id, context.me.telegram_id, village_id, context.now
     )
-    return True
+    return village.name
 
 
-async def village_chosen(update: Update, context: BotContext, village_id: int) -> bool:
+async def home_township_chosen(update: Update, context: BotContext, press: HomeTownship) -> None:
+    """The resident picked their township: now the villages of it."""
+    await ask_village(context, press.township, HomeVillage, edit=True)
+
+
+async def home_village_chosen(update: Update, context: BotContext, press: HomeVillage) -> None:
+    """The resident picked their village: saved, and how to go on."""
+    name = await choose_home_village(context, press.village)
     tr = context.tr
-    services = context.services
-    try:
-        village = await services.directory.village(village_id)
-        async with services.uow() as uow:
-            await people.choose_village(uow, context.me.id, village_id, services.clock.now())
-    except NotFound:
-        await acknowledge(update, tr._("This option is no longer available."), alert=True)
-        return False
-    services.people.amend(
-        context.me.telegram_id, village_id=village.id, township_id=village.township_id
+    context.ui.edit(tr._("Saved: {village}.", village=esc(name)))
+    context.ui.say(
+        tr._("Press “{new}” whenever you want to raise a matter.", new=tr._(MENU_NEW)),
+        main_menu(tr),
     )
-    await settle(update, tr._("Saved: {village}.", village=esc(village.name)))
-    return True
-
-
-def _callback_id(update: Update) -> int:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return int(update.callback_query.data.rsplit(":", 1)[1])
-
-
-async def _start_township(update: Update, context: BotContext) -> None:
-    await township_chosen(update, context, _callback_id(update), "st")
-
-
-async def _start_village(update: Update, context: BotContext) -> None:
-    if await village_chosen(update, context, _callback_id(update)):
-        tr = context.tr
-        await say(
-            update,
-            context,
-            tr._("Press “{new}” whenever you want to raise a matter.", new=tr._(MENU_NEW)),
-            main_menu(tr),
-        )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
+    """/help or the help button: what the bot does and its commands."""
     tr = context.tr
-    await say(
-        update,
-        context,
+    context.ui.say(
         tr._(
             "<b>How to use 有事好商量</b>\n"
             "/new — raise a matter (or press “{new}”)\n"
@@ -202,57 +200,51 @@ async def help_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def lang_command(update: Update, context: BotContext) -> None:
-    await say(update, context, context.tr._("Choose your language:"), languages_keyboard())
-
-
-async def language_chosen(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    locale = update.callback_query.data.split(":", 1)[1]
-    services = context.services
-    if locale not in LOCALE_NAMES:
-        await acknowledge(update, context.tr._("This option is no longer available."), alert=True)
-        return
-    async with services.uow() as uow:
-        await people.choose_locale(uow, context.me.id, locale, services.clock.now())
-    services.people.amend(context.me.telegram_id, locale=locale, chosen_locale=locale)
-    context.use_locale(locale)
-    tr = context.tr
-    await acknowledge(update)
-    await drop_buttons(update)
-    await say(update, context, tr._("Language set to English."), main_menu(tr))
-    # Telegram's per-language menus cannot tell Simplified from Traditional Chinese, so the
-    # person's own chat gets a menu in the language they chose.
-    await publish_chat_menu(update, context, force=True)
-
-
-async def publish_chat_menu(update: Update, context: BotContext, *, force: bool = False) -> None:
-    """Staff and admins see their commands in their own chat's menu (others keep the default
-    menu unless they chose a language)."""
-    chat = update.effective_chat
-    assert chat is not None
-    person = context.person
-    if person is None:
-        return
-    roles = {role for _township, role in person.roles}
-    staff = bool(roles & {RoleName.STAFF, RoleName.ADMIN})
-    admin = RoleName.ADMIN in roles
-    if not (force or staff):
-        return
-    await context.bot.set_my_commands(
-        commands.person_commands(context.tr, staff=staff, admin=admin),
-        scope=BotCommandScopeChat(chat.id),
+def languages_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(name, callback_data=PickLanguage(code).data())]  # type: ignore[arg-type]
+            for code, name in LOCALE_NAMES.items()
+        ]
     )
 
 
-def handlers() -> list[object]:
+async def lang_command(update: Update, context: BotContext) -> None:
+    """/lang or the language button: the three languages as buttons."""
+    context.ui.say(context.tr._("Choose your language:"), languages_keyboard())
+
+
+async def language_chosen(update: Update, context: BotContext, press: PickLanguage) -> None:
+    """A language was picked: saved, and from now on everything is in it."""
+    locale = LOCALE_CODES[press.code]
+    await people.choose_locale(context.uow, context.me.id, locale, context.now)
+    context.use_locale(locale)
+    tr = context.tr
+    context.ui.drop_buttons()
+    context.ui.say(tr._("Language set to English."), main_menu(tr))
+    # Telegram's per-language menus cannot tell Simplified from Traditional Chinese, so the
+    # person's own chat gets a menu in the language they chose.
+    publish_chat_menu(context, force=True)
+
+
+def publish_chat_menu(context: BotContext, *, force: bool = False) -> None:
+    """Staff and admins see their commands in their own chat's menu (others keep the default
+    menu unless they chose a language)."""
+    person = context.me
+    staff = has_any_role(person, frozenset({RoleName.STAFF, RoleName.ADMIN}))
+    is_admin = has_any_role(person, frozenset({RoleName.ADMIN}))
+    if force or staff:
+        context.ui.menu(commands.person_commands(context.tr, staff=staff, admin=is_admin))
+
+
+def routes() -> list[Route]:
     return [
-        CommandHandler("start", start),
-        CommandHandler("help", help_command),
-        CommandHandler("lang", lang_command),
-        MessageHandler(filters.Text(labels_in_every_locale(MENU_HELP)), help_command),
-        MessageHandler(filters.Text(labels_in_every_locale(MENU_LANG)), lang_command),
-        CallbackQueryHandler(language_chosen, pattern=r"^lang:[A-Za-z_]{2,8}$"),
-        CallbackQueryHandler(_start_township, pattern=r"^st:tw:\d{1,9}$"),
-        CallbackQueryHandler(_start_village, pattern=r"^st:vl:\d{1,9}$"),
+        command("start", start),
+        command("help", help_command),
+        command("lang", lang_command),
+        message(filters.Text(labels_in_every_locale(MENU_HELP)), help_command),
+        message(filters.Text(labels_in_every_locale(MENU_LANG)), lang_command),
+        button(PickLanguage, language_chosen),
+        button(HomeTownship, home_township_chosen),
+        button(HomeVillage, home_village_chosen),
     ]

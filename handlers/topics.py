@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from dataclasses import dataclass
 
-from bot.context import BotContext
-from bot.domain.errors import DomainError
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.permissions import Act
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus
-from bot.i18n import N_
 from bot.services import topics
-from bot.services.access import STAFF_ROLES, TOPIC_READERS
-from handlers.render import esc
-from handlers.replies import acknowledge, say, settle
-from handlers.staff_common import callback_ints, pushes_written, staff_scope
+from bot.services.access import may
+from handlers.keyboards import inline
+from handlers.render import esc, topic_status_label
+from handlers.toolkit import BotContext, Button, Route, button, command
 
-TOPIC_STATUS_LABELS: dict[TopicStatus, str] = {
-    TopicStatus.COLLECTING: N_("Collecting"),
-    TopicStatus.SELECTED: N_("Selected for consultation"),
-    TopicStatus.SCHEDULED: N_("Meeting scheduled"),
-    TopicStatus.DELIBERATED: N_("Deliberated"),
-    TopicStatus.IMPLEMENTING: N_("Being implemented"),
-    TopicStatus.RESOLVED: N_("Resolved"),
-    TopicStatus.REVIEWED: N_("Looked back on"),
-    TopicStatus.CLOSED: N_("Closed"),
-    TopicStatus.WITHDRAWN: N_("Withdrawn"),
-}
+
+@dataclass(frozen=True)
+class TopicCard(Button, prefix="tp.v"):
+    topic: int
+
+
+@dataclass(frozen=True)
+class PickMergeTarget(Button, prefix="tp.mp"):
+    topic: int
+
+
+@dataclass(frozen=True)
+class Merge(Button, prefix="tp.m"):
+    source: int
+    target: int
+
+
+@dataclass(frozen=True)
+class Split(Button, prefix="tp.s"):
+    topic: int
+    issue: int
+
+
+@dataclass(frozen=True)
+class Follow(Button, prefix="tp.f"):
+    topic: int
 
 
 async def topics_command(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context, TOPIC_READERS)
-    if township is None:
-        return
+    """/topics: every topic of the township by status, the open ones as buttons."""
     tr = context.tr
-    async with context.services.uow() as uow:
-        grouped = await topics.topics_by_status(uow, township)
+    grouped = await topics.topics_by_status(context.reads, context.township)
     if not grouped:
-        await say(update, context, tr._("No topics yet. Accept issues from /inbox to create them."))
+        context.ui.say(tr._("No topics yet. Accept issues from /inbox to create them."))
         return
     lines = []
     buttons = []
@@ -44,7 +55,7 @@ async def topics_command(update: Update, context: BotContext) -> None:
         views = grouped.get(status, [])
         if not views:
             continue
-        lines.append(f"<b>{tr._(TOPIC_STATUS_LABELS[status])}</b> ({len(views)})")
+        lines.append(f"<b>{topic_status_label(tr, status)}</b> ({len(views)})")
         for view in views:
             lines.append(
                 tr._(
@@ -56,178 +67,101 @@ async def topics_command(update: Update, context: BotContext) -> None:
                 )
             )
             if status in OPEN_TOPIC_STATUSES:
-                buttons.append(
-                    [
-                        InlineKeyboardButton(
-                            f"{view.number} {view.title[:30]}", callback_data=f"tp:v:{view.id}"
-                        )
-                    ]
-                )
-    await say(
-        update, context, "\n".join(lines), InlineKeyboardMarkup(buttons[:30]) if buttons else None
-    )
+                buttons.append([inline(f"{view.number} {view.title[:30]}", TopicCard(view.id))])
+    context.ui.say("\n".join(lines), InlineKeyboardMarkup(buttons[:30]) if buttons else None)
 
 
-async def _topic_in_scope(
-    update: Update, context: BotContext, township: int, topic_id: int
-) -> bool:
-    async with context.services.uow() as uow:
-        topic = await uow.topics.get(topic_id)
-    if topic is None or topic.township_id != township:
-        await acknowledge(update, context.tr._("This topic cannot be shown."), alert=True)
-        return False
-    return True
-
-
-async def topic_card(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context, TOPIC_READERS)
-    if township is None:
-        return
-    (topic_id,) = callback_ints(update)
-    if not await _topic_in_scope(update, context, township, topic_id):
-        return
+async def topic_card(update: Update, context: BotContext, press: TopicCard) -> None:
+    """A topic: its status, its issues, and what the person may do with it."""
     tr = context.tr
-    async with context.services.uow() as uow:
-        topic = await uow.topics.get(topic_id)
-        assert topic is not None
-        view = await topics.topic_view(uow, topic)
-        issues = list(await uow.topics.issues(topic_id))
+    card = await topics.topic_card(context.reads, context.township, press.topic)
+    view = card.view
     lines = [
         f"<b>{view.number} {esc(view.title)}</b>",
-        tr._(TOPIC_STATUS_LABELS[view.status]),
+        topic_status_label(tr, view.status),
         tr._("{people} people raised or joined it.", people=view.head_count),
         "",
     ]
-    lines += [f"{i.number} {esc((i.title or i.text)[:50])}" for i in issues]
-    follow_button = InlineKeyboardButton(tr._("Follow"), callback_data=f"tp:f:{topic_id}")
-    if not any(context.me.has_role(township, role) for role in STAFF_ROLES):
+    lines += [f"{issue.number} {esc(issue.preview)}" for issue in card.issues]
+    follow_button = inline(tr._("Follow"), Follow(view.id))
+    if not may(context.me, Act.MANAGE_TOPICS, context.township):
         # Members follow; merging and splitting stay with the office.
-        await acknowledge(update)
-        await say(update, context, "\n".join(lines), InlineKeyboardMarkup([[follow_button]]))
+        context.ui.say("\n".join(lines), InlineKeyboardMarkup([[follow_button]]))
         return
-    merge_button = InlineKeyboardButton(
-        tr._("Merge into another topic"), callback_data=f"tp:mp:{topic_id}"
-    )
-    buttons = [[merge_button, follow_button]]
-    if len(issues) > 1:
+    buttons = [[inline(tr._("Merge into another topic"), PickMergeTarget(view.id)), follow_button]]
+    if len(card.issues) > 1:
         buttons += [
-            [
-                InlineKeyboardButton(
-                    tr._("Split out {number}", number=i.number),
-                    callback_data=f"tp:s:{topic_id}:{i.id}",
-                )
-            ]
-            for i in issues[:8]
+            [inline(tr._("Split out {number}", number=issue.number), Split(view.id, issue.id))]
+            for issue in card.issues[:8]
         ]
-    await acknowledge(update)
-    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+    context.ui.say("\n".join(lines), InlineKeyboardMarkup(buttons))
 
 
-async def pick_merge_target(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
-    if township is None:
-        return
-    (topic_id,) = callback_ints(update)
-    if not await _topic_in_scope(update, context, township, topic_id):
-        return
-    async with context.services.uow() as uow:
-        targets = [t for t in await topics.open_topics(uow, township) if t.id != topic_id]
+async def pick_merge_target(update: Update, context: BotContext, press: PickMergeTarget) -> None:
+    """Merge into another topic: the other open topics as buttons."""
+    source = await topics.load_topic(context.reads, press.topic, context.township)
+    await topics.require_open(context.reads, source)
+    targets = [
+        t for t in await topics.open_topics(context.reads, context.township) if t.id != source.id
+    ]
     if not targets:
-        await acknowledge(update, context.tr._("There is no other open topic."), alert=True)
+        context.ui.answer(context.tr._("There is no other open topic."), alert=True)
         return
     buttons = [
-        [
-            InlineKeyboardButton(
-                f"{t.number} {t.title[:30]}", callback_data=f"tp:m:{topic_id}:{t.id}"
-            )
-        ]
-        for t in targets[:12]
+        [inline(f"{t.number} {t.title[:30]}", Merge(press.topic, t.id))] for t in targets[:12]
     ]
-    await settle(update, context.tr._("Merge into which topic?"), InlineKeyboardMarkup(buttons))
+    context.ui.edit(context.tr._("Merge into which topic?"), InlineKeyboardMarkup(buttons))
 
 
-async def merge(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
-    if township is None:
-        return
-    source_id, target_id = callback_ints(update)
-    if not (
-        await _topic_in_scope(update, context, township, source_id)
-        and await _topic_in_scope(update, context, township, target_id)
-    ):
-        return
-    services = context.services
-    try:
-        async with services.uow() as uow:
-            view = await topics.merge_topics(
-                uow,
-                source_id=source_id,
-                target_id=target_id,
-                actor_id=context.me.id,
-                now=services.clock.now(),
-            )
-    except DomainError:
-        await acknowledge(
-            update, context.tr._("This action is not possible for this topic now."), alert=True
-        )
-        return
-    pushes_written(context, township)
-    await settle(
-        update, context.tr._("Merged into {number}; its followers were told.", number=view.number)
+async def merge(update: Update, context: BotContext, press: Merge) -> None:
+    """A target was picked: the topic and its people move into it."""
+    view = await topics.merge_topics(
+        context.uow,
+        township_id=context.township,
+        source_id=press.source,
+        target_id=press.target,
+        actor_id=context.me.id,
+        now=context.now,
+    )
+    context.ui.edit(
+        context.tr._("Merged into {number}; its followers were told.", number=view.number)
     )
 
 
-async def split(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context)
-    if township is None:
-        return
-    topic_id, issue_id = callback_ints(update)
-    if not await _topic_in_scope(update, context, township, topic_id):
-        return
-    services = context.services
-    try:
-        async with services.uow() as uow:
-            issue = await uow.issues.get_with_history(issue_id)
-            title = (issue.title or issue.text)[:60] if issue else ""
-            view = await topics.split_topic(
-                uow,
-                topic_id=topic_id,
-                issue_ids=[issue_id],
-                title=title,
-                actor_id=context.me.id,
-                now=services.clock.now(),
-                zone=services.settings.zone,
-            )
-    except DomainError:
-        await acknowledge(
-            update, context.tr._("This action is not possible for this topic now."), alert=True
-        )
-        return
-    pushes_written(context, township)
-    await settle(update, context.tr._("Split out as topic {number}.", number=view.number))
+async def split(update: Update, context: BotContext, press: Split) -> None:
+    """Split out: the issue leaves the topic and becomes a topic of its own."""
+    view = await topics.split_issue_out(
+        context.uow,
+        township_id=context.township,
+        topic_id=press.topic,
+        issue_id=press.issue,
+        actor_id=context.me.id,
+        now=context.now,
+        zone=context.services.settings.zone,
+    )
+    context.ui.edit(context.tr._("Split out as topic {number}.", number=view.number))
 
 
-async def follow(update: Update, context: BotContext) -> None:
-    township = await staff_scope(update, context, TOPIC_READERS)
-    if township is None:
-        return
-    (topic_id,) = callback_ints(update)
-    if not await _topic_in_scope(update, context, township, topic_id):
-        return
-    services = context.services
-    async with services.uow() as uow:
-        reason = "staff" if any(context.me.has_role(township, r) for r in STAFF_ROLES) else "member"
-        await uow.topics.follow(topic_id, context.me.id, reason, services.clock.now())
-        await uow.commit()
-    await acknowledge(update, context.tr._("You follow this topic now."))
+async def follow(update: Update, context: BotContext, press: Follow) -> None:
+    """Follow: the person is told of every step of the topic from now on."""
+    reason = "staff" if may(context.me, Act.MANAGE_TOPICS, context.township) else "member"
+    await topics.follow_topic(
+        context.uow,
+        township_id=context.township,
+        topic_id=press.topic,
+        person_id=context.me.id,
+        reason=reason,
+        now=context.now,
+    )
+    context.ui.answer(context.tr._("You follow this topic now."))
 
 
-def handlers() -> list[object]:
+def routes() -> list[Route]:
     return [
-        CommandHandler("topics", topics_command),
-        CallbackQueryHandler(topic_card, pattern=r"^tp:v:\d{1,12}$"),
-        CallbackQueryHandler(pick_merge_target, pattern=r"^tp:mp:\d{1,12}$"),
-        CallbackQueryHandler(merge, pattern=r"^tp:m:\d{1,12}:\d{1,12}$"),
-        CallbackQueryHandler(split, pattern=r"^tp:s:\d{1,12}:\d{1,12}$"),
-        CallbackQueryHandler(follow, pattern=r"^tp:f:\d{1,12}$"),
+        command("topics", topics_command, Act.READ_TOPICS),
+        button(TopicCard, topic_card, Act.READ_TOPICS),
+        button(PickMergeTarget, pick_merge_target, Act.MANAGE_TOPICS),
+        button(Merge, merge, Act.MANAGE_TOPICS),
+        button(Split, split, Act.MANAGE_TOPICS),
+        button(Follow, follow, Act.FOLLOW_TOPIC),
     ]

@@ -124,6 +124,10 @@ class Person(Base):
     # The locale the person chose with /lang; None means "derive from language_code".
     locale: Mapped[str | None] = mapped_column(String(16))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    # Staff of several townships work in one at a time; None means the first they serve.
+    working_township_id: Mapped[int | None] = mapped_column(
+        ForeignKey("townships.id", ondelete="SET NULL")
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -249,23 +253,19 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-class ConversationState(Base):
-    """Where each chat stands in each conversation, so a restart resumes it."""
+class ChatFlow(Base):
+    """Where a chat stands in its conversations: a stack of open flows, top last.
 
-    __tablename__ = "conversation_states"
+    One row per private chat, written in the same transaction as the step's own data, so a
+    crash never separates what was answered from where the conversation is.
+    """
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    state: Mapped[Any] = mapped_column(JSON)
+    __tablename__ = "chat_flows"
 
-
-class UserData(Base):
-    """Per-person conversation scratch space (the intake draft lives here between steps)."""
-
-    __tablename__ = "user_data"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # [{"flow": name, "state": state, "data": {...}, "expires_at": ISO time}, ...]
+    frames: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Topic(Base):

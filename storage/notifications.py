@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.changes import Changes
 from storage.models import Notification, Person
 
 
@@ -76,8 +77,10 @@ class ClaimedNotification:
 
 
 class NotificationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, changes: Changes | None = None) -> None:
         self.session = session
+        # Where a queued notification is recorded, so the dispatcher is woken after commit.
+        self.changes = changes
 
     async def add(
         self,
@@ -114,7 +117,10 @@ class NotificationRepository:
             .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
             .returning(Notification.id)
         )
-        return await self.session.scalar(statement) is not None
+        added = await self.session.scalar(statement) is not None
+        if added and self.changes is not None:
+            self.changes.outbox = True
+        return added
 
     async def for_recipient(self, recipient_id: int) -> Sequence[Notification]:
         query = (

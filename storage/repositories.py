@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -52,11 +53,7 @@ class PersonRepository:
             .values(village_id=village_id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        try:
-            result = await self.session.execute(statement)
-        except IntegrityError:  # the village's foreign key; the transaction is spoilt anyway
-            await self.session.rollback()
-            return False
+        result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
 
     async def roles(self, person_id: int) -> list[tuple[int, RoleName]]:
@@ -154,15 +151,22 @@ class IssueRepository:
             .returning(Counter.value)
         )
         value = await self.session.scalar(bump)
-        if value is not None:
-            return int(value)
-        try:
-            async with self.session.begin_nested():
-                self.session.add(Counter(name=counter_name, value=1))
-            return 1
-        except IntegrityError:
-            # Another transaction created the counter first; now the update finds it.
-            return int(await self.session.scalar(bump) or 0)
+        if value is None:
+            await self._create_counter(counter_name)
+            value = await self.session.scalar(bump)
+        return int(value or 0)
+
+    async def _create_counter(self, counter_name: str) -> None:
+        """Create a counter at 0; a counter created meanwhile by another transaction stays.
+
+        ON CONFLICT rather than a savepoint: with the SQLite driver a savepoint taken before
+        any other write would commit on release, apart from the rest of the transaction.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(Counter).values(name=counter_name, value=0).on_conflict_do_nothing()
+        )
 
     async def add(self, issue: Issue) -> Issue:
         self.session.add(issue)
@@ -297,13 +301,8 @@ class IssueRepository:
         )
         last = await self.session.scalar(bump)
         if last is None:
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(Counter(name=counter_name, value=count))
-                return 1
-            except IntegrityError:
-                # Another transaction created the counter first; now the update finds it.
-                last = await self.session.scalar(bump)
+            await self._create_counter(counter_name)
+            last = await self.session.scalar(bump)
         return int(last or 0) - count + 1
 
     async def existing_source_refs(

@@ -1,4 +1,10 @@
-"""Unit of work: one session, the repositories over it, one commit at the boundary."""
+"""Unit of work: one session, the repositories over it, one commit at the boundary.
+
+Services change state through the repositories and record *what kind* of thing changed in
+`uow.changes` (a township's open issues, a person's roles, the outbox). Whoever commits
+hands those changes to the in-memory caches after the commit, so a cache never learns of
+a change that was rolled back.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.changes import Changes
 from storage.db import SessionFactory
+from storage.flows import FlowRepository
 from storage.inbox import InboxQueries
 from storage.notifications import NotificationRepository
 from storage.repositories import (
@@ -32,20 +40,31 @@ class UnitOfWork:
     topics: TopicRepository
     notifications: NotificationRepository
     inbox: InboxQueries
+    flows: FlowRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
+        self.changes = Changes()
 
-    async def __aenter__(self) -> UnitOfWork:
+    def open(self) -> UnitOfWork:
         self.session = self._factory()
         self.people = PersonRepository(self.session)
         self.directory = DirectoryRepository(self.session)
         self.issues = IssueRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.topics = TopicRepository(self.session)
-        self.notifications = NotificationRepository(self.session)
+        self.notifications = NotificationRepository(self.session, self.changes)
         self.inbox = InboxQueries(self.session)
+        self.flows = FlowRepository(self.session)
         return self
+
+    async def close(self) -> None:
+        # close() rolls back anything uncommitted and detaches objects without expiring
+        # them, so values read inside the block stay readable after it.
+        await self.session.close()
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self.open()
 
     async def __aexit__(
         self,
@@ -53,12 +72,19 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # close() rolls back anything uncommitted and detaches objects without expiring
-        # them, so values read inside the block stay readable after it.
-        await self.session.close()
+        await self.close()
 
-    async def commit(self) -> None:
+    async def commit(self) -> Changes:
+        """Commit; returns what changed (and starts a fresh record for what comes next)."""
         await self.session.commit()
+        committed, self.changes = self.changes, Changes()
+        self.notifications.changes = self.changes
+        return committed
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self.changes = Changes()
+        self.notifications.changes = self.changes
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -20,9 +20,11 @@ async def township(
     admin: int | None = None,
 ) -> SetupReport:
     async with UnitOfWork(session_factory) as uow:
-        return await setup_township(
+        report = await setup_township(
             uow, name=name, villages=VILLAGES, now=now, admin_telegram_id=admin
         )
+        await uow.commit()
+        return report
 
 
 async def person(
@@ -32,7 +34,9 @@ async def person(
 
     async with UnitOfWork(session_factory) as uow:
         contact = Contact(telegram_id, telegram_id, name, None, "zh-hans")
-        return (await register_contact(uow, contact, "zh_Hans", now)).id
+        person_id = (await register_contact(uow, contact, "zh_Hans", now)).id
+        await uow.commit()
+        return person_id
 
 
 async def issue(
@@ -56,4 +60,6 @@ async def issue(
             category_id=categories[category_index].id,
             text=text,
         )
-        return (await submit(uow, author_id, draft, now=now, daily_limit=1000)).id
+        issue_id = (await submit(uow, author_id, draft, now=now, daily_limit=1000)).id
+        await uow.commit()
+        return issue_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 
 class DomainError(Exception):
@@ -38,3 +39,18 @@ class DescriptionTooLong(DomainError):
         super().__init__(f"description has {length} characters, limit {limit}")
         self.length = length
         self.limit = limit
+
+
+class StaleState(DomainError):
+    """The object changed since the button was shown: merged, answered, closed meanwhile.
+
+    `subject` is its public number, `status` its current status (an IssueStatus or a
+    TopicStatus), `related` the number it went into (a topic, an original issue), if any.
+    Handlers tell the person exactly that, so a stale button explains itself.
+    """
+
+    def __init__(self, subject: str, status: StrEnum, related: str | None = None) -> None:
+        super().__init__(f"{subject} is {status}" + (f" ({related})" if related else ""))
+        self.subject = subject
+        self.status = status
+        self.related = related

@@ -51,6 +51,11 @@ _ALLOWED: dict[IssueStatus, frozenset[IssueStatus]] = {
 }
 
 OPEN_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO, IssueStatus.ACCEPTED})
+# Waiting for the office: what triage acts on.
+TRIAGE_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO})
+# Still alive: what a resident may join and an issue may be a duplicate of. A merged issue
+# is not, so two issues can never end up duplicates of each other.
+LIVE_STATUSES = OPEN_STATUSES
 
 
 class IllegalTransition(DomainError):

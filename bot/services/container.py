@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -12,6 +13,7 @@ from bot.services.directory import DirectoryCache
 from bot.services.flood import FloodGuard
 from bot.services.people import PersonCache
 from bot.services.similar import SimilarityService
+from storage.changes import Changes
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
 
@@ -30,6 +32,8 @@ class Services:
     categories: CategorySuggester = field(init=False)
     # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    # Called after a commit that queued notifications (the wiring wakes the dispatcher).
+    on_outbox: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
@@ -37,6 +41,22 @@ class Services:
         self.directory = DirectoryCache(reads)
         self.similar = SimilarityService(reads)
         self.categories = CategorySuggester(reads, self.directory)
+
+    def apply(self, changes: Changes) -> None:
+        """After a commit: the in-memory copies learn what the transaction changed."""
+        for township_id in changes.open_items:
+            self.similar.invalidate(township_id)
+        for issue in changes.new_issues:
+            if issue.township_id not in changes.open_items:
+                self.similar.add_issue(
+                    issue.township_id, issue.issue_id, issue.text, issue.village, issue.created_at
+                )
+        for township_id in changes.confirmed_categories:
+            self.categories.note_confirmation(township_id)
+        for telegram_id in changes.people:
+            self.people.forget(telegram_id)
+        if changes.outbox and self.on_outbox is not None:
+            self.on_outbox()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

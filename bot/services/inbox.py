@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.issue_status import IssueStatus
 from bot.services.directory import category_view
+from bot.services.issues import load_issue
 from bot.services.views import CategoryView
 from storage.models import Issue
 from storage.uow import UnitOfWork
@@ -51,16 +51,6 @@ def _preview(issue: Issue, limit: int = 36) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-async def in_scope(uow: UnitOfWork, issue_id: int, township_id: int) -> Issue:
-    """The issue, if it belongs to the staff member's township (ids in buttons are checked)."""
-    issue = await uow.issues.get_with_history(issue_id)
-    if issue is None:
-        raise NotFound("issue", issue_id)
-    if issue.township_id != township_id:
-        raise NotAllowed(f"issue {issue_id} is outside township {township_id}")
-    return issue
-
-
 async def page(
     uow: UnitOfWork,
     township_id: int,
@@ -83,7 +73,7 @@ async def page(
 
 
 async def card(uow: UnitOfWork, issue_id: int, township_id: int) -> StaffIssueCard:
-    issue = await in_scope(uow, issue_id, township_id)
+    issue = await load_issue(uow, issue_id, township_id)
     village = await uow.directory.village(issue.village_id) if issue.village_id else None
     category = await uow.directory.category(issue.category_id) if issue.category_id else None
     voice = next((a.file_id for a in issue.attachments if a.kind == "voice"), None)
@@ -114,3 +104,17 @@ async def card(uow: UnitOfWork, issue_id: int, township_id: int) -> StaffIssueCa
         source=issue.source,
         source_ref=issue.source_ref,
     )
+
+
+async def labels_of(uow: UnitOfWork, items: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Number and a short text for each ("issue" | "topic", id), to name them on a card."""
+    issues = await uow.issues.many([item_id for kind, item_id in items if kind == "issue"])
+    topics = await uow.topics.many([item_id for kind, item_id in items if kind == "topic"])
+    labels: dict[tuple[str, int], str] = {}
+    for kind, item_id in items:
+        if kind == "topic" and item_id in topics:
+            topic = topics[item_id]
+            labels[(kind, item_id)] = f"{topic.number} {topic.title}"
+        elif kind == "issue" and item_id in issues:
+            labels[(kind, item_id)] = f"{issues[item_id].number} {_preview(issues[item_id], 30)}"
+    return labels

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
 from bot.domain.issue_status import IssueStatus
+from storage.changes import NewIssue
 from storage.models import Issue, IssueEvent
 from storage.uow import UnitOfWork
 
@@ -150,5 +151,7 @@ async def submit(
         uow.issues.attach(issue, "photo", photo.file_id, photo.file_unique_id, position)
     issue.events.append(IssueEvent(at=now, actor_id=author_id, to_status=IssueStatus.SUBMITTED))
     await uow.issues.add(issue)
-    await uow.commit()
+    uow.changes.new_issues.append(
+        NewIssue(draft.township_id, issue.id, issue.text, village.name, issue.created_at)
+    )
     return SubmittedIssue(id=issue.id, number=issue.number, created_at=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.errors import NotAllowed, NotFound, StaleState
 from bot.domain.issue_status import IssueStatus, check_transition
 from bot.services.directory import category_view, township_view, village_view
 from bot.services.views import IssueDetail, IssueEventView, IssueSummary
@@ -71,11 +71,31 @@ async def issue_detail(uow: UnitOfWork, issue_id: int, viewer_id: int) -> IssueD
     )
 
 
-async def load_issue(uow: UnitOfWork, issue_id: int) -> Issue:
+async def load_issue(uow: UnitOfWork, issue_id: int, township_id: int | None = None) -> Issue:
+    """The issue; with `township_id`, only if it belongs to that township (ids in buttons
+    can be forged or outlive a change of township, so every service checks)."""
     issue = await uow.issues.get_with_history(issue_id)
-    if issue is None:
+    if issue is None or (township_id is not None and issue.township_id != township_id):
         raise NotFound("issue", issue_id)
     return issue
+
+
+async def require_status(uow: UnitOfWork, issue: Issue, allowed: frozenset[IssueStatus]) -> None:
+    """Raise StaleState, naming where the issue went, unless it is in one of `allowed`.
+
+    A button shown a minute ago may act on an issue that was put into a topic, merged or
+    rejected meanwhile (by someone else, or by the same person on another keyboard).
+    """
+    if issue.status in allowed:
+        return
+    related = None
+    if issue.topic_id is not None:
+        topic = await uow.topics.get(issue.topic_id)
+        related = topic.number if topic else None
+    elif issue.duplicate_of_id is not None:
+        original = await uow.issues.get_with_history(issue.duplicate_of_id)
+        related = original.number if original else None
+    raise StaleState(issue.number, issue.status, related)
 
 
 async def transition_issue(
@@ -122,5 +142,4 @@ async def change_status(
         object_id=issue.id,
         details={"from": previous.value, "to": target.value, "note": note},
     )
-    await uow.commit()
     return target

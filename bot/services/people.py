@@ -44,6 +44,7 @@ async def _view(
         village_id=person.village_id,
         township_id=township_id,
         roles=roles,
+        working_township_id=person.working_township_id,
     )
 
 
@@ -81,9 +82,7 @@ async def register_contact(
             person.language_code = contact.language_code
             person.active = True  # writing to us again means they unblocked the bot
             person.updated_at = now
-    view = await _view(uow, person, derived_locale, is_new=is_new)
-    await uow.commit()
-    return view
+    return await _view(uow, person, derived_locale, is_new=is_new)
 
 
 async def _person(uow: UnitOfWork, person_id: int) -> Person:
@@ -99,14 +98,42 @@ async def choose_locale(uow: UnitOfWork, person_id: int, locale: str, now: datet
     person = await _person(uow, person_id)
     person.locale = locale
     person.updated_at = now
-    await uow.commit()
+    _changed(uow, person)
 
 
-async def choose_village(uow: UnitOfWork, person_id: int, village_id: int, now: datetime) -> None:
+async def choose_village(
+    uow: UnitOfWork, person_id: int, telegram_id: int, village_id: int, now: datetime
+) -> None:
     """One UPDATE: a QR code on a notice board sends many people here at once."""
-    if not await uow.people.set_village(person_id, village_id, now):
+    if await uow.directory.village(village_id) is None:
         raise NotFound("village", village_id)
-    await uow.commit()
+    if not await uow.people.set_village(person_id, village_id, now):
+        raise NotFound("person", person_id)
+    uow.changes.people.add(telegram_id)
+
+
+async def choose_working_township(
+    uow: UnitOfWork, person_id: int, township_id: int, now: datetime
+) -> None:
+    """Staff of several townships: which one their commands act in from now on."""
+    person = await _person(uow, person_id)
+    person.working_township_id = township_id
+    person.updated_at = now
+    _changed(uow, person)
+
+
+async def mark_blocked(uow: UnitOfWork, telegram_id: int, now: datetime) -> None:
+    """The person blocked the bot: pushes skip them until they write again."""
+    person = await uow.people.by_telegram_id(telegram_id)
+    if person is not None and person.active:
+        person.active = False
+        person.updated_at = now
+        _changed(uow, person)
+
+
+def _changed(uow: UnitOfWork, person: Person) -> None:
+    if person.telegram_id is not None:
+        uow.changes.people.add(person.telegram_id)
 
 
 class PersonCache:
@@ -129,6 +156,11 @@ class PersonCache:
         if now - stored_at > self._ttl or stored_contact != contact:
             return None
         return view
+
+    def peek(self, telegram_id: int) -> PersonView | None:
+        """Whatever is known of the person, however old (for a best-effort language)."""
+        entry = self._entries.get(telegram_id)
+        return entry[2] if entry is not None else None
 
     def put(self, contact: Contact, view: PersonView, now: float) -> None:
         self._entries[contact.telegram_id] = (now, contact, view)

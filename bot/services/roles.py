@@ -67,7 +67,7 @@ async def grant_role(
     changed = await uow.people.grant(person.id, township_id, role, now)
     if changed:
         await _audit(uow, "role.grant", person, township_id, role, now, actor_id)
-    await uow.commit()
+        uow.changes.people.add(telegram_id)
     return RoleChange(person_id=person.id, changed=changed, person_created=created)
 
 
@@ -89,5 +89,5 @@ async def revoke_role(
         return RoleChange(person_id=person.id, changed=False)
     await uow.people.revoke(person.id, township_id, role)
     await _audit(uow, "role.revoke", person, township_id, role, now, actor_id)
-    await uow.commit()
+    uow.changes.people.add(telegram_id)
     return RoleChange(person_id=person.id, changed=True)

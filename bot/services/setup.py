@@ -103,5 +103,4 @@ async def setup_township(
                 "admin": admin_telegram_id,
             },
         )
-    await uow.commit()
     return report

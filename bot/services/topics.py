@@ -7,21 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.errors import DomainError, NotFound
-from bot.domain.issue_status import IssueStatus
+from bot.domain.errors import DomainError, NotFound, StaleState
+from bot.domain.issue_status import LIVE_STATUSES, TRIAGE_STATUSES, IssueStatus
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus, check_topic_transition
-from bot.services.issues import load_issue, transition_issue
+from bot.services.issues import load_issue, require_status, transition_issue
 from bot.services.outbox import NotificationKind, notify
 from storage.models import Issue, Support, Topic
 from storage.uow import UnitOfWork
 
 TOPIC_PREFIX = "YT"
-TRIAGE_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO})
-JOINABLE = frozenset({*TRIAGE_STATUSES, IssueStatus.ACCEPTED})
 
 
-class WrongTownship(DomainError):
-    """The issue and the topic (or the staff member) belong to different townships."""
+class WrongTownship(NotFound):
+    """The issue and the topic (or the staff member) belong to different townships.
+
+    To the person it reads like "not found": a forged id learns nothing about others.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("object in another township", detail)
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,20 @@ async def topic_view(uow: UnitOfWork, topic: Topic) -> TopicView:
     )
 
 
-async def _topic(uow: UnitOfWork, topic_id: int) -> Topic:
+async def load_topic(uow: UnitOfWork, topic_id: int, township_id: int | None = None) -> Topic:
+    """The topic; with `township_id`, only if it belongs to that township."""
     topic = await uow.topics.get(topic_id)
-    if topic is None:
+    if topic is None or (township_id is not None and topic.township_id != township_id):
         raise NotFound("topic", topic_id)
     return topic
+
+
+async def require_open(uow: UnitOfWork, topic: Topic) -> None:
+    """Raise StaleState (naming the topic it went into, if merged) unless the topic is open."""
+    if topic.status in OPEN_TOPIC_STATUSES:
+        return
+    into = await uow.topics.get(topic.merged_into_id) if topic.merged_into_id else None
+    raise StaleState(topic.number, topic.status, into.number if into else None)
 
 
 async def _carry_people(uow: UnitOfWork, issue: Issue, topic_id: int, now: datetime) -> None:
@@ -65,6 +78,7 @@ async def _accept(
 ) -> None:
     if issue.township_id != topic.township_id:
         raise WrongTownship(f"issue {issue.id} and topic {topic.id}")
+    await require_status(uow, issue, TRIAGE_STATUSES)
     await transition_issue(uow, issue, IssueStatus.ACCEPTED, actor_id, now, note=topic.number)
     issue.topic_id = topic.id
     # Staff looked at the issue and kept its category: it now teaches the category model.
@@ -126,12 +140,12 @@ async def create_topic(
     title = " ".join(title.split())[:200]
     if not title:
         raise DomainError("a topic needs a title")
-    issues = [await load_issue(uow, issue_id) for issue_id in issue_ids]
+    unique_ids = list(dict.fromkeys(issue_ids))  # a repeated id is one issue
+    issues = [await load_issue(uow, issue_id, township_id) for issue_id in unique_ids]
     if not issues:
         raise DomainError("a topic needs at least one issue")
     for issue in issues:
-        if issue.township_id != township_id:
-            raise WrongTownship(f"issue {issue.id} is not in township {township_id}")
+        await require_status(uow, issue, TRIAGE_STATUSES)
     topic = await _new_topic(uow, township_id, issues[0].category_id, title, actor_id, now, zone)
     for issue in issues:
         await _accept(uow, issue, topic, actor_id, now)
@@ -143,17 +157,22 @@ async def create_topic(
         object_id=topic.id,
         details={"issues": [i.id for i in issues], "title": title},
     )
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
     return await topic_view(uow, topic)
 
 
 async def accept_into_topic(
-    uow: UnitOfWork, *, issue_id: int, topic_id: int, actor_id: int | None, now: datetime
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    issue_id: int,
+    topic_id: int,
+    actor_id: int | None,
+    now: datetime,
 ) -> TopicView:
-    issue = await load_issue(uow, issue_id)
-    topic = await _topic(uow, topic_id)
-    if topic.status not in OPEN_TOPIC_STATUSES:
-        raise DomainError(f"topic {topic.number} is {topic.status}")
+    issue = await load_issue(uow, issue_id, township_id)
+    topic = await load_topic(uow, topic_id, township_id)
+    await require_open(uow, topic)
     await _accept(uow, issue, topic, actor_id, now)
     topic.updated_at = now
     await uow.audit.record(
@@ -164,7 +183,7 @@ async def accept_into_topic(
         object_id=issue.id,
         details={"topic": topic.id},
     )
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
     return await topic_view(uow, topic)
 
 
@@ -183,14 +202,25 @@ async def topics_by_status(uow: UnitOfWork, township_id: int) -> dict[TopicStatu
 
 
 async def merge_topics(
-    uow: UnitOfWork, *, source_id: int, target_id: int, actor_id: int | None, now: datetime
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    source_id: int,
+    target_id: int,
+    actor_id: int | None,
+    now: datetime,
 ) -> TopicView:
-    """Move every issue and follower of `source` into `target`; `source` is withdrawn."""
+    """Move every issue and follower of `source` into `target`; `source` is withdrawn.
+
+    Both must still be open: pressing "merge A into B" and "merge B into A" on two old
+    keyboards merges once, and the second press is told B went into A already.
+    """
     if source_id == target_id:
         raise DomainError("a topic cannot be merged into itself")
-    source, target = await _topic(uow, source_id), await _topic(uow, target_id)
-    if source.township_id != target.township_id:
-        raise WrongTownship(f"topics {source.id} and {target.id}")
+    source = await load_topic(uow, source_id, township_id)
+    target = await load_topic(uow, target_id, township_id)
+    await require_open(uow, source)
+    await require_open(uow, target)
     check_topic_transition(source.status, TopicStatus.WITHDRAWN)
     for issue in await uow.topics.issues(source.id):
         issue.topic_id = target.id
@@ -220,13 +250,14 @@ async def merge_topics(
         object_id=source.id,
         details={"into": target.id},
     )
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
     return await topic_view(uow, target)
 
 
 async def split_topic(
     uow: UnitOfWork,
     *,
+    township_id: int,
     topic_id: int,
     issue_ids: Sequence[int],
     title: str,
@@ -235,7 +266,8 @@ async def split_topic(
     zone: ZoneInfo,
 ) -> TopicView:
     """Take some issues out of a topic into a new one; their people move with them."""
-    source = await _topic(uow, topic_id)
+    source = await load_topic(uow, topic_id, township_id)
+    await require_open(uow, source)
     members = {issue.id: issue for issue in await uow.topics.issues(source.id)}
     moving = [members[i] for i in issue_ids if i in members]
     if not moving or len(moving) == len(members):
@@ -266,7 +298,7 @@ async def split_topic(
         object_id=source.id,
         details={"issues": list(issue_ids), "new_topic": new.id},
     )
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
     return await topic_view(uow, new)
 
 
@@ -312,7 +344,7 @@ async def join_options(
             if (
                 issue
                 and issue.township_id == township_id
-                and issue.status in JOINABLE
+                and issue.status in LIVE_STATUSES
                 and issue.author_id != person_id
             ):
                 people = 1 + supporters.get(issue.id, 0)
@@ -328,29 +360,82 @@ async def join_issue(
     uow: UnitOfWork, *, person_id: int, issue_id: int, now: datetime, township_id: int | None = None
 ) -> str:
     """附议: a resident joins a neighbour's issue; returns the number they are told."""
-    issue = await load_issue(uow, issue_id)
-    if township_id is not None and issue.township_id != township_id:
-        raise WrongTownship(f"issue {issue_id} is not in township {township_id}")
-    if issue.status not in JOINABLE:
-        raise DomainError(f"issue {issue.number} is {issue.status}")
+    issue = await load_issue(uow, issue_id, township_id)
+    await require_status(uow, issue, LIVE_STATUSES)
     if issue.author_id == person_id:
         return issue.number
     support = Support(person_id=person_id, issue_id=issue.id, created_at=now)
     if await uow.issues.add_support(support) and issue.topic_id is not None:
         await uow.topics.follow(issue.topic_id, person_id, "supporter", now)
     topic = await uow.topics.get(issue.topic_id) if issue.topic_id else None
-    await uow.commit()
+    uow.changes.open_items.add(issue.township_id)
     return topic.number if topic else issue.number
 
 
 async def join_topic(
     uow: UnitOfWork, *, person_id: int, topic_id: int, now: datetime, township_id: int | None = None
 ) -> str:
-    topic = await _topic(uow, topic_id)
-    if township_id is not None and topic.township_id != township_id:
-        raise WrongTownship(f"topic {topic_id} is not in township {township_id}")
-    if topic.status not in OPEN_TOPIC_STATUSES:
-        raise DomainError(f"topic {topic.number} is {topic.status}")
+    topic = await load_topic(uow, topic_id, township_id)
+    await require_open(uow, topic)
     await uow.topics.follow(topic.id, person_id, "supporter", now)
-    await uow.commit()
+    uow.changes.open_items.add(topic.township_id)
     return topic.number
+
+
+async def follow_topic(
+    uow: UnitOfWork, *, township_id: int, topic_id: int, person_id: int, reason: str, now: datetime
+) -> bool:
+    """A member or staff member follows a topic; False when they did already."""
+    topic = await load_topic(uow, topic_id, township_id)
+    return await uow.topics.follow(topic.id, person_id, reason, now)
+
+
+@dataclass(frozen=True)
+class TopicIssue:
+    id: int
+    number: str
+    preview: str
+
+
+@dataclass(frozen=True)
+class TopicCard:
+    view: TopicView
+    issues: tuple[TopicIssue, ...]
+
+
+async def topic_card(uow: UnitOfWork, township_id: int, topic_id: int) -> TopicCard:
+    """A topic of the township with its issues, as staff and members see it."""
+    topic = await load_topic(uow, topic_id, township_id)
+    issues = await uow.topics.issues(topic.id)
+    return TopicCard(
+        view=await topic_view(uow, topic),
+        issues=tuple(
+            TopicIssue(issue.id, issue.number, " ".join((issue.title or issue.text).split())[:50])
+            for issue in issues
+        ),
+    )
+
+
+async def split_issue_out(
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    topic_id: int,
+    issue_id: int,
+    actor_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> TopicView:
+    """One issue leaves its topic and becomes a topic of its own, titled by its text."""
+    issue = await load_issue(uow, issue_id, township_id)
+    title = " ".join((issue.title or issue.text).split())[:60] or issue.number
+    return await split_topic(
+        uow,
+        township_id=township_id,
+        topic_id=topic_id,
+        issue_ids=[issue_id],
+        title=title,
+        actor_id=actor_id,
+        now=now,
+        zone=zone,
+    )

@@ -1,7 +1,9 @@
 """Staff triage of one issue: reject, mark duplicate, ask for more, re-file.
 
-Every action changes the issue, writes the resident's notification and the audit entry in
-one transaction. Acceptance into topics lives in bot/services/topics.py.
+Every action checks that the issue belongs to the staff member's township and is still
+where the button found it, then changes the issue, writes the resident's notification and
+the audit entry in the caller's unit of work (the caller commits once). Acceptance into
+topics lives in bot/services/topics.py.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import DomainError, NotAllowed, NotFound
-from bot.domain.issue_status import IssueStatus
-from bot.services.issues import load_issue, transition_issue
+from bot.domain.issue_status import LIVE_STATUSES, TRIAGE_STATUSES, IssueStatus
+from bot.services.issues import load_issue, require_status, transition_issue
 from bot.services.outbox import NotificationKind, notify
-from bot.services.topics import TRIAGE_STATUSES, WrongTownship
 from storage.models import IssueQuestion, Support
 from storage.uow import UnitOfWork
 
@@ -45,9 +46,17 @@ async def _audit(
 
 
 async def reject(
-    uow: UnitOfWork, *, issue_id: int, reason: str, actor_id: int | None, now: datetime
-) -> None:
-    issue = await load_issue(uow, issue_id)
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    issue_id: int,
+    reason: str,
+    actor_id: int | None,
+    now: datetime,
+) -> str:
+    """Reject with the reason the resident reads; returns the issue's number."""
+    issue = await load_issue(uow, issue_id, township_id)
+    await require_status(uow, issue, TRIAGE_STATUSES)
     reason = _note(reason)
     await transition_issue(uow, issue, IssueStatus.REJECTED, actor_id, now, note=reason)
     if issue.author_id is not None:
@@ -60,18 +69,30 @@ async def reject(
             now=now,
         )
     await _audit(uow, actor_id, "issue.reject", issue.id, now, reason=reason)
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
+    return issue.number
 
 
 async def mark_duplicate(
-    uow: UnitOfWork, *, issue_id: int, original_id: int, actor_id: int | None, now: datetime
-) -> None:
-    """The issue repeats another: its raiser becomes a supporter of the original."""
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    issue_id: int,
+    original_id: int,
+    actor_id: int | None,
+    now: datetime,
+) -> str:
+    """The issue repeats another: its raiser becomes a supporter of the original.
+
+    Returns the original's number. The original must be live; a merged issue is not, so
+    two issues can never end up duplicates of each other.
+    """
     if issue_id == original_id:
         raise DomainError("an issue cannot duplicate itself")
-    issue, original = await load_issue(uow, issue_id), await load_issue(uow, original_id)
-    if issue.township_id != original.township_id:
-        raise WrongTownship(f"issues {issue.id} and {original.id}")
+    issue = await load_issue(uow, issue_id, township_id)
+    original = await load_issue(uow, original_id, township_id)
+    await require_status(uow, issue, TRIAGE_STATUSES)
+    await require_status(uow, original, LIVE_STATUSES)
     await transition_issue(uow, issue, IssueStatus.MERGED, actor_id, now, note=original.number)
     issue.duplicate_of_id = original.id
     if issue.author_id is not None:
@@ -90,14 +111,22 @@ async def mark_duplicate(
             now=now,
         )
     await _audit(uow, actor_id, "issue.duplicate", issue.id, now, original=original.id)
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
+    return original.number
 
 
 async def ask_for_information(
-    uow: UnitOfWork, *, issue_id: int, question: str, actor_id: int | None, now: datetime
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    issue_id: int,
+    question: str,
+    actor_id: int | None,
+    now: datetime,
 ) -> int:
     """Relay a question to the resident; returns the question's id."""
-    issue = await load_issue(uow, issue_id)
+    issue = await load_issue(uow, issue_id, township_id)
+    await require_status(uow, issue, TRIAGE_STATUSES)
     if issue.author_id is None:
         raise DomainError("imported issues have no one to ask")
     question = _note(question)
@@ -115,7 +144,6 @@ async def ask_for_information(
         now=now,
     )
     await _audit(uow, actor_id, "issue.ask", issue.id, now, question=question)
-    await uow.commit()
     return asked.id
 
 
@@ -146,37 +174,49 @@ async def answer_question(
             now=now,
         )
     await _audit(uow, person_id, "issue.answer", issue.id, now)
-    await uow.commit()
+    uow.changes.open_items.add(issue.township_id)
     return issue.number
 
 
 async def refile(
     uow: UnitOfWork,
     *,
+    township_id: int,
     issue_id: int,
     actor_id: int | None,
     now: datetime,
     category_id: int | None = None,
     village_id: int | None = None,
-) -> None:
-    """Change an issue's category or village; a category set by staff counts as confirmed."""
-    issue = await load_issue(uow, issue_id)
-    if issue.status not in TRIAGE_STATUSES | {IssueStatus.ACCEPTED}:
-        raise DomainError(f"issue {issue.number} is {issue.status}")
+) -> bool:
+    """Change an issue's category or village; a category set by staff counts as confirmed.
+
+    Returns False when nothing changed that the resident would see (the issue was filed
+    that way already): then nobody is told anything. Confirming the category as it is
+    still counts for the category model.
+    """
+    issue = await load_issue(uow, issue_id, township_id)
+    await require_status(uow, issue, TRIAGE_STATUSES | {IssueStatus.ACCEPTED})
+    # Both ids are checked before anything is written: a refusal changes nothing.
+    category = await uow.directory.category(category_id) if category_id is not None else None
+    village = await uow.directory.village(village_id) if village_id is not None else None
+    if category_id is not None and (category is None or category.township_id != township_id):
+        raise NotFound("category", category_id)
+    if village_id is not None and (village is None or village.township_id != township_id):
+        raise NotFound("village", village_id)
     changes: list[tuple[str, str]] = []
-    if category_id is not None:
-        category = await uow.directory.category(category_id)
-        if category is None or category.township_id != issue.township_id:
-            raise NotFound("category", category_id)
-        issue.category_id = category.id
-        issue.category_confirmed = True
-        changes.append(("category", category.label))
-    if village_id is not None:
-        village = await uow.directory.village(village_id)
-        if village is None or village.township_id != issue.township_id:
-            raise NotFound("village", village_id)
+    if category is not None:
+        if not issue.category_confirmed:
+            # Staff looked at the category and kept or changed it: it teaches the model.
+            issue.category_confirmed = True
+            uow.changes.confirmed_categories.add(township_id)
+        if issue.category_id != category.id:
+            issue.category_id = category.id
+            changes.append(("category", category.label))
+    if village is not None and issue.village_id != village.id:
         issue.village_id = village.id
         changes.append(("village", village.name))
+    if not changes:
+        return False
     issue.updated_at = now
     for what, value in changes:
         if issue.author_id is not None:
@@ -189,4 +229,19 @@ async def refile(
                 now=now,
             )
         await _audit(uow, actor_id, f"issue.{what}", issue.id, now, value=value)
-    await uow.commit()
+    uow.changes.open_items.add(township_id)
+    return True
+
+
+async def awaiting_triage(uow: UnitOfWork, *, township_id: int, issue_id: int) -> str:
+    """The issue's number, if it is in the township and still waits for triage (a picker
+    shown for an issue that was dealt with meanwhile would only lead to a refusal)."""
+    issue = await load_issue(uow, issue_id, township_id)
+    await require_status(uow, issue, TRIAGE_STATUSES)
+    return issue.number
+
+
+def topic_title(text: str, fallback: str, limit: int = 60) -> str:
+    """A first title for a topic made from one issue: its first line, shortened."""
+    first = " ".join(text.split())
+    return (first[: limit - 1] + "…" if len(first) > limit else first) or fallback

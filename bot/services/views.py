@@ -19,6 +19,8 @@ class PersonView:
     village_id: int | None
     township_id: int | None
     roles: frozenset[tuple[int, RoleName]] = field(default_factory=frozenset)
+    # The township staff (or members) of several townships chose to work in.
+    working_township_id: int | None = None
 
     def has_role(self, township_id: int, role: RoleName) -> bool:
         return (township_id, role) in self.roles

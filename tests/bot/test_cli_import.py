@@ -290,6 +290,7 @@ async def test_role_service_is_idempotent_and_audited(
             change = await grant_role(
                 uow, township_id=township_id, telegram_id=77, role=role, now=clock.now()
             )
+            await uow.commit()
         assert change.person_id == resident.id and not change.person_created
         return change.changed
 
@@ -298,6 +299,7 @@ async def test_role_service_is_idempotent_and_audited(
             change = await revoke_role(
                 uow, township_id=township_id, telegram_id=77, role=role, now=clock.now()
             )
+            await uow.commit()
         return change.changed
 
     assert await grant(report.township_id, RoleName.MEMBER)

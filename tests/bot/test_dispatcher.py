@@ -92,7 +92,7 @@ def services(settings: Settings, session_factory: SessionFactory, clock: Mutable
 
 @pytest.fixture
 async def dispatcher(services: Services, bot: Bot) -> AsyncIterator[NotificationDispatcher]:
-    dispatcher = NotificationDispatcher(services, bot)
+    dispatcher = NotificationDispatcher(services, bot, render_notification)
     yield dispatcher
     await dispatcher.stop()
 
@@ -205,7 +205,7 @@ async def test_wake_sends_at_once_however_often_it_is_called(
     services: Services, api: FakeBotApi, bot: Bot, session_factory: SessionFactory
 ) -> None:
     # A poll interval far longer than the test: only wake() can explain a prompt delivery.
-    dispatcher = NotificationDispatcher(services, bot, poll_interval=60)
+    dispatcher = NotificationDispatcher(services, bot, render_notification, poll_interval=60)
     people = [await _person(services, api, 2000 + n) for n in range(6)]
     await dispatcher.start()
     try:
@@ -240,8 +240,8 @@ async def test_overlapping_passes_and_dispatchers_send_each_row_once(
     for n, person in enumerate(people):
         await _queue(services, person, f"k{n}")
     api.delay(0.02, method="sendMessage")  # keep sends in flight while the others claim
-    first = NotificationDispatcher(services, bot, batch_size=4)
-    second = NotificationDispatcher(services, bot, batch_size=4)
+    first = NotificationDispatcher(services, bot, render_notification, batch_size=4)
+    second = NotificationDispatcher(services, bot, render_notification, batch_size=4)
     handled = await asyncio.gather(
         first.run_once(), second.run_once(), first.run_once(), second.run_once()
     )
@@ -288,7 +288,7 @@ async def test_endless_rate_limits_end_in_failure(
     session_factory: SessionFactory,
     clock: MutableClock,
 ) -> None:
-    dispatcher = NotificationDispatcher(services, bot, max_rate_limits=3)
+    dispatcher = NotificationDispatcher(services, bot, render_notification, max_rate_limits=3)
     resident = await _person(services, api, 1001)
     await _queue(services, resident, "k")
     api.fail_next("sendMessage", status=429, retry_after=5, times=100)
@@ -334,7 +334,7 @@ async def test_repeated_timeouts_end_in_failure_with_the_last_error(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot.dispatcher")
     slow_bot = await _bot(api, read_timeout=0.05)
-    dispatcher = NotificationDispatcher(services, slow_bot)
+    dispatcher = NotificationDispatcher(services, slow_bot, render_notification)
     resident = await _person(services, api, 1001)
     await _queue(services, resident, "k")
     api.delay(1.0, method="sendMessage")
@@ -515,7 +515,7 @@ async def test_one_push_per_second_per_chat(
 async def test_stop_finishes_the_send_in_flight_and_leaves_the_rest_pending(
     services: Services, api: FakeBotApi, bot: Bot, session_factory: SessionFactory
 ) -> None:
-    dispatcher = NotificationDispatcher(services, bot, max_concurrent_sends=1)
+    dispatcher = NotificationDispatcher(services, bot, render_notification, max_concurrent_sends=1)
     people = [await _person(services, api, 4000 + n) for n in range(3)]
     for n, person in enumerate(people):
         await _queue(services, person, f"k{n}")

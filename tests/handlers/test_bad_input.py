@@ -8,11 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.fakeapi import SimUser
+from bot.i18n import translator
+from handlers.intake_draft import Anonymity, IntakeCategory
+from handlers.my_issues import MyIssue
 from storage.models import Issue
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
 from tests.harness import BotHarness, describe, press_category, replies_until
 
 OOPS = "系统出了点问题"
+NOT_YOURS = translator("zh_Hans")._("This cannot be found, or it is not yours to change.")
 
 
 def _said(user: SimUser, fragment: str) -> int:
@@ -79,14 +83,26 @@ async def test_stale_button_after_the_conversation_ended(harness: BotHarness) ->
 async def test_stale_button_inside_the_conversation_repeats_the_step(harness: BotHarness) -> None:
     user = harness.resident()
     await _to_description(user)
-    await forge(user, "in:anon:1")  # a button of a later step, pressed too early
+    # A button of a later step, pressed too early.
+    await forge(user, Anonymity(flow="abcdef", anonymous=True).data())
     await replies_until(user, "请描述")
     await describe(user, "桥上的护栏松动了", "交通运输")
 
 
 @pytest.mark.parametrize(
     "data",
-    ["zzz", "my:is:abc", "my:is:1 OR 1=1", "lang:../../etc", "in:cat:", "x" * 64, "st:vl:-1"],
+    [
+        "zzz",
+        "",
+        "my.is:abc",
+        "my.is:1 OR 1=1",
+        "lang:../../etc",
+        "in.cat:",
+        "x" * 64,
+        "home.vl:-1",
+        "my.is:99999999999999",
+        "sf.is:1:2",
+    ],
 )
 async def test_forged_callback_data_is_rejected_without_traceback(
     harness: BotHarness, data: str
@@ -106,11 +122,12 @@ async def test_forged_ids_reveal_nothing(harness: BotHarness) -> None:
     await start_in_village(stranger)
     async with harness.session_factory() as session:
         issue_id = await session.scalar(select(Issue.id))
-    await forge(stranger, f"my:is:{issue_id}")
-    await forge(stranger, "my:is:999999")
-    await asyncio.sleep(0.2)
+    assert issue_id is not None
+    await forge(stranger, MyIssue(issue_id).data())
+    await forge(stranger, MyIssue(999999).data())
+    await stranger.wait_idle(quiet=0.3, timeout=5)
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    assert answers.count("无法显示这条诉求。") == 2
+    assert answers.count(NOT_YOURS) == 2
     assert _said(stranger, "YS-2026") == 0
 
 
@@ -120,11 +137,12 @@ async def test_forged_category_of_another_township(harness: BotHarness) -> None:
     await user.command("new")
     await replies_until(user, "请描述")
     await user.send("桥上的护栏松动了")
-    await replies_until(user, "是哪方面的问题")
-    await forge(user, "in:cat:999999")
-    await asyncio.sleep(0.2)
+    categories = await replies_until(user, "是哪方面的问题")
+    frame = (categories.inline_keyboard[0][0][1] or "").split(":")[1]
+    await forge(user, IntakeCategory(flow=frame, category=999999).data())
+    await user.wait_idle(quiet=0.3, timeout=5)
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    assert "这个选项已失效。" in answers
+    assert NOT_YOURS in answers
     await press_category(user, "其他")  # the real buttons still work
     await replies_until(user, "需要补充照片吗")
 
@@ -201,11 +219,13 @@ async def test_failed_reply_after_commit_loses_nothing_and_duplicates_nothing(
     await replies_until(user, "是否允许政协委员")
     await user.press_button("可以，显示我的姓名")
     await replies_until(user, "提交前请核对")
+    confirm = user.bot_messages()[-1]
     harness.api.fail_next("editMessageText", status=500, chat_id=user.id)
     await user.press_button("✅ 提交")
-    await replies_until(user, OOPS)
-    await forge(user, "in:cf:ok")  # the resident taps the old button again
-    await asyncio.sleep(0.3)
+    # Committed; the receipt could not replace the summary, so it comes as a new message.
+    await replies_until(user, "YS-2026-000001")
+    await user.press(confirm.inline_keyboard[0][0][1] or "", confirm, check=False)  # again
+    await replies_until(user, "按钮已经失效")
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Issue.id))) == 1
     await user.command("my")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.i18n import translator
+from handlers.intake_draft import JoinExisting
 from storage.models import Issue, Support
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
 from tests.harness import BotHarness, replies_until
@@ -64,10 +65,12 @@ async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHar
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
     offer = await replies_until(second, "类似的事")  # type: ignore[arg-type]
-    await second.press("in:jn:i:999999", offer, check=False)  # type: ignore[attr-defined]
-    await second.press("in:jn:t:999999", offer, check=False)  # type: ignore[attr-defined]
+    frame = (offer.inline_keyboard[0][0][1] or "").split(":")[1]  # type: ignore[attr-defined]
+    for kind in ("i", "t"):
+        forged = JoinExisting(flow=frame, kind=kind, id=999999).data()  # type: ignore[arg-type]
+        await second.press(forged, offer, check=False)  # type: ignore[attr-defined]
     await second.wait_idle(quiet=0.3, timeout=5)  # type: ignore[attr-defined]
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    assert answers.count(ZH._("This option is no longer available.")) == 2
+    assert answers.count(ZH._("This cannot be found, or it is not yours to change.")) == 2
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Support.id))) == 0

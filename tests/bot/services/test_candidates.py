@@ -107,6 +107,7 @@ async def test_only_open_issues_outside_topics_and_chat_issues_by_number(
     async with UnitOfWork(session_factory) as uow:
         draft.category_id = (await uow.directory.categories(township_id))[0].id
         submitted = await submit(uow, resident.id, draft, now=clock.now(), daily_limit=3)
+        await uow.commit()
     async with session_factory() as session:
         # Staff rejected one of the school complaints; it is no longer a candidate.
         await session.execute(

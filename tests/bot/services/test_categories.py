@@ -41,6 +41,7 @@ async def test_learns_a_custom_category_from_confirmed_issues(
             now=clock.now(),
             categories=["养老服务", "城乡建设"],
         )
+        await uow.commit()
     author = await factories.person(session_factory, clock.now(), 1001)
     for round_ in range(6):
         for text in ELDERLY:

@@ -26,7 +26,9 @@ async def _person(
 ) -> int:
     async with UnitOfWork(session_factory) as uow:
         contact = Contact(telegram_id, telegram_id, "王阿姨", None, "zh-hans")
-        return (await register_contact(uow, contact, "zh_Hans", clock.now())).id
+        person_id = (await register_contact(uow, contact, "zh_Hans", clock.now())).id
+        await uow.commit()
+        return person_id
 
 
 async def _draft(session_factory: SessionFactory, clock: MutableClock) -> IssueDraft:
@@ -50,7 +52,9 @@ async def _submit(
     session_factory: SessionFactory, author: int, draft: IssueDraft, clock: MutableClock
 ) -> intake.SubmittedIssue:
     async with UnitOfWork(session_factory) as uow:
-        return await intake.submit(uow, author, draft, now=clock.now(), daily_limit=3)
+        submitted = await intake.submit(uow, author, draft, now=clock.now(), daily_limit=3)
+        await uow.commit()
+        return submitted
 
 
 async def test_submit_commits_everything_and_numbers_by_year(
@@ -58,7 +62,13 @@ async def test_submit_commits_everything_and_numbers_by_year(
 ) -> None:
     author = await _person(session_factory, clock)
     draft = await _draft(session_factory, clock)
-    first = await _submit(session_factory, author, draft, clock)
+    async with UnitOfWork(session_factory) as uow:
+        first = await intake.submit(uow, author, draft, now=clock.now(), daily_limit=3)
+        changes = await uow.commit()
+    # The new issue is reported for the similarity index, with its village's name.
+    assert [(n.township_id, n.issue_id, n.text, n.village) for n in changes.new_issues] == [
+        (draft.township_id, first.id, "南湖社区东门路灯坏了一个月，晚上很黑", "南湖社区")
+    ]
     second = await _submit(session_factory, author, draft, clock)
     assert first.number == "YS-2026-000001"
     assert second.number == "YS-2026-000002"
@@ -144,6 +154,7 @@ async def test_status_changes_are_recorded_and_illegal_ones_refused(
             now=clock.now(),
             note="哪个路口？",
         )
+        await uow.commit()
     async with UnitOfWork(session_factory) as uow:
         with pytest.raises(IllegalTransition):
             await issues.change_status(

@@ -17,9 +17,11 @@ def test_split_names_accepts_chinese_commas() -> None:
 async def test_setup_is_idempotent(session_factory: SessionFactory, clock: MutableClock) -> None:
     async def run(villages: list[str]) -> SetupReport:
         async with UnitOfWork(session_factory) as uow:
-            return await setup_township(
+            report = await setup_township(
                 uow, name="东风镇", villages=villages, now=clock.now(), admin_telegram_id=42
             )
+            await uow.commit()
+            return report
 
     first = await run(["东风村", "南湖社区"])
     second = await run(["东风村", "南湖社区"])
@@ -47,6 +49,7 @@ async def test_custom_categories(session_factory: SessionFactory, clock: Mutable
             now=clock.now(),
             categories=["环境保护", "养老服务"],
         )
+        await uow.commit()
     async with UnitOfWork(session_factory) as uow:
         keys = [c.key for c in await uow.directory.categories(report.township_id)]
     assert keys == ["environment", "custom:养老服务"]
@@ -62,13 +65,26 @@ async def test_choosing_a_village_that_does_not_exist(
 
     async with UnitOfWork(session_factory) as uow:
         report = await setup_township(uow, name="东风镇", villages=["东风村"], now=clock.now())
+        await uow.commit()
     async with UnitOfWork(session_factory) as uow:
         person = await register_contact(uow, Contact(1, 1, "x", None, None), "zh_Hans", clock.now())
+        await uow.commit()
     async with UnitOfWork(session_factory) as uow:
         with pytest.raises(NotFound):
-            await choose_village(uow, person.id, 999999, clock.now())
+            await choose_village(uow, person.id, person.telegram_id, 999999, clock.now())
+        # The refusal changed nothing, even for a caller that commits anyway.
+        assert not await uow.commit()
     async with UnitOfWork(session_factory) as uow:
-        await choose_village(uow, person.id, report.villages["东风村"], clock.now())
+        stored = await uow.people.get(person.id)
+        assert stored is not None
+        assert stored.village_id is None
+    async with UnitOfWork(session_factory) as uow:
+        await choose_village(
+            uow, person.id, person.telegram_id, report.villages["东风村"], clock.now()
+        )
+        changes = await uow.commit()
+    # The person's cached view is told to refresh.
+    assert changes.people == {person.telegram_id}
     async with UnitOfWork(session_factory) as uow:
         stored = await uow.people.get(person.id)
         assert stored is not None

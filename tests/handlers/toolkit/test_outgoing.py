@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from handlers.render import esc, split_text
+from handlers.render import esc
+from handlers.toolkit.outgoing import split_text
 
 
 def test_split_text_keeps_every_character_and_respects_the_limit() -> None:

@@ -1,0 +1,37 @@
+"""Who may do what, in which township: the one table every command and button is checked
+against (handlers/toolkit/access.py enforces it; services re-check the objects they touch).
+
+An action not in the table is open to every registered person (raising an issue, /my); the
+service behind it checks ownership instead.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.roles import RoleName
+
+
+class Act(StrEnum):
+    TRIAGE = "triage"  # the inbox and every action on an issue that waits there
+    READ_TOPICS = "read_topics"  # /topics, a topic's card
+    FOLLOW_TOPIC = "follow_topic"
+    MANAGE_TOPICS = "manage_topics"  # merge, split, rename
+    CANDIDATES = "candidates"  # /candidates and making a candidate a topic
+    MANAGE_ROLES = "manage_roles"  # /grant, /revoke
+    CHOOSE_TOWNSHIP = "choose_township"  # staff and members of several townships
+
+
+STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
+STAFF_AND_MEMBERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
+ADMINS = frozenset({RoleName.ADMIN})
+
+PERMISSIONS: dict[Act, frozenset[RoleName]] = {
+    Act.TRIAGE: STAFF,
+    Act.READ_TOPICS: STAFF_AND_MEMBERS,
+    Act.FOLLOW_TOPIC: STAFF_AND_MEMBERS,
+    Act.MANAGE_TOPICS: STAFF,
+    Act.CANDIDATES: STAFF,
+    Act.MANAGE_ROLES: ADMINS,
+    Act.CHOOSE_TOWNSHIP: STAFF_AND_MEMBERS,
+}

@@ -1,0 +1,195 @@
+"""One unit of work per update: opened when the update starts, committed once at its end.
+
+    update arrives → gatekeeper (person, language, the chat's open flows)
+                   → one handler (reads and writes through `context.uow`, answers into
+                     `context.ui`, moves its flow)
+                   → commit: the step's data and the chat's flows together
+                   → caches learn what changed, the dispatcher is woken if pushes were queued
+                   → the answers are sent
+
+A handler that fails, or a domain error, rolls the whole update back and discards what it
+meant to say; the person gets one clear message instead. Nothing is sent before the commit,
+so the bot never reports a change that did not happen, and a crash at any point loses
+nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot.i18n import translator
+from bot.services import people
+from bot.services.container import Services
+from handlers.toolkit.outgoing import Blocked, Replies, send_replies
+from handlers.toolkit.state import FlowStack, Frame
+from storage.changes import Changes
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+_CURRENT: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)
+
+
+class UpdateScope:
+    """The unit of work, the answers and the open flows of one update (or one job)."""
+
+    def __init__(self, services: Services, chat_id: int | None) -> None:
+        self.services = services
+        self.chat_id = chat_id
+        self.replies = Replies()
+        self.flows = FlowStack()
+        # The language answers are in; the gatekeeper sets the person's own.
+        self.locale = services.settings.default_locale
+        self._uow: UnitOfWork | None = None
+        self._reads: UnitOfWork | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    @property
+    def uow(self) -> UnitOfWork:
+        """The update's unit of work (the connection is taken at its first statement)."""
+        if self._uow is None:
+            self._uow = UnitOfWork(self.services.session_factory).open()
+        return self._uow
+
+    @property
+    def reads(self) -> UnitOfWork:
+        """For reads only: a SQLite reader beside the single writer, or the same unit of work.
+
+        A chat's updates run one after another, so a read connection always sees what this
+        chat's previous update committed.
+        """
+        if self.services.read_factory is None:
+            return self.uow
+        if self._reads is None:
+            self._reads = UnitOfWork(self.services.read_factory).open()
+        return self._reads
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the update's changes are committed (e.g. fill a cache)."""
+        self._after_commit.append(callback)
+
+    async def load_flows(self) -> list[Frame]:
+        """Read the chat's open flows; returns the ones that waited past their timeout."""
+        if self.chat_id is None:
+            return []
+        self.flows = FlowStack.load(await self.reads.flows.load(self.chat_id))
+        expired = self.flows.pop_expired(self.services.clock.now())
+        return expired
+
+    async def abandon(self) -> None:
+        """Undo the update: roll back its writes, forget its answers and flow moves."""
+        if self._uow is not None:
+            await self._uow.rollback()
+        self.flows.reset()
+        self.replies.discard()
+        self._after_commit.clear()
+
+    async def commit(self) -> Changes:
+        """Write the chat's flows with the step's data, commit once, return what changed."""
+        if self.flows.changed and self.chat_id is not None:
+            await self.uow.flows.save(self.chat_id, self.flows.dump(), self.services.clock.now())
+        changes = await self._uow.commit() if self._uow is not None else Changes()
+        self.flows.mark_saved()
+        for callback in self._after_commit:
+            callback()
+        self._after_commit.clear()
+        return changes
+
+    async def close(self) -> None:
+        for uow in (self._uow, self._reads):
+            if uow is not None:
+                await uow.close()
+        self._uow = self._reads = None
+
+
+def current_scope() -> UpdateScope | None:
+    return _CURRENT.get()
+
+
+def require_scope() -> UpdateScope:
+    scope = _CURRENT.get()
+    if scope is None:
+        raise RuntimeError("no update scope: handlers run inside process_in_scope")
+    return scope
+
+
+async def process_in_scope(
+    services: Services, bot: Bot, update: object, handle: Awaitable[Any]
+) -> None:
+    """Run PTB's handling of one update inside its scope; commit, then answer."""
+    if not isinstance(update, Update):
+        await handle
+        return
+    chat = update.effective_chat
+    scope = UpdateScope(services, chat.id if chat is not None else None)
+    token = _CURRENT.set(scope)
+    try:
+        await handle
+        changes = await _commit_or_apologise(scope)
+    finally:
+        _CURRENT.reset(token)
+        await scope.close()
+    services.apply(changes)
+    await deliver(services, bot, scope, update)
+
+
+async def _commit_or_apologise(scope: UpdateScope) -> Changes:
+    try:
+        return await scope.commit()
+    except Exception:
+        # The database refused the commit (a constraint, a lost connection): nothing of the
+        # update stays, and the answers the handler meant for a committed change are dropped.
+        log.exception("commit failed; the update was rolled back")
+        await scope.abandon()
+        scope.replies.say(
+            translator(scope.locale)._(
+                "Sorry, something went wrong on our side. What you entered so far is kept; "
+                "please try again in a moment."
+            )
+        )
+        return Changes()
+
+
+async def deliver(services: Services, bot: Bot, scope: UpdateScope, update: Update) -> None:
+    """Send the update's answers; someone who blocked the bot is marked inactive."""
+    if scope.chat_id is None or (scope.replies.empty and update.callback_query is None):
+        return
+    try:
+        await send_replies(bot, scope.chat_id, update.callback_query, scope.replies)
+    except Blocked:
+        user = update.effective_user
+        if user is not None:
+            async with services.uow() as uow:
+                await people.mark_blocked(uow, user.id, services.clock.now())
+                services.apply(await uow.commit())
+    except TelegramError:
+        # Committed, but the answer did not get through (network, Telegram trouble): the
+        # person sees the change under /my, and nothing is repeated on their next message.
+        log.warning("could not deliver the answer to chat %s", scope.chat_id, exc_info=True)
+
+
+@asynccontextmanager
+async def job_scope(services: Services, bot: Bot, chat_id: int) -> AsyncIterator[UpdateScope]:
+    """A scope for work that is not an update (a delayed answer): same rules, own commit."""
+    scope = UpdateScope(services, chat_id)
+    token = _CURRENT.set(scope)
+    try:
+        await scope.load_flows()
+        yield scope
+        changes = await scope.commit()
+    finally:
+        _CURRENT.reset(token)
+        await scope.close()
+    services.apply(changes)
+    if not scope.replies.empty:
+        try:
+            await send_replies(bot, chat_id, None, scope.replies)
+        except (Blocked, TelegramError):
+            log.info("could not send a delayed answer to chat %s", chat_id, exc_info=True)
