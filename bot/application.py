@@ -30,6 +30,7 @@ from handlers import (
     staff_input,
     start,
     topics,
+    townships,
     triage,
 )
 from handlers.notifications import render_notification
@@ -59,6 +60,8 @@ def routes() -> list[Route]:
         *triage.routes(),
         *topics.routes(),
         *candidates.routes(),
+        # Staff and members of several townships: which one they work in.
+        *townships.routes(),
         # Admins: roles.
         *admin.routes(),
         # Whatever nothing above understood: stale buttons, unknown commands, odd media.

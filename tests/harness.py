@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.application import build_application, on_startup
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
+from bot.domain.roles import RoleName
 from bot.fakeapi import BotMessage, FakeBotApi, InProcessRequest, SimUser
+from bot.services.container import Services
 from bot.services.setup import SetupReport
 from storage.db import SessionFactory, create_read_engine, create_session_factory
+from storage.uow import UnitOfWork
 from tests import factories
 from tests.conftest import MutableClock
 
@@ -65,10 +70,50 @@ class BotHarness:
         await self.stop()
         await self.start()
 
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until every update sent so far is handled and its answers are sent.
+
+        Negative tests wait for this instead of sleeping: when it returns, whatever the bot
+        was going to say about those updates has been said.
+        """
+        assert self.app is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                # getUpdates is a call the fake API sees: wait until the bot fetched them all.
+                await self.api.activity.wait_for(lambda: not self.api.pending_updates(), timeout)
+                await self.app.update_queue.join()
+                if not self.api.pending_updates():
+                    return
+
     def resident(
         self, user_id: int = 1001, first_name: str = "王阿姨", language_code: str = "zh-hans"
     ) -> SimUser:
         return self.api.user(user_id, first_name=first_name, language_code=language_code)
+
+    @property
+    def township_id(self) -> int:
+        assert self.township is not None
+        return self.township.township_id
+
+    def services(self) -> Services:
+        assert self.app is not None
+        return self.app.services
+
+    async def with_role(
+        self, telegram_id: int, role: RoleName, name: str = "联络员", township_id: int | None = None
+    ) -> SimUser:
+        """A person holding `role` (in the harness's township unless told otherwise)."""
+        person_id = await factories.person(
+            self.session_factory, self.clock.now(), telegram_id, name
+        )
+        async with UnitOfWork(self.session_factory) as uow:
+            await uow.people.grant(
+                person_id, township_id or self.township_id, role, self.clock.now()
+            )
+            await uow.commit()
+        if self.app is not None:
+            self.app.services.people.forget(telegram_id)
+        return self.api.user(telegram_id, first_name=name, language_code="zh-hans")
 
     def village_id(self, name: str) -> int:
         assert self.township is not None
@@ -77,6 +122,15 @@ class BotHarness:
 
 async def reply(user: SimUser, timeout: float = 5.0) -> BotMessage:
     return await user.next_message(timeout=timeout)
+
+
+async def expect(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessage:
+    """The bot's next message to `user`, which must contain `fragment` (nothing skipped)."""
+    message = await user.next_message(timeout=timeout)
+    assert fragment in (message.text or ""), (
+        f"expected {fragment!r}, the bot said {message.text!r}.\n{user.transcript_text()}"
+    )
+    return message
 
 
 async def replies_until(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessage:

@@ -45,6 +45,9 @@ class _Snapshot:
     categories: dict[int, list[CategoryView]]
 
 
+_MIN_RELOAD_SECONDS = 0.1
+
+
 class DirectoryCache:
     """Townships, villages and categories change rarely and are read on every intake step.
 
@@ -69,6 +72,13 @@ class DirectoryCache:
     def invalidate(self) -> None:
         self._snapshot = None
 
+    async def _fresher(self) -> _Snapshot:
+        """After a miss: an id may be newer than the copy (set up from the command line
+        meanwhile). Reload, at most ten times a second, so forged ids cannot keep it reloading."""
+        if self._clock() - self._loaded_at >= _MIN_RELOAD_SECONDS:
+            self.invalidate()
+        return await self._current()
+
     async def _current(self) -> _Snapshot:
         snapshot = self._snapshot
         if snapshot is not None and self._clock() - self._loaded_at < self._ttl:
@@ -90,6 +100,8 @@ class DirectoryCache:
     async def township(self, township_id: int) -> TownshipView:
         found = (await self._current()).townships.get(township_id)
         if found is None:
+            found = (await self._fresher()).townships.get(township_id)
+        if found is None:
             raise NotFound("township", township_id)
         return found
 
@@ -100,6 +112,8 @@ class DirectoryCache:
 
     async def village(self, village_id: int) -> VillageView:
         found = (await self._current()).villages.get(village_id)
+        if found is None:
+            found = (await self._fresher()).villages.get(village_id)
         if found is None:
             raise NotFound("village", village_id)
         return found

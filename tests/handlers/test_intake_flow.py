@@ -7,15 +7,16 @@ from sqlalchemy import select
 from bot.domain.issue_status import IssueStatus
 from bot.fakeapi import SimUser
 from storage.models import Attachment, Issue
-from tests.harness import BotHarness, describe, press_category, replies_until
+from tests.harness import BotHarness, describe, expect, press_category, replies_until
 
 
 async def start_in_village(user: SimUser, village: str = "南湖社区") -> None:
     await user.command("start")
-    await replies_until(user, "有事好商量")
-    await replies_until(user, "哪个村")
+    await expect(user, "有事好商量")
+    await expect(user, "哪个村")
     await user.press_button(village)
-    await replies_until(user, "已保存")
+    await expect(user, "已保存")
+    await expect(user, "随时点")
 
 
 async def raise_issue(
