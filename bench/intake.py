@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import SystemClock  # noqa: E402
-from bot.fakeapi import FakeBotApi, SimUser, start_server  # noqa: E402
-from bot.runner import migrated_engine  # noqa: E402
 from bot.services.setup import setup_township  # noqa: E402
+from fake_telegram import FakeBotApi, SimUser, start_server  # noqa: E402
 from storage.db import create_session_factory  # noqa: E402
+from storage.migrate import migrated_engine  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
 TOKEN = "123456:BENCH-token"

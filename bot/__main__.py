@@ -93,7 +93,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "run":
         return _run_bot()
     if command == "demo":
-        from bot.demo import run_demo
+        from fake_telegram.demo import run_demo
 
         return int(asyncio.run(run_demo()))
     from bot import admin_cli

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.roles import RoleName
-from bot.runner import StartupError, migrated_engine
+from bot.runner import StartupError
 from bot.services.importer import ImportFileError, ImportReport, import_issues, read_table
 from bot.services.roles import grant_role, revoke_role
 from bot.services.setup import setup_township, split_names
 from storage import migrate
 from storage.db import create_session_factory
+from storage.migrate import migrated_engine
 from storage.models import Township
 from storage.uow import UnitOfWork
 

@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -21,7 +21,6 @@ from babel.support import Translations
 
 from bot.config import SUPPORTED_LOCALES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 LOCALE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
@@ -57,7 +56,8 @@ def locale_for_language_code(
 
 @cache
 def _load(locale: str) -> Translations:
-    path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    # Package data: found the same way from a checkout and from an installed wheel.
+    path = resources.files("locales").joinpath(locale, "LC_MESSAGES", f"{DOMAIN}.po")
     with path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale)
     buffer = io.BytesIO()

@@ -11,8 +11,8 @@ from telegram.ext import Application
 
 from bot.application import build_application
 from bot.config import Settings
-from bot.runner import migrated_engine
 from storage.db import create_engine, create_read_engine, create_session_factory
+from storage.migrate import migrated_engine
 
 log = logging.getLogger(__name__)
 

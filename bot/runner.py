@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from storage import migrate
-from storage.db import create_engine
 
 
 class StartupError(Exception):
@@ -32,10 +29,3 @@ def configure_logging(level: str) -> None:
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
-async def migrated_engine(url: str) -> AsyncEngine:
-    """An engine whose database is at the newest schema (applies pending migrations)."""
-    engine = create_engine(url)
-    await migrate.upgrade(engine)
-    return engine

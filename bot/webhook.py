@@ -20,8 +20,8 @@ from bot.application import build_application, on_startup
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
-from bot.runner import migrated_engine
 from storage.db import create_read_engine, create_session_factory
+from storage.migrate import migrated_engine
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -38,3 +38,12 @@ def _current(connection: Connection) -> str | None:
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
         return await connection.run_sync(_current)
+
+
+async def migrated_engine(url: str) -> AsyncEngine:
+    """An engine whose database is at the newest schema (applies pending migrations)."""
+    from storage.db import create_engine
+
+    engine = create_engine(url)
+    await upgrade(engine)
+    return engine

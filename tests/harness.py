@@ -11,9 +11,9 @@ from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
 from bot.domain.roles import RoleName
-from bot.fakeapi import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from bot.services.container import Services
 from bot.services.setup import SetupReport
+from fake_telegram import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from storage.db import SessionFactory, create_read_engine, create_session_factory
 from storage.uow import UnitOfWork
 from tests import factories

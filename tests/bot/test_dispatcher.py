@@ -24,9 +24,9 @@ from bot.dispatcher import (
     stop_dispatcher,
     wake,
 )
-from bot.fakeapi import FakeBotApi, InProcessRequest, parse_html
 from bot.services.container import Services
 from bot.services.outbox import NotificationKind, notify
+from fake_telegram import FakeBotApi, InProcessRequest, parse_html
 from handlers.notifications import render_notification
 from storage.db import SessionFactory
 from storage.models import Notification, Person

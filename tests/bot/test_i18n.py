@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import LOCALES_DIR, locale_for_language_code, translator
+from bot.i18n import locale_for_language_code, translator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
@@ -35,9 +37,17 @@ def test_the_code_has_messages() -> None:
     assert len(SOURCE) > 50
 
 
+def _catalogue(locale: str) -> Traversable:
+    return resources.files("locales").joinpath(locale, "LC_MESSAGES", "messages.po")
+
+
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_catalogue_is_complete(locale: str) -> None:
-    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+    with (
+        resources.files("locales")
+        .joinpath(locale, "LC_MESSAGES", "messages.po")
+        .open("rb") as handle
+    ):
         catalog = read_po(handle, locale=locale)
     missing = []
     for message in SOURCE:
@@ -54,7 +64,11 @@ def test_catalogue_is_complete(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_placeholders_and_tags_survive_translation(locale: str) -> None:
-    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+    with (
+        resources.files("locales")
+        .joinpath(locale, "LC_MESSAGES", "messages.po")
+        .open("rb") as handle
+    ):
         catalog = read_po(handle, locale=locale)
     for entry in catalog:
         if not entry.id:

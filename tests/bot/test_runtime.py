@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.fakeapi import FakeBotApi, RunningServer, SimUser, start_server
 from bot.services.setup import SetupReport
+from fake_telegram import FakeBotApi, RunningServer, SimUser, start_server
 from storage.db import SessionFactory
 from storage.models import Issue
 from tests import factories

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.fakeapi import SimUser
 from bot.i18n import translator
+from fake_telegram import SimUser
 from handlers.intake_draft import Anonymity, IntakeCategory
 from handlers.my_issues import MyIssue
 from storage.models import Issue

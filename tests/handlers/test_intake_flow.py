@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain.issue_status import IssueStatus
-from bot.fakeapi import SimUser
+from fake_telegram import SimUser
 from storage.models import Attachment, Issue
 from tests.harness import BotHarness, describe, expect, press_category, replies_until
 

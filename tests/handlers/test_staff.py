@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.domain.issue_status import IssueStatus
 from bot.domain.roles import RoleName
-from bot.fakeapi import SimUser
 from bot.i18n import translator
+from fake_telegram import SimUser
 from handlers.inbox import AskResident, NewTopic, OpenIssue, PickReason, RejectWith
 from storage.models import Issue
 from storage.uow import UnitOfWork

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from bot.domain.issue_status import IssueStatus
 from bot.domain.roles import RoleName
 from bot.domain.topic_status import TopicStatus
-from bot.fakeapi import SimUser
 from bot.i18n import translator
 from bot.services import topics
+from fake_telegram import SimUser
 from handlers.topics import Merge, PickMergeTarget, Split, TopicCard
 from storage.models import Issue, Notification, Topic
 from storage.uow import UnitOfWork

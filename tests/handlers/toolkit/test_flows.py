@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain.roles import RoleName
-from bot.fakeapi import SimUser
 from bot.i18n import translator
 from bot.services import triage
+from fake_telegram import SimUser
 from storage.models import ChatFlow, IssueQuestion
 from storage.uow import UnitOfWork
 from tests.handlers.test_intake_flow import raise_issue, start_in_village

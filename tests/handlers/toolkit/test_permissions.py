@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from bot.application import flows, routes
 from bot.domain.permissions import PERMISSIONS, Act
 from bot.domain.roles import RoleName
-from bot.fakeapi import SimUser
 from bot.i18n import translator
 from bot.services import topics
+from fake_telegram import SimUser
 from handlers.toolkit import Button, Route
 from handlers.toolkit.access import refusal
 from handlers.toolkit.flows import FlowButton

@@ -13,12 +13,12 @@ import pytest
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ApplicationBuilder
 
-from bot.fakeapi import FakeBotApi, RunningServer, start_server
-from bot.fakeapi.server import decode_form_value
+from fake_telegram import FakeBotApi, RunningServer, start_server
+from fake_telegram.server import decode_form_value
 
 from .conftest import App, add_handlers, polling
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ async def test_command_line_server_prints_ready() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.fakeapi",
+        "fake_telegram",
         "--port",
         "0",
         cwd=REPO_ROOT,

@@ -6,8 +6,8 @@ import copy
 import itertools
 import time
 
-from bot.fakeapi.objects import button_rows_text, describe_message
-from bot.fakeapi.state import CallbackRecord, ChatEvent, ChatState, Notifier, StoredMessage
+from fake_telegram.objects import button_rows_text, describe_message
+from fake_telegram.state import CallbackRecord, ChatEvent, ChatState, Notifier, StoredMessage
 
 
 def _bot_name(stored: StoredMessage) -> str:

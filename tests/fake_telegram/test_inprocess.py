@@ -15,7 +15,7 @@ from telegram import (
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.fakeapi import FakeBotApi
+from fake_telegram import FakeBotApi
 
 from .conftest import App, in_process_app
 

@@ -6,9 +6,9 @@ import html
 
 import pytest
 
-from bot.fakeapi import EntityParseError, parse_html
-from bot.fakeapi.markup import check_markdown_v2, format_text, validate_reply_markup
-from bot.fakeapi.state import ApiError
+from fake_telegram import EntityParseError, parse_html
+from fake_telegram.markup import check_markdown_v2, format_text, validate_reply_markup
+from fake_telegram.state import ApiError
 
 
 def test_escaped_user_text_passes() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fakeapi.core import FakeBotApi
-from bot.fakeapi.state import JsonDict
-from bot.fakeapi.users import SimUser
-from bot.fakeapi.views import BotMessage, ChatView
+from fake_telegram.core import FakeBotApi
+from fake_telegram.state import JsonDict
+from fake_telegram.users import SimUser
+from fake_telegram.views import BotMessage, ChatView
 
 _dumps = partial(json.dumps, ensure_ascii=False)
 

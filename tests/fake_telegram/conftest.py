@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fakeapi import FakeBotApi, InProcessRequest
+from fake_telegram import FakeBotApi, InProcessRequest
 
 Ctx = ContextTypes.DEFAULT_TYPE
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]

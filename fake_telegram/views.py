@@ -8,11 +8,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.fakeapi.markup import inline_rows
-from bot.fakeapi.state import ChatEvent, ChatState, JsonDict, StoredMessage
+from fake_telegram.markup import inline_rows
+from fake_telegram.state import ChatEvent, ChatState, JsonDict, StoredMessage
 
 if TYPE_CHECKING:
-    from bot.fakeapi.core import FakeBotApi
+    from fake_telegram.core import FakeBotApi
 
 _KINDS = (
     "text",

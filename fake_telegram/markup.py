@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.fakeapi.state import ApiError, JsonDict, bad_request
+from fake_telegram.state import ApiError, JsonDict, bad_request
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -12,19 +12,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.fakeapi.api_bot import METHODS as _BOT_METHODS
-from bot.fakeapi.api_bot import visible_menu
-from bot.fakeapi.api_common import Ctx, Handler, Params, forbid_if_blocked
-from bot.fakeapi.api_messages import METHODS as _MESSAGE_METHODS
-from bot.fakeapi.chatlog import ChatLog
-from bot.fakeapi.groups import SimGroup
-from bot.fakeapi.objects import (
+from fake_telegram.api_bot import METHODS as _BOT_METHODS
+from fake_telegram.api_bot import visible_menu
+from fake_telegram.api_common import Ctx, Handler, Params, forbid_if_blocked
+from fake_telegram.api_messages import METHODS as _MESSAGE_METHODS
+from fake_telegram.chatlog import ChatLog
+from fake_telegram.groups import SimGroup
+from fake_telegram.objects import (
     FileStore,
     group_chat_object,
     private_chat_object,
     user_object,
 )
-from bot.fakeapi.state import (
+from fake_telegram.state import (
     ApiError,
     BotState,
     CallbackRecord,
@@ -38,7 +38,7 @@ from bot.fakeapi.state import (
     as_chat_id,
     bad_request,
 )
-from bot.fakeapi.users import SimUser
+from fake_telegram.users import SimUser
 
 _LOGGER = logging.getLogger(__name__)
 _TOKEN_RE = re.compile(r"([0-9]+):(.+)")

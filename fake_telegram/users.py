@@ -7,18 +7,18 @@ import copy
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from bot.fakeapi.markup import inline_rows
-from bot.fakeapi.objects import (
+from fake_telegram.markup import inline_rows
+from fake_telegram.objects import (
     command_entities,
     describe_message,
     media_object,
     sample_content,
 )
-from bot.fakeapi.state import CallbackRecord, ChatState, FileRecord, JsonDict, StoredMessage
-from bot.fakeapi.views import BotMessage, ChatView
+from fake_telegram.state import CallbackRecord, ChatState, FileRecord, JsonDict, StoredMessage
+from fake_telegram.views import BotMessage, ChatView
 
 if TYPE_CHECKING:
-    from bot.fakeapi.core import FakeBotApi
+    from fake_telegram.core import FakeBotApi
 
 __all__ = ["BotMessage", "SimUser"]
 

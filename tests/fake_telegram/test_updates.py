@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from bot.fakeapi import FakeBotApi
+from fake_telegram import FakeBotApi
 
 
 async def get_updates(api: FakeBotApi, **params: Any) -> tuple[int, Any]:

@@ -6,7 +6,7 @@ import hashlib
 import itertools
 from typing import Any
 
-from bot.fakeapi.state import FileRecord, JsonDict
+from fake_telegram.state import FileRecord, JsonDict
 
 # Tiny but well-formed headers, so code that sniffs downloaded bytes sees the right type.
 SAMPLE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"

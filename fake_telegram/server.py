@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fakeapi.control import add_control_routes
-from bot.fakeapi.core import FakeBotApi
-from bot.fakeapi.state import JsonDict, Upload
+from fake_telegram.control import add_control_routes
+from fake_telegram.core import FakeBotApi
+from fake_telegram.state import JsonDict, Upload
 
 API_KEY: web.AppKey[FakeBotApi] = web.AppKey("fake_bot_api", FakeBotApi)
 

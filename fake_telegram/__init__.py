@@ -4,13 +4,13 @@
 ``start_server`` serves it over HTTP; ``SimUser``/``SimGroup`` play the people.
 """
 
-from bot.fakeapi.core import FakeBotApi
-from bot.fakeapi.groups import SimGroup
-from bot.fakeapi.markup import EntityParseError, parse_html
-from bot.fakeapi.server import RunningServer, start_server
-from bot.fakeapi.state import ApiError, RecordedCall, StoredMessage, Upload
-from bot.fakeapi.transport import InProcessRequest
-from bot.fakeapi.users import BotMessage, SimUser
+from fake_telegram.core import FakeBotApi
+from fake_telegram.groups import SimGroup
+from fake_telegram.markup import EntityParseError, parse_html
+from fake_telegram.server import RunningServer, start_server
+from fake_telegram.state import ApiError, RecordedCall, StoredMessage, Upload
+from fake_telegram.transport import InProcessRequest
+from fake_telegram.users import BotMessage, SimUser
 
 __all__ = [
     "ApiError",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import copy
 
-from bot.fakeapi.objects import chat_member_object
-from bot.fakeapi.state import JsonDict
-from bot.fakeapi.users import SimUser
-from bot.fakeapi.views import BotMessage, ChatView
+from fake_telegram.objects import chat_member_object
+from fake_telegram.state import JsonDict
+from fake_telegram.users import SimUser
+from fake_telegram.views import BotMessage, ChatView
 
 
 class SimGroup(ChatView):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.fakeapi.api_common import (
+from fake_telegram.api_common import (
     Ctx,
     Handler,
     checked_caption,
@@ -13,9 +13,9 @@ from bot.fakeapi.api_common import (
     explicit_entities,
     new_bot_message,
 )
-from bot.fakeapi.markup import validate_reply_markup
-from bot.fakeapi.objects import media_object
-from bot.fakeapi.state import ChatState, JsonDict, StoredMessage, bad_request
+from fake_telegram.markup import validate_reply_markup
+from fake_telegram.objects import media_object
+from fake_telegram.state import ChatState, JsonDict, StoredMessage, bad_request
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "

@@ -11,8 +11,8 @@ from urllib.parse import unquote
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.fakeapi.core import FakeBotApi
-from bot.fakeapi.state import Upload
+from fake_telegram.core import FakeBotApi
+from fake_telegram.state import Upload
 
 _FILE_URL = re.compile(r"/file/bot([^/]+)/(.+)$")
 _METHOD_URL = re.compile(r"/bot([^/]+)/([^/?]+)$")

@@ -1,4 +1,4 @@
-"""Runs the fake Bot API as a local HTTP server: ``python -m bot.fakeapi --port 8081``."""
+"""Runs the fake Bot API as a local HTTP server: ``python -m fake_telegram --port 8081``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.fakeapi.core import FakeBotApi
-from bot.fakeapi.server import start_server
+from fake_telegram.core import FakeBotApi
+from fake_telegram.server import start_server
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakeapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fake_telegram", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--token", default="123456:TEST")

@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
-from bot.fakeapi.api_common import Ctx, Handler
-from bot.fakeapi.objects import chat_member_object
-from bot.fakeapi.state import ApiError, BotState, ChatState, JsonDict, bad_request
+from fake_telegram.api_common import Ctx, Handler
+from fake_telegram.objects import chat_member_object
+from fake_telegram.state import ApiError, BotState, ChatState, JsonDict, bad_request
 
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 

@@ -16,12 +16,12 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.dispatcher import stop_dispatcher
 from bot.domain.categories import DEFAULT_CATEGORIES
-from bot.fakeapi import BotMessage, FakeBotApi, SimUser, start_server
 from bot.i18n import translator
-from bot.runner import migrated_engine
 from bot.services.setup import setup_township
+from fake_telegram import BotMessage, FakeBotApi, SimUser, start_server
 from handlers import keyboards
 from storage.db import create_read_engine, create_session_factory
+from storage.migrate import migrated_engine
 from storage.uow import UnitOfWork
 
 DEMO_TOKEN = "123456:DEMO-offline-token"

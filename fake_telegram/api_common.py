@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.fakeapi.markup import MAX_CAPTION, MAX_TEXT, format_text, utf16_len
-from bot.fakeapi.objects import sample_content
-from bot.fakeapi.state import (
+from fake_telegram.markup import MAX_CAPTION, MAX_TEXT, format_text, utf16_len
+from fake_telegram.objects import sample_content
+from fake_telegram.state import (
     ApiError,
     BotState,
     ChatState,
@@ -22,7 +22,7 @@ from bot.fakeapi.state import (
 )
 
 if TYPE_CHECKING:
-    from bot.fakeapi.core import FakeBotApi
+    from fake_telegram.core import FakeBotApi
 
 Handler = Callable[["Ctx"], Awaitable[Any]]
 

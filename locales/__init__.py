@@ -1,0 +1,1 @@
+"""The gettext catalogues (package data, so an installed bot finds them)."""
