@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
 from bot.services.container import Services
+from bot.transport import AiohttpRequest
 from bot.update_processor import ChatOrderedProcessor
 from handlers import (
     admin,
@@ -135,8 +136,10 @@ def build_application(
         .post_init(on_startup)
         .post_stop(stop_dispatcher)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    # The Bot API over aiohttp (bot/transport.py); tests hand in the in-process fake.
+    builder = builder.request(request or AiohttpRequest(pool_size=64)).get_updates_request(
+        get_updates_request or request or AiohttpRequest(pool_size=1, read_timeout=None)
+    )
     if webhook:
         # Updates arrive on our own aiohttp endpoint (bot/webhook.py), not from getUpdates.
         builder = builder.updater(None)

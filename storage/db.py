@@ -57,6 +57,9 @@ def _sqlite_reader_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -
     cursor.close()
 
 
+READER_OVERFLOW = 128
+
+
 def create_read_engine(url: str) -> AsyncEngine | None:
     """SQLite only: a few connections for reads, which WAL lets run beside the one writer.
 
@@ -66,7 +69,10 @@ def create_read_engine(url: str) -> AsyncEngine | None:
     if not is_sqlite(url):
         return None
     _ensure_sqlite_folder(url)
-    engine = create_async_engine(url, pool_size=4, max_overflow=0)
+    # Never fewer readers than updates running at once: an update that holds the writer and
+    # waits for a reader held by an update waiting for the writer would wait for ever.
+    # Overflow connections close when returned, so quiet times keep only the pool.
+    engine = create_async_engine(url, pool_size=4, max_overflow=READER_OVERFLOW)
     event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
     return engine
 

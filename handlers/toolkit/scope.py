@@ -80,8 +80,14 @@ class UpdateScope:
         if self.chat_id is None:
             return []
         self.flows = FlowStack.load(await self.reads.flows.load(self.chat_id))
-        expired = self.flows.pop_expired(self.services.clock.now())
-        return expired
+        await self._end_read()
+        return self.flows.pop_expired(self.services.clock.now())
+
+    async def _end_read(self) -> None:
+        """Hand a reader connection back as soon as a read is done (a separate reader only:
+        ending the writer's transaction would drop the update's changes)."""
+        if self._reads is not None:
+            await self._reads.session.rollback()
 
     async def abandon(self) -> None:
         """Undo the update: roll back its writes, forget its answers and flow moves."""
