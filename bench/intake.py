@@ -236,6 +236,11 @@ def _env(server_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def _step_percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
 def report(label: str, paced: PhaseResult, saturated: PhaseResult) -> None:
     bot_cpu = saturated.cpu_ms_per_update(saturated.bot_cpu_seconds)
     harness_cpu = saturated.cpu_ms_per_update(saturated.harness_cpu_seconds)
@@ -250,6 +255,11 @@ def report(label: str, paced: PhaseResult, saturated: PhaseResult) -> None:
         f"  (CPU per update: bot {bot_cpu:.1f} ms, harness {harness_cpu:.1f} ms)",
         flush=True,
     )
+    steps = "  ".join(
+        f"{step}:{_step_percentile(values, 0.5):.0f}/{_step_percentile(values, 0.99):.0f}"
+        for step, values in sorted(paced.by_step.items())
+    )
+    print(f"  paced p50/p99 ms by step  {steps}", flush=True)
 
 
 async def measure(

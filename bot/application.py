@@ -37,7 +37,7 @@ from handlers import (
 from handlers.notifications import render_notification
 from handlers.toolkit import BotContext, Flow, FlowRouter, Route
 from handlers.toolkit.scope import process_in_scope
-from storage.db import SessionFactory
+from storage.db import Database
 
 
 def flows() -> list[Flow]:
@@ -103,19 +103,19 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 def build_application(
     settings: Settings,
-    session_factory: SessionFactory,
+    database: Database,
     *,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     webhook: bool = False,
-    read_session_factory: SessionFactory | None = None,
 ) -> ConsultationApp:
     services = Services(
         settings=settings,
-        session_factory=session_factory,
+        session_factory=database.sessions,
         clock=clock or SystemClock(),
-        read_factory=read_session_factory,
+        read_factory=database.read_sessions,
+        bulk_factory=database.bulk_sessions,
     )
     processor = ChatOrderedProcessor(settings.concurrent_updates)
     builder = (

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=32, ge=1)
     # An album arrives as one update per photo; answer once this long after the last one.
     album_wait_seconds: float = Field(default=1.0, ge=0)
+    # SQLite commit durability: NORMAL survives any crash of the bot's process, FULL also a
+    # power loss (an fsync per commit). See storage/db.py.
+    sqlite_synchronous: str = "NORMAL"
     # Outgoing messages per second over all chats (Telegram allows about 30).
     max_messages_per_second: float = Field(default=30.0, gt=0)
 
@@ -62,6 +65,13 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LOCALES:
             raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         return value
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _known_synchronous(cls, value: str) -> str:
+        if value.upper() not in ("NORMAL", "FULL"):
+            raise ValueError("SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+        return value.upper()
 
     @field_validator("timezone")
     @classmethod

@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.application import build_application
 from bot.config import Settings
-from storage.db import create_engine, create_read_engine, create_session_factory
+from storage.db import open_database
 from storage.migrate import migrated_engine
 
 log = logging.getLogger(__name__)
@@ -26,19 +26,12 @@ def run_polling(settings: Settings) -> None:
     url = settings.resolved_database_url
     # Migrate in a loop of its own; the bot's engine then connects inside PTB's loop.
     asyncio.run(_migrate(url))
-    engine = create_engine(url)
-    reader = create_read_engine(url)
+    database = open_database(url, synchronous=settings.sqlite_synchronous)
 
     async def dispose(_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await engine.dispose()
-        if reader is not None:
-            await reader.dispose()
+        await database.dispose()
 
-    app = build_application(
-        settings,
-        create_session_factory(engine),
-        read_session_factory=create_session_factory(reader) if reader else None,
-    )
+    app = build_application(settings, database)
     app.post_shutdown = dispose
     log.info("bot starting (polling)")
     app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -20,7 +20,7 @@ from bot.application import build_application, on_startup
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import stop_dispatcher
-from storage.db import create_read_engine, create_session_factory
+from storage.db import open_database
 from storage.migrate import migrated_engine
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,10 @@ def webhook_app(bot_app: ConsultationApp, path: str, secret: str) -> web.Applica
 
 
 async def serve(settings: Settings) -> None:
-    engine = await migrated_engine(settings.resolved_database_url)
-    reader = create_read_engine(settings.resolved_database_url)
-    bot_app = build_application(
-        settings,
-        create_session_factory(engine),
-        webhook=True,
-        read_session_factory=create_session_factory(reader) if reader else None,
-    )
+    url = settings.resolved_database_url
+    await (await migrated_engine(url)).dispose()
+    database = open_database(url, synchronous=settings.sqlite_synchronous)
+    bot_app = build_application(settings, database, webhook=True)
     path = urlsplit(settings.webhook_url).path or "/"
     secret = settings.resolved_webhook_secret
     runner = web.AppRunner(webhook_app(bot_app, path, secret), access_log=None)
@@ -82,9 +78,7 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         await stop_dispatcher(bot_app)
         await bot_app.stop()
-    await engine.dispose()
-    if reader is not None:
-        await reader.dispose()
+    await database.dispose()
 
 
 def run_webhook(settings: Settings) -> None:

@@ -20,7 +20,7 @@ from bot.i18n import translator
 from bot.services.setup import setup_township
 from fake_telegram import BotMessage, FakeBotApi, SimUser, start_server
 from handlers import keyboards
-from storage.db import create_read_engine, create_session_factory
+from storage.db import open_database
 from storage.migrate import migrated_engine
 from storage.uow import UnitOfWork
 
@@ -96,19 +96,15 @@ async def run_demo() -> int:
             bot_api_base_file_url=server.base_file_url,
             album_wait_seconds=0.3,
         )
-        engine = await migrated_engine(settings.resolved_database_url)
-        session_factory = create_session_factory(engine)
-        async with UnitOfWork(session_factory) as uow:
+        url = settings.resolved_database_url
+        await (await migrated_engine(url)).dispose()
+        database = open_database(url)
+        async with UnitOfWork(database.sessions) as uow:
             await setup_township(
                 uow, name=DEMO_TOWNSHIP, villages=DEMO_VILLAGES, now=SystemClock().now()
             )
             await uow.commit()
-        reader = create_read_engine(settings.resolved_database_url)
-        app = build_application(
-            settings,
-            session_factory,
-            read_session_factory=create_session_factory(reader) if reader else None,
-        )
+        app = build_application(settings, database)
         resident = api.user(1001, first_name="王阿姨", language_code="zh-hans")
         try:
             await app.initialize()
@@ -129,9 +125,7 @@ async def run_demo() -> int:
                 await app.stop()
             await app.shutdown()
             await server.close()
-            await engine.dispose()
-            if reader is not None:
-                await reader.dispose()
+            await database.dispose()
         print(resident.transcript_text())
         print(
             "\nThat was the real bot, talking to a fake Telegram on this machine. "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage.sqlite_inline import inline_creator
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -28,33 +32,74 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets readers work while one writer commits; NORMAL sync is durable at checkpoints
-    # and safe against application crashes, which is the failure we care about here.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+# Durability of a commit (SQLITE_SYNCHRONOUS). In WAL mode, NORMAL survives any crash of
+# the process (what is committed is in the WAL file); only a power loss or an operating
+# system crash can take back the last transactions before the next checkpoint, and the
+# database stays consistent either way. FULL also survives those, at the price of an fsync
+# per commit. bench/intake.py measures both.
+SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def _sqlite_pragmas(synchronous: str, busy_ms: int, *, reader: bool) -> Callable[..., None]:
+    def apply(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers work while one writer commits.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if reader:
+            cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write: a bug
+        cursor.close()
+
+    return apply
+
+
+def _sqlite_engine(
+    url: str,
+    *,
+    inline: bool,
+    reader: bool,
+    pool_size: int,
+    max_overflow: int,
+    synchronous: str = "NORMAL",
+    echo: bool = False,
+) -> AsyncEngine:
+    if synchronous.upper() not in SYNCHRONOUS_MODES:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}")
+    _ensure_sqlite_folder(url)
+    options: dict[str, Any] = {"echo": echo, "pool_size": pool_size, "max_overflow": max_overflow}
+    if inline:
+        options["async_creator"] = inline_creator(make_url(url).database or ":memory:")
+    engine = create_async_engine(url, **options)
+    # Another process (the command line, a backup) may hold the write lock for a moment; an
+    # inline connection waits on the event loop, so it waits less before it gives up.
+    busy_ms = 2000 if inline else 10000
+    event.listen(
+        engine.sync_engine,
+        "connect",
+        _sqlite_pragmas(synchronous.upper(), busy_ms, reader=reader),
+    )
+    return engine
+
+
+def create_engine(url: str, *, echo: bool = False, synchronous: str = "NORMAL") -> AsyncEngine:
+    """The writer: on SQLite one connection on the event-loop thread (storage/sqlite_inline.py).
+
+    SQLite allows one writer at a time; one pooled connection serialises transactions inside
+    this process instead of failing with "database is locked" on lock upgrades.
+    """
     if is_sqlite(url):
-        _ensure_sqlite_folder(url)
-        # SQLite allows one writer at a time; one pooled connection serialises transactions
-        # inside this process instead of failing with "database is locked" on lock upgrades.
-        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
+        return _sqlite_engine(
+            url,
+            inline=True,
+            reader=False,
+            pool_size=1,
+            max_overflow=0,
+            synchronous=synchronous,
+            echo=echo,
+        )
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
-
-
-def _sqlite_reader_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    _sqlite_pragmas(dbapi_connection, record)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write would be a bug
-    cursor.close()
 
 
 READER_OVERFLOW = 128
@@ -68,17 +113,60 @@ def create_read_engine(url: str) -> AsyncEngine | None:
     """
     if not is_sqlite(url):
         return None
-    _ensure_sqlite_folder(url)
     # Never fewer readers than updates running at once: an update that holds the writer and
     # waits for a reader held by an update waiting for the writer would wait for ever.
     # Overflow connections close when returned, so quiet times keep only the pool.
-    engine = create_async_engine(url, pool_size=4, max_overflow=READER_OVERFLOW)
-    event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
-    return engine
+    return _sqlite_engine(url, inline=True, reader=True, pool_size=4, max_overflow=READER_OVERFLOW)
+
+
+def create_bulk_engine(url: str) -> AsyncEngine | None:
+    """SQLite only: readers in worker threads, for reads too large for the event loop
+    (building a similarity index, regrouping, training a model, exports)."""
+    if not is_sqlite(url):
+        return None
+    return _sqlite_engine(url, inline=False, reader=True, pool_size=2, max_overflow=4)
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass
+class Database:
+    """The engines of one database: the writer, readers beside it, and readers for bulk.
+
+    On PostgreSQL one pool serves all three. On SQLite the writer and the readers run on
+    the event loop (small statements), and bulk reads in worker threads.
+    """
+
+    writer: AsyncEngine
+    reader: AsyncEngine | None = None
+    bulk: AsyncEngine | None = None
+
+    @property
+    def sessions(self) -> SessionFactory:
+        return create_session_factory(self.writer)
+
+    @property
+    def read_sessions(self) -> SessionFactory | None:
+        return create_session_factory(self.reader) if self.reader is not None else None
+
+    @property
+    def bulk_sessions(self) -> SessionFactory | None:
+        return create_session_factory(self.bulk) if self.bulk is not None else None
+
+    async def dispose(self) -> None:
+        for engine in (self.reader, self.bulk, self.writer):
+            if engine is not None:
+                await engine.dispose()
+
+
+def open_database(url: str, *, synchronous: str = "NORMAL") -> Database:
+    return Database(
+        writer=create_engine(url, synchronous=synchronous),
+        reader=create_read_engine(url),
+        bulk=create_bulk_engine(url),
+    )
 
 
 async def truncate_all(engine: AsyncEngine) -> None:

@@ -14,7 +14,7 @@ from bot.domain.roles import RoleName
 from bot.services.container import Services
 from bot.services.setup import SetupReport
 from fake_telegram import BotMessage, FakeBotApi, InProcessRequest, SimUser
-from storage.db import SessionFactory, create_read_engine, create_session_factory
+from storage.db import Database, SessionFactory, create_bulk_engine, create_read_engine
 from storage.uow import UnitOfWork
 from tests import factories
 from tests.conftest import MutableClock
@@ -35,15 +35,17 @@ class BotHarness:
         return self.township
 
     async def start(self) -> None:
-        reader = create_read_engine(self.settings.resolved_database_url)
-        self.readers.append(reader)
+        url = self.settings.resolved_database_url
+        reader, bulk = create_read_engine(url), create_bulk_engine(url)
+        self.readers += [reader, bulk]
+        # The writer is the tests' own engine, so they see what the bot committed.
+        database = Database(writer=self.session_factory.kw["bind"], reader=reader, bulk=bulk)
         app = build_application(
             self.settings,
-            self.session_factory,
+            database,
             clock=self.clock,
             request=InProcessRequest(self.api),
             get_updates_request=InProcessRequest(self.api),
-            read_session_factory=create_session_factory(reader) if reader else None,
         )
         await app.initialize()
         await on_startup(app)

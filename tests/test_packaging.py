@@ -7,6 +7,7 @@ word lists must all come from the installed package.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -27,10 +28,17 @@ def _run(*command: str | Path, cwd: Path, timeout: float = 300) -> subprocess.Co
 
 
 def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
+    # Build from a copy: building in place would leave a build/ folder in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".*", "build", "data", "__pycache__", "*.egg-info"),
+    )
     wheels = tmp_path / "wheels"
     built = _run(
         sys.executable, "-m", "pip", "wheel", "--no-deps",
-        "-w", wheels, ROOT, cwd=tmp_path,
+        "-w", wheels, source, cwd=tmp_path,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = wheels.glob("haoshangliang-*.whl")

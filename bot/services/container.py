@@ -25,6 +25,8 @@ class Services:
     clock: Clock
     # Reads that may run beside the writer (SQLite WAL); None: the main factory serves all.
     read_factory: SessionFactory | None = None
+    # Reads too large for the event loop (SQLite: worker threads); None: the readers serve.
+    bulk_factory: SessionFactory | None = None
     people: PersonCache = field(default_factory=PersonCache)
     flood: FloodGuard = field(init=False)
     directory: DirectoryCache = field(init=False)
@@ -38,9 +40,10 @@ class Services:
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
         reads = self.read_factory or self.session_factory
+        bulk = self.bulk_factory or reads
         self.directory = DirectoryCache(reads)
-        self.similar = SimilarityService(reads)
-        self.categories = CategorySuggester(reads, self.directory)
+        self.similar = SimilarityService(bulk)
+        self.categories = CategorySuggester(bulk, self.directory)
 
     def apply(self, changes: Changes) -> None:
         """After a commit: the in-memory copies learn what the transaction changed."""
