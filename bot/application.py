@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
@@ -37,7 +38,7 @@ from handlers import (
 from handlers.notifications import render_notification
 from handlers.toolkit import BotContext, Flow, FlowRouter, Route
 from handlers.toolkit.scope import process_in_scope
-from storage.db import Database
+from storage.db import Database, count_activity
 
 
 def flows() -> list[Flow]:
@@ -88,7 +89,7 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     assert isinstance(app, ConsultationApp)
     await commands.publish_menus(app.bot, app.services.settings.default_locale)
     # Not awaited: the bot answers while the word dictionary loads in a worker thread.
-    warm_up = asyncio.create_task(app.services.similar.warm_up())
+    warm_up = asyncio.create_task(app.services.similar.warm_up(), name="warm-up")
     app.services.background.add(warm_up)
     warm_up.add_done_callback(app.services.background.discard)
     # Each township's category model learns from what staff confirmed so far (in a thread).
@@ -96,9 +97,27 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.services.categories.retrain_soon(township.id)
     # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
     await start_dispatcher(app, render_notification)
+    # /metrics on its own port when asked for (the webhook endpoint serves it itself).
+    settings = app.services.settings
+    if settings.metrics_port:
+        app.bot_data["metrics_runner"] = await metrics.serve_metrics(
+            settings.metrics_listen, settings.metrics_port
+        )
+        metrics.start_loop_watch(app.services.background)
+        metrics.WARMING_UP.set_function(app.services.warming_up)
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall every chat for tens of milliseconds.
     gc.freeze()
+
+
+async def on_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The last pushes go out; the figures stop being served."""
+    assert isinstance(app, ConsultationApp)
+    await stop_dispatcher(app)
+    await metrics.stop_loop_watch(app.services.background)
+    runner = app.bot_data.pop("metrics_runner", None)
+    if runner is not None:
+        await runner.cleanup()
 
 
 def build_application(
@@ -110,6 +129,9 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     webhook: bool = False,
 ) -> ConsultationApp:
+    for engine in (database.writer, database.reader, database.bulk):
+        if engine is not None:
+            count_activity(engine, metrics.count_statement, metrics.count_commit)
     services = Services(
         settings=settings,
         session_factory=database.sessions,
@@ -134,7 +156,7 @@ def build_application(
             )
         )
         .post_init(on_startup)
-        .post_stop(stop_dispatcher)
+        .post_stop(on_stop)
     )
     # The Bot API over aiohttp (bot/transport.py); tests hand in the in-process fake.
     builder = builder.request(request or AiohttpRequest(pool_size=64)).get_updates_request(

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: str = ""
+    # Polling mode: serve /metrics (Prometheus) on this port of METRICS_LISTEN; 0: off.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
     # Intake limits; a township office would tune these, so they are settings.
     max_description_chars: int = Field(default=2000, ge=50)

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot.application import build_application, on_startup
+from bot import metrics
+from bot.application import build_application, on_startup, on_stop
 from bot.config import Settings
 from bot.context import ConsultationApp
-from bot.dispatcher import stop_dispatcher
 from storage.db import open_database
 from storage.migrate import migrated_engine
 
@@ -48,6 +48,7 @@ def webhook_app(bot_app: ConsultationApp, path: str, secret: str) -> web.Applica
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post(path, receive)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/metrics", metrics.metrics_handler)
     return app
 
 
@@ -65,6 +66,8 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     async with bot_app:
         await on_startup(bot_app)
+        metrics.start_loop_watch(bot_app.services.background)
+        metrics.WARMING_UP.set_function(bot_app.services.warming_up)
         await bot_app.start()
         await bot_app.bot.set_webhook(
             settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
@@ -76,7 +79,7 @@ async def serve(settings: Settings) -> None:
         )
         await stop.wait()
         await runner.cleanup()
-        await stop_dispatcher(bot_app)
+        await on_stop(bot_app)
         await bot_app.stop()
     await database.dispose()
 

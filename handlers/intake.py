@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import filters
 
-from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
+from bot.domain.errors import DraftIncomplete, NotFound, QuotaExceeded
 from bot.i18n import N_
 from bot.services import intake
 from bot.services.intake import IssueDraft, MediaRef
@@ -40,6 +39,14 @@ from handlers.intake_draft import (
     message_of,
 )
 from handlers.intake_join import joined, not_joining, offer_joining, show_join_offer
+from handlers.intake_media import (
+    location_received,
+    location_skipped,
+    location_text,
+    photo_received,
+    photos_done,
+    photos_text,
+)
 from handlers.intake_prompts import (
     ask_anonymity,
     ask_category,
@@ -52,19 +59,18 @@ from handlers.intake_prompts import (
     confirmation_text,
     photos_prompt,
     quota_refusal,
+    set_text,
     summary_of,
+    too_long,
 )
 from handlers.keyboards import (
     MENU_NEW,
-    SHARE_LOCATION,
     SKIP_LOCATION,
     labels_in_every_locale,
-    location_keyboard,
     main_menu,
 )
 from handlers.render import category_label, unsupported_text
 from handlers.toolkit import END, BotContext, Flow, button, command, message
-from handlers.toolkit.scope import job_scope
 
 # A resident may leave a draft for a day and come back to it.
 TIMEOUT = timedelta(hours=24)
@@ -124,33 +130,12 @@ async def category_chosen(update: Update, context: BotContext, press: IntakeCate
     return PHOTOS
 
 
-def _set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
-    """Store the description; False (and the draft unchanged) when it is too long."""
-    try:
-        draft.text = intake.check_description(text, context.services.settings.max_description_chars)
-    except DescriptionTooLong:
-        return False
-    return True
-
-
-def _too_long(context: BotContext, length: int) -> None:
-    context.ui.say(
-        context.tr._(
-            "That is {length} characters; please keep the description under {limit} "
-            "(a short summary is best — you can add photos next). Everything else you "
-            "entered is kept.",
-            length=length,
-            limit=context.services.settings.max_description_chars,
-        )
-    )
-
-
 async def description_text(update: Update, context: BotContext) -> str | None:
     """The description, typed: then the 附议 offer, or the category."""
     text = message_of(update).text or ""
     draft = draft_of(context)
-    if not _set_text(context, draft, text):
-        _too_long(context, len(text.strip()))
+    if not set_text(context, draft, text):
+        too_long(context, len(text.strip()))
         return None
     if not draft.text:
         await ask_description(update, context)
@@ -178,8 +163,8 @@ async def description_photo(update: Update, context: BotContext) -> str | None:
     """A photo with a caption is a description with its first photo."""
     message = message_of(update)
     draft = draft_of(context)
-    if message.caption and not _set_text(context, draft, message.caption):
-        _too_long(context, len(message.caption.strip()))
+    if message.caption and not set_text(context, draft, message.caption):
+        too_long(context, len(message.caption.strip()))
         return None
     assert message.photo
     largest = message.photo[-1]
@@ -193,111 +178,6 @@ async def description_photo(update: Update, context: BotContext) -> str | None:
         await ask_description(update, context)
         return None
     return await offer_joining(update, context)
-
-
-async def photo_received(update: Update, context: BotContext) -> None:
-    """Another photo: counted; an album is answered once, after its last photo."""
-    message = message_of(update)
-    assert message.photo
-    largest = message.photo[-1]
-    draft = draft_of(context)
-    limit = context.services.settings.max_photos_per_issue
-    added = draft.add_photo(MediaRef(largest.file_id, largest.file_unique_id), limit)
-    if message.caption and not draft.text:
-        _set_text(context, draft, message.caption)
-    keep(context, draft)
-    if not added:
-        context.ui.say(
-            context.tr._(
-                "You can attach up to {limit} photos; this one was not added.", limit=limit
-            )
-        )
-        return
-    if message.media_group_id:
-        # An album arrives as one update per photo: answer once, after the last one.
-        _schedule_album_ack(context, message.chat_id)
-        return
-    text, markup = photos_prompt(context, len(draft.photos))
-    context.ui.say(text, markup)
-
-
-def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
-    assert context.job_queue is not None
-    name = f"album-ack:{chat_id}"
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    context.job_queue.run_once(
-        cast(Any, _album_ack),
-        context.services.settings.album_wait_seconds,
-        chat_id=chat_id,
-        name=name,
-        data=(context.me.locale, context.flow.id),
-    )
-
-
-async def _album_ack(context: BotContext) -> None:
-    """The album's last photo came a moment ago: one answer for all of them."""
-    assert context.job is not None and context.job.chat_id is not None
-    locale, frame_id = cast(tuple[str, str], context.job.data)
-    async with job_scope(context.services, context.bot, context.job.chat_id) as scope:
-        context.use_locale(locale)
-        top = scope.flows.top
-        if top is None or top.id != frame_id or top.state != PHOTOS:
-            return  # the resident moved on or cancelled meanwhile
-        count = len(draft_of(context).photos)
-        text, markup = photos_prompt(context, count)
-        scope.replies.say(text, markup)
-
-
-async def photos_text(update: Update, context: BotContext) -> None:
-    """Text while collecting photos adds to the description (residents think aloud)."""
-    draft = draft_of(context)
-    addition = (message_of(update).text or "").strip()
-    combined = f"{draft.text}\n{addition}".strip()
-    if not _set_text(context, draft, combined):
-        _too_long(context, len(combined))
-        return
-    keep(context, draft)
-    context.ui.say(context.tr._("Added to your description."))
-
-
-async def photos_done(update: Update, context: BotContext, press: PhotosDone) -> str:
-    """No (more) photos: on to the location."""
-    context.ui.drop_buttons()
-    await ask_location(update, context)
-    return LOCATION
-
-
-async def location_received(update: Update, context: BotContext) -> str:
-    """A shared location (or venue): kept, then the anonymity question."""
-    message = message_of(update)
-    location = message.location or (message.venue.location if message.venue else None)
-    assert location is not None
-    draft = draft_of(context)
-    draft.latitude, draft.longitude = location.latitude, location.longitude
-    keep(context, draft)
-    context.ui.say(context.tr._("Location saved."), main_menu(context.tr))
-    await ask_anonymity(update, context)
-    return ANONYMITY
-
-
-async def location_skipped(update: Update, context: BotContext) -> str:
-    """ "Skip, no location": fine, then the anonymity question."""
-    context.ui.say(context.tr._("No location, that is fine."), main_menu(context.tr))
-    await ask_anonymity(update, context)
-    return ANONYMITY
-
-
-async def location_text(update: Update, context: BotContext) -> None:
-    """Text where a location was asked: point to the two buttons."""
-    context.ui.say(
-        context.tr._(
-            "Please press “{share}” or “{skip}” below.",
-            share=context.tr._(SHARE_LOCATION),
-            skip=context.tr._(SKIP_LOCATION),
-        ),
-        location_keyboard(context.tr),
-    )
 
 
 async def anonymity_chosen(update: Update, context: BotContext, press: Anonymity) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.services import topics
+from bot.services import joining
 from handlers.intake_draft import CATEGORY, SIMILAR, JoinExisting, JoinNone, draft_of
 from handlers.intake_prompts import ask_category
 from handlers.keyboards import inline
@@ -32,7 +32,7 @@ async def show_join_offer(update: Update, context: BotContext) -> bool:
     )
     if not similar:
         return False
-    options = await topics.join_options(
+    options = await joining.join_options(
         context.reads, draft.township_id, context.me.id, [(item.kind, item.id) for item in similar]
     )
     if not options:
@@ -61,7 +61,7 @@ async def joined(update: Update, context: BotContext, press: JoinExisting) -> st
     """The resident joins a neighbour's issue or topic: nothing else is submitted."""
     draft = draft_of(context)
     if press.kind == "t":
-        number = await topics.join_topic(
+        number = await joining.join_topic(
             context.uow,
             person_id=context.me.id,
             topic_id=press.id,
@@ -69,7 +69,7 @@ async def joined(update: Update, context: BotContext, press: JoinExisting) -> st
             township_id=draft.township_id,
         )
     else:
-        number = await topics.join_issue(
+        number = await joining.join_issue(
             context.uow,
             person_id=context.me.id,
             issue_id=press.id,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.domain.errors import DescriptionTooLong
 from bot.services import intake
 from bot.services.intake import IssueDraft
 from bot.services.views import CategoryView
@@ -182,3 +183,24 @@ async def quota_refusal(context: BotContext) -> bool:
         main_menu(tr),
     )
     return True
+
+
+def set_text(context: BotContext, draft: IssueDraft, text: str) -> bool:
+    """Store the description; False (and the draft unchanged) when it is too long."""
+    try:
+        draft.text = intake.check_description(text, context.services.settings.max_description_chars)
+    except DescriptionTooLong:
+        return False
+    return True
+
+
+def too_long(context: BotContext, length: int) -> None:
+    context.ui.say(
+        context.tr._(
+            "That is {length} characters; please keep the description under {limit} "
+            "(a short summary is best — you can add photos next). Everything else you "
+            "entered is kept.",
+            length=length,
+            limit=context.services.settings.max_description_chars,
+        )
+    )

@@ -161,6 +161,21 @@ class Database:
                 await engine.dispose()
 
 
+def count_activity(
+    engine: AsyncEngine, on_statement: Callable[[], None], on_commit: Callable[[], None]
+) -> None:
+    """Call back on every statement and every commit (figures for /metrics)."""
+
+    def statement(*_args: Any) -> None:
+        on_statement()
+
+    def commit(*_args: Any) -> None:
+        on_commit()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "commit", commit)
+
+
 def open_database(url: str, *, synchronous: str = "NORMAL") -> Database:
     return Database(
         writer=create_engine(url, synchronous=synchronous),

@@ -51,6 +51,11 @@ class CategorySuggester:
                 return Suggestion(category.id, confidence)
         return None
 
+    @property
+    def training(self) -> int:
+        """How many townships' models are being trained right now."""
+        return sum(1 for task in self._training.values() if not task.done())
+
     def note_confirmation(self, township_id: int) -> None:
         """Staff confirmed a category: retrain once enough new examples have come in."""
         self._trained_on.setdefault(township_id, 0)

@@ -45,6 +45,13 @@ class Services:
         self.similar = SimilarityService(bulk)
         self.categories = CategorySuggester(bulk, self.directory)
 
+    def warming_up(self) -> int:
+        """Start-up work still under way (the word dictionary, category models)."""
+        loading = sum(
+            1 for task in self.background if not task.done() and task.get_name() == "warm-up"
+        )
+        return loading + self.categories.training
+
     def apply(self, changes: Changes) -> None:
         """After a commit: the in-memory copies learn what the transaction changed."""
         for township_id in changes.open_items:

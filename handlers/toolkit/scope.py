@@ -16,6 +16,7 @@ nothing that was acknowledged.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -24,6 +25,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot import metrics
 from bot.i18n import translator
 from bot.services import people
 from bot.services.container import Services
@@ -133,6 +135,7 @@ async def process_in_scope(
     if not isinstance(update, Update):
         await handle
         return
+    started = time.perf_counter()
     chat = update.effective_chat
     scope = UpdateScope(services, chat.id if chat is not None else None)
     token = _CURRENT.set(scope)
@@ -144,6 +147,8 @@ async def process_in_scope(
         await scope.close()
     services.apply(changes)
     await deliver(services, bot, scope, update)
+    metrics.UPDATES.labels("answered" if not scope.replies.empty else "silent").inc()
+    metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
 
 
 async def _commit_or_apologise(scope: UpdateScope) -> Changes:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.domain.errors import DomainError, NotFound, StaleState
 from bot.domain.issue_status import IssueStatus
 from bot.domain.topic_status import TopicStatus
-from bot.services import topics
+from bot.services import joining, topics
 from bot.services.setup import SetupReport
 from storage.db import SessionFactory
 from storage.models import Follower, Issue, Notification, Topic
@@ -74,7 +74,7 @@ async def test_create_topic_accepts_issues_and_carries_people(
 ) -> None:
     report, people, issues = await _setup(session_factory, clock)
     async with UnitOfWork(session_factory) as uow:
-        await topics.join_issue(uow, person_id=people[3], issue_id=issues[0], now=clock.now())
+        await joining.join_issue(uow, person_id=people[3], issue_id=issues[0], now=clock.now())
         await uow.commit()
     async with UnitOfWork(session_factory) as uow:
         view = await topics.create_topic(
@@ -241,7 +241,7 @@ async def test_a_stale_second_merge_changes_nothing(
             actor_id=None,
             now=clock.now(),
         ),
-        lambda uow: topics.join_topic(uow, person_id=people[3], topic_id=a.id, now=clock.now()),
+        lambda uow: joining.join_topic(uow, person_id=people[3], topic_id=a.id, now=clock.now()),
     ]
     for attempt in attempts:
         async with UnitOfWork(session_factory) as uow:
@@ -368,10 +368,10 @@ async def test_other_townships_objects_are_not_found(
             now=clock.now(),
             zone=ZONE,
         ),
-        lambda uow: topics.join_topic(
+        lambda uow: joining.join_topic(
             uow, person_id=people[3], topic_id=theirs.id, now=clock.now(), township_id=here
         ),
-        lambda uow: topics.join_issue(
+        lambda uow: joining.join_issue(
             uow, person_id=people[3], issue_id=foreign_other, now=clock.now(), township_id=here
         ),
     ]
@@ -394,11 +394,11 @@ async def test_joining_a_topic_makes_a_supporting_follower(
     report, people, issues = await _setup(session_factory, clock)
     view = await _topic(session_factory, clock, report.township_id, [issues[0]], "油烟")
     async with UnitOfWork(session_factory) as uow:
-        told = await topics.join_topic(uow, person_id=people[3], topic_id=view.id, now=clock.now())
+        told = await joining.join_topic(uow, person_id=people[3], topic_id=view.id, now=clock.now())
         await uow.commit()
     assert told == view.number
     async with UnitOfWork(session_factory) as uow:
-        told = await topics.join_issue(
+        told = await joining.join_issue(
             uow, person_id=people[2], issue_id=issues[0], now=clock.now()
         )
         await uow.commit()
