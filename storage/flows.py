@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.inserts import insert_for
 from storage.models import ChatFlow
 
 Frames = list[dict[str, Any]]
@@ -30,8 +29,7 @@ class FlowRepository:
         if not frames:
             await self.session.execute(delete(ChatFlow).where(ChatFlow.chat_id == chat_id))
             return
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         statement = insert(ChatFlow).values(chat_id=chat_id, frames=frames, updated_at=now)
         await self.session.execute(
             statement.on_conflict_do_update(

@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.domain.issue_status import IssueStatus
 from bot.domain.roles import RoleName
+from storage.inserts import insert_for, insert_if_absent
 from storage.models import (
     Attachment,
     AuditLog,
@@ -64,18 +63,12 @@ class PersonRepository:
 
     async def grant(self, person_id: int, township_id: int, role: RoleName, now: datetime) -> bool:
         """Give a role; False when the person already had it."""
-        exists = await self.session.scalar(
-            select(Role.id).where(
-                Role.person_id == person_id, Role.township_id == township_id, Role.role == role
-            )
+        return await insert_if_absent(
+            self.session,
+            Role,
+            {"person_id": person_id, "township_id": township_id, "role": role, "granted_at": now},
+            [Role.person_id, Role.township_id, Role.role],
         )
-        if exists is not None:
-            return False
-        self.session.add(
-            Role(person_id=person_id, township_id=township_id, role=role, granted_at=now)
-        )
-        await self.session.flush()
-        return True
 
     async def revoke(self, person_id: int, township_id: int, role: RoleName) -> None:
         await self.session.execute(
@@ -162,10 +155,10 @@ class IssueRepository:
         ON CONFLICT rather than a savepoint: with the SQLite driver a savepoint taken before
         any other write would commit on release, apart from the rest of the transaction.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         await self.session.execute(
-            insert(Counter).values(name=counter_name, value=0).on_conflict_do_nothing()
+            insert_for(self.session)(Counter)
+            .values(name=counter_name, value=0)
+            .on_conflict_do_nothing()
         )
 
     async def add(self, issue: Issue) -> Issue:
@@ -257,16 +250,16 @@ class IssueRepository:
 
     async def add_support(self, support: Support) -> bool:
         """Record a 附议; False when the person already supports that issue."""
-        exists = await self.session.scalar(
-            select(Support.id).where(
-                Support.person_id == support.person_id, Support.issue_id == support.issue_id
-            )
+        return await insert_if_absent(
+            self.session,
+            Support,
+            {
+                "person_id": support.person_id,
+                "issue_id": support.issue_id,
+                "created_at": support.created_at,
+            },
+            [Support.person_id, Support.issue_id],
         )
-        if exists is not None:
-            return False
-        self.session.add(support)
-        await self.session.flush()
-        return True
 
     async def supporters_count(self, issue_id: int) -> int:
         query = select(func.count(Support.id)).where(Support.issue_id == issue_id)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.topic_status import TopicStatus
+from storage.inserts import insert_if_absent
 from storage.models import Follower, Issue, Topic
 
 
@@ -38,18 +39,12 @@ class TopicRepository:
 
     async def follow(self, topic_id: int, person_id: int, reason: str, now: datetime) -> bool:
         """Add a follower; False when they already follow (their first reason is kept)."""
-        exists = await self.session.scalar(
-            select(Follower.id).where(
-                Follower.topic_id == topic_id, Follower.person_id == person_id
-            )
+        return await insert_if_absent(
+            self.session,
+            Follower,
+            {"topic_id": topic_id, "person_id": person_id, "reason": reason, "created_at": now},
+            [Follower.topic_id, Follower.person_id],
         )
-        if exists is not None:
-            return False
-        self.session.add(
-            Follower(topic_id=topic_id, person_id=person_id, reason=reason, created_at=now)
-        )
-        await self.session.flush()
-        return True
 
     async def followed_by(self, person_id: int) -> set[int]:
         query = select(Follower.topic_id).where(Follower.person_id == person_id)
