@@ -14,6 +14,7 @@ from bot.domain.roles import RoleName
 from bot.services.container import Services
 from bot.services.setup import SetupReport
 from fake_telegram import BotMessage, FakeBotApi, InProcessRequest, SimUser
+from fake_telegram.views import ChatView
 from storage.db import Database, SessionFactory, create_bulk_engine, create_read_engine
 from storage.uow import UnitOfWork
 from tests import factories
@@ -87,6 +88,17 @@ class BotHarness:
                 if not self.api.pending_updates():
                     return
 
+    async def nothing_more(self, *chats: ChatView) -> None:
+        """Every update sent so far is handled, and the bot said nothing more in `chats`
+        than what the test has read already (an extra or repeated message fails)."""
+        await self.idle()
+        for chat in chats:
+            unread = await chat.messages_until_idle(quiet=0)
+            assert not unread, (
+                f"the bot said more in chat {chat.chat_id} than expected: "
+                f"{[m.text or m.kind for m in unread]}\n{chat.transcript_text()}"
+            )
+
     def resident(
         self, user_id: int = 1001, first_name: str = "王阿姨", language_code: str = "zh-hans"
     ) -> SimUser:
@@ -126,8 +138,12 @@ async def reply(user: SimUser, timeout: float = 5.0) -> BotMessage:
     return await user.next_message(timeout=timeout)
 
 
-async def expect(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessage:
-    """The bot's next message to `user`, which must contain `fragment` (nothing skipped)."""
+async def expect(user: ChatView, fragment: str, timeout: float = 5.0) -> BotMessage:
+    """The bot's next message to `user`, which must contain `fragment` (nothing skipped).
+
+    An edit counts as a message: a pressed keyboard that is rewritten or taken away is
+    something the person sees, so the test reads it too.
+    """
     message = await user.next_message(timeout=timeout)
     assert fragment in (message.text or ""), (
         f"expected {fragment!r}, the bot said {message.text!r}.\n{user.transcript_text()}"
@@ -135,8 +151,22 @@ async def expect(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessa
     return message
 
 
+async def expect_media(user: ChatView, kind: str, timeout: float = 5.0) -> BotMessage:
+    """The bot's next message to `user`, which must be a `kind` (photo, voice, location …)."""
+    message = await user.next_message(timeout=timeout)
+    assert message.kind == kind, (
+        f"expected a {kind}, the bot sent a {message.kind}: {message.text!r}.\n"
+        f"{user.transcript_text()}"
+    )
+    return message
+
+
 async def replies_until(user: SimUser, fragment: str, timeout: float = 5.0) -> BotMessage:
-    """Read the bot's messages until one contains `fragment` (skipping acknowledgements)."""
+    """Read the bot's messages until one contains `fragment`, skipping whatever comes first.
+
+    It hides unexpected and duplicated messages, so use `expect` wherever the sequence is
+    known; this is only for messages a test legitimately does not care about (say why).
+    """
     while True:
         message = await user.next_message(timeout=timeout)
         if fragment in (message.text or ""):
@@ -151,15 +181,17 @@ async def press_category(user: SimUser, label: str) -> None:
         await user.press_button(f"✓ {label}")
 
 
-async def describe(user: SimUser, text: str, category: str, *, separately: bool = True) -> None:
+async def describe(user: SimUser, text: str, category: str) -> None:
     """From the description prompt to the photos question: describe, submit separately if a
     neighbour's similar issue is offered, choose the category."""
     await user.send(text)
-    while True:
-        prompt = (await user.next_message(timeout=5)).text or ""
-        if "类似的事" in prompt and separately:
-            await user.press_button("我的不一样，继续 ›")
-        elif "是哪方面的问题" in prompt:
-            break
+    prompt = await user.next_message(timeout=5)
+    if "类似的事" in (prompt.text or ""):
+        await user.press_button("我的不一样，继续 ›")
+        await expect(user, "类似的事")  # the offer keeps its text and loses its buttons
+        prompt = await user.next_message(timeout=5)
+    assert "是哪方面的问题" in (prompt.text or ""), (
+        f"expected the category question, the bot said {prompt.text!r}.\n{user.transcript_text()}"
+    )
     await press_category(user, category)
-    await replies_until(user, "需要补充照片吗")
+    await expect(user, "需要补充照片吗")  # the category question, rewritten

@@ -10,7 +10,7 @@ from bot.i18n import translator
 from storage.models import Follower, Issue
 from tests import factories
 from tests.handlers.test_staff import _grant
-from tests.harness import BotHarness, replies_until
+from tests.harness import BotHarness, expect
 
 ZH = translator("zh_Hans")
 SAME_MATTER = [
@@ -40,10 +40,12 @@ async def test_candidate_becomes_a_topic(harness: BotHarness) -> None:
     await _grant(harness, 9001, RoleName.STAFF)
     staff = harness.api.user(9001, first_name="联络员", language_code="zh-hans")
     await staff.command("candidates")
-    group = await replies_until(staff, "油烟", timeout=15)
+    # One candidate: the unrelated issue stands alone.
+    await expect(staff, "候选议题（按规模排序，共 1 个）", timeout=15)
+    group = await expect(staff, "油烟")
     assert "3" in group.text
     await staff.press_button(ZH._("📌 Make it a topic"))
-    await replies_until(staff, "YT-2026-0001")
+    await expect(staff, "YT-2026-0001")
     async with harness.session_factory() as session:
         accepted = await session.scalar(
             select(func.count(Issue.id)).where(Issue.status == IssueStatus.ACCEPTED)
@@ -53,6 +55,6 @@ async def test_candidate_becomes_a_topic(harness: BotHarness) -> None:
     assert followers == 3
     # Pressing again: the group no longer exists (its issues are in a topic now).
     await staff.press(group.inline_keyboard[0][0][1] or "", group, check=False)
-    await staff.wait_idle(quiet=0.3, timeout=10)
-    answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    assert ZH._("This group has changed since; see /candidates again.") in answers
+    await harness.nothing_more(staff)
+    refusal = harness.api.calls_of("answerCallbackQuery")[-1].params.get("text")
+    assert refusal == ZH._("This group has changed since; see /candidates again.")

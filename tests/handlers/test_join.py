@@ -5,22 +5,24 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.i18n import translator
+from fake_telegram import SimUser
 from handlers.intake_draft import JoinExisting
 from storage.models import Issue, Support
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, replies_until
+from tests.harness import BotHarness, expect
 
 ZH = translator("zh_Hans")
 FIRST = "魅力之城小区楼下的烧烤店油烟太大，晚上噪音扰民，老人孩子睡不好"
 SECOND = "魅力之城小区楼下那家烧烤店油烟熏人，晚上噪音很吵"
 UNRELATED = "村小学门口没有红绿灯，孩子过马路很危险"
+NOT_YOURS = ZH._("This cannot be found, or it is not yours to change.")
 
 
-async def _describe(harness: BotHarness, user_id: int, text: str) -> object:
+async def _describe(harness: BotHarness, user_id: int, text: str) -> SimUser:
     user = harness.resident(user_id, first_name="李大爷")
     await start_in_village(user)
     await user.command("new")
-    await replies_until(user, "请描述")
+    await expect(user, "请描述")
     await user.send(text)
     return user
 
@@ -30,11 +32,12 @@ async def test_similar_issue_is_offered_and_joined(harness: BotHarness) -> None:
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
-    offer = await replies_until(second, "类似的事")  # type: ignore[arg-type]
+    offer = await expect(second, "类似的事")
     assert "YS-2026-000001" in offer.text
-    await second.press_button("附议 YS-2026-000001")  # type: ignore[attr-defined]
-    joined = await replies_until(second, "您已附议")  # type: ignore[arg-type]
+    await second.press_button("附议 YS-2026-000001")
+    joined = await expect(second, "您已附议")
     assert "YS-2026-000001" in joined.text
+    await harness.nothing_more(second)
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Issue.id))) == 1
         assert await session.scalar(select(func.count(Support.id))) == 1
@@ -45,9 +48,12 @@ async def test_submitting_separately_continues_the_intake(harness: BotHarness) -
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
-    await replies_until(second, "类似的事")  # type: ignore[arg-type]
-    await second.press_button(ZH._("Mine is different, continue ›"))  # type: ignore[attr-defined]
-    await replies_until(second, "是哪方面的问题")  # type: ignore[arg-type]
+    await expect(second, "类似的事")
+    await second.press_button(ZH._("Mine is different, continue ›"))
+    offer = await expect(second, "类似的事")  # the offer stays, without its buttons
+    assert offer.buttons == []
+    await expect(second, "是哪方面的问题")
+    await harness.nothing_more(second)
 
 
 async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
@@ -55,8 +61,8 @@ async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
     await start_in_village(first)
     await raise_issue(first, FIRST)
     other = await _describe(harness, 1003, UNRELATED)
-    prompt = await replies_until(other, "？")  # type: ignore[arg-type]
-    assert "是哪方面的问题" in prompt.text
+    await expect(other, "是哪方面的问题")
+    await harness.nothing_more(other)
 
 
 async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHarness) -> None:
@@ -64,13 +70,13 @@ async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHar
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
-    offer = await replies_until(second, "类似的事")  # type: ignore[arg-type]
-    frame = (offer.inline_keyboard[0][0][1] or "").split(":")[1]  # type: ignore[attr-defined]
+    offer = await expect(second, "类似的事")
+    frame = (offer.inline_keyboard[0][0][1] or "").split(":")[1]
     for kind in ("i", "t"):
         forged = JoinExisting(flow=frame, kind=kind, id=999999).data()  # type: ignore[arg-type]
-        await second.press(forged, offer, check=False)  # type: ignore[attr-defined]
-    await second.wait_idle(quiet=0.3, timeout=5)  # type: ignore[attr-defined]
+        await second.press(forged, offer, check=False)
+    await harness.nothing_more(second)  # refused with a notice on the button, no message
     answers = [c.params.get("text") for c in harness.api.calls_of("answerCallbackQuery")]
-    assert answers.count(ZH._("This cannot be found, or it is not yours to change.")) == 2
+    assert answers[-2:] == [NOT_YOURS, NOT_YOURS]
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Support.id))) == 0

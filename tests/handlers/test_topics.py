@@ -47,9 +47,8 @@ async def _two_topics(harness: BotHarness) -> tuple[int, int, list[int]]:
 
 async def _staff(harness: BotHarness) -> SimUser:
     staff = await harness.with_role(9001, RoleName.STAFF)
-    await staff.command("help")
-    await harness.idle()
-    staff.skip_pending()
+    await staff.command("help")  # a first message to press buttons on
+    await expect(staff, "使用说明")
     return staff
 
 
@@ -79,6 +78,7 @@ async def test_crossed_merges_on_two_old_keyboards_merge_once(harness: BotHarnes
     assert statuses == {first: TopicStatus.WITHDRAWN, second: TopicStatus.COLLECTING}
     assert {topic for _status, topic in issues.values()} == {second}
     assert all(status is IssueStatus.ACCEPTED for status, _topic in issues.values())
+    await harness.nothing_more(staff)
 
 
 async def test_split_moves_one_issue_and_tells_its_people(harness: BotHarness) -> None:
@@ -95,6 +95,12 @@ async def test_split_moves_one_issue_and_tells_its_people(harness: BotHarness) -
         assert await session.scalar(select(Topic.id).where(Topic.number == "YT-2026-0004")) is None
         moved = await session.get(Issue, ids[1])
         assert moved is not None and moved.topic_id != first
+    await harness.nothing_more(staff)
+    refusal = harness.api.calls_of("answerCallbackQuery")[-1].params
+    assert (refusal.get("text"), refusal.get("show_alert")) == (
+        ZH._("This is not possible now."),
+        True,
+    )
 
 
 async def test_members_see_no_merge_or_split_and_cannot_forge_them(harness: BotHarness) -> None:
@@ -116,3 +122,4 @@ async def test_members_see_no_merge_or_split_and_cannot_forge_them(harness: BotH
             TopicStatus.COLLECTING
         )
         assert len(list(await session.scalars(select(Notification)))) == told_before
+    await harness.nothing_more(member)
