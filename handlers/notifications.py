@@ -7,6 +7,7 @@ rendered for any language or channel.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,12 +40,17 @@ def _text(payload: Payload, name: str) -> str:
     return _quote(payload[name])
 
 
+def _joined(payload: Payload) -> bool:
+    """The recipient joined the issue (附议) rather than raised it (older rows: raised)."""
+    return payload.get("role") == "supporter"
+
+
 def _accepted(tr: Translator, payload: Payload) -> Rendered:
+    number = _text(payload, "issue_number")
     lines = [
-        tr._(
-            "<b>Your issue {issue_number} has been accepted.</b>",
-            issue_number=_text(payload, "issue_number"),
-        ),
+        tr._("<b>The issue {issue_number} you joined has been accepted.</b>", issue_number=number)
+        if _joined(payload)
+        else tr._("<b>Your issue {issue_number} has been accepted.</b>", issue_number=number),
         tr._(
             "It is now part of the consultation topic {topic_number}: {topic_title}",
             topic_number=_text(payload, "topic_number"),
@@ -56,23 +62,31 @@ def _accepted(tr: Translator, payload: Payload) -> Rendered:
 
 
 def _rejected(tr: Translator, payload: Payload) -> Rendered:
+    number = _text(payload, "issue_number")
     lines = [
-        tr._(
-            "<b>Your issue {issue_number} was not taken up.</b>",
-            issue_number=_text(payload, "issue_number"),
-        ),
+        tr._("<b>The issue {issue_number} you joined was not taken up.</b>", issue_number=number)
+        if _joined(payload)
+        else tr._("<b>Your issue {issue_number} was not taken up.</b>", issue_number=number),
         tr._("The office's reason: {reason}", reason=_text(payload, "reason")),
     ]
     return "\n".join(lines), None
 
 
 def _merged(tr: Translator, payload: Payload) -> Rendered:
+    number, original = _text(payload, "issue_number"), _text(payload, "original_number")
     lines = [
         tr._(
+            "<b>The issue {issue_number} you joined has been joined with issue "
+            "{original_number}</b>, which raises the same matter.",
+            issue_number=number,
+            original_number=original,
+        )
+        if _joined(payload)
+        else tr._(
             "<b>Your issue {issue_number} has been joined with issue {original_number}</b>, "
             "which raises the same matter.",
-            issue_number=_text(payload, "issue_number"),
-            original_number=_text(payload, "original_number"),
+            issue_number=number,
+            original_number=original,
         ),
         tr._(
             "You now support {original_number} and will be kept informed about it.",
@@ -117,18 +131,39 @@ def _category_name(tr: Translator, label: str) -> str:
 
 def _updated(tr: Translator, payload: Payload) -> Rendered:
     number = _text(payload, "issue_number")
+    joined = _joined(payload)
     if payload["what"] == "category":
-        text = tr._(
-            "The office changed the category of your issue {issue_number} to: {category}",
-            issue_number=number,
-            category=_category_name(tr, str(payload["value"])),
+        category = _category_name(tr, str(payload["value"]))
+        text = (
+            tr._(
+                "The office changed the category of the issue {issue_number} you joined to: "
+                "{category}",
+                issue_number=number,
+                category=category,
+            )
+            if joined
+            else tr._(
+                "The office changed the category of your issue {issue_number} to: {category}",
+                issue_number=number,
+                category=category,
+            )
         )
     elif payload["what"] == "village":
-        text = tr._(
-            "The office changed the village or community of your issue {issue_number} "
-            "to: {village}",
-            issue_number=number,
-            village=_text(payload, "value"),
+        village = _text(payload, "value")
+        text = (
+            tr._(
+                "The office changed the village or community of the issue {issue_number} you "
+                "joined to: {village}",
+                issue_number=number,
+                village=village,
+            )
+            if joined
+            else tr._(
+                "The office changed the village or community of your issue {issue_number} "
+                "to: {village}",
+                issue_number=number,
+                village=village,
+            )
         )
     else:
         raise ValueError(f"issue_updated cannot render what={payload['what']!r}")
@@ -151,6 +186,50 @@ def _topic_merged(tr: Translator, payload: Payload) -> Rendered:
     return "\n".join(lines), None
 
 
+def _topic_changed(tr: Translator, payload: Payload) -> Rendered:
+    values = {
+        "issue_number": _text(payload, "issue_number"),
+        "from_number": _text(payload, "from_number"),
+        "topic_number": _text(payload, "topic_number"),
+        "topic_title": _text(payload, "topic_title"),
+    }
+    first = (
+        tr._(
+            "<b>The issue {issue_number} you joined now has a consultation topic of its "
+            "own: {topic_number} {topic_title}</b>",
+            **values,
+        )
+        if _joined(payload)
+        else tr._(
+            "<b>Your issue {issue_number} now has a consultation topic of its own: "
+            "{topic_number} {topic_title}</b>",
+            **values,
+        )
+    )
+    rest = tr._(
+        "The office found it is a different matter from the rest of {from_number}. "
+        "We will keep you informed at every step.",
+        **values,
+    )
+    return f"{first}\n{rest}", None
+
+
+def _catch_up(tr: Translator, payload: Payload) -> Rendered:
+    """What changed while the person had blocked the bot: the first line of each push."""
+    lines = [tr._("<b>Welcome back. While you were away:</b>")]
+    for item in json.loads(str(payload["items"])):
+        try:
+            text, _markup = _RENDERERS[NotificationKind(item["kind"])](tr, item["payload"])
+        except (KeyError, ValueError):
+            continue  # a kind this version no longer knows: /my shows it
+        # Its heading and the line that says why or where to (a reason, a topic).
+        heading, *details = text.replace("<b>", "").replace("</b>", "").split("\n")
+        lines.append("• " + heading)
+        lines += ["  " + detail for detail in details[:1]]
+    lines.append(tr._("See every issue and its history under /my."))
+    return "\n".join(lines), None
+
+
 _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = {
     NotificationKind.ISSUE_ACCEPTED: _accepted,
     NotificationKind.ISSUE_REJECTED: _rejected,
@@ -159,6 +238,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.ISSUE_INFO_RECEIVED: _info_received,
     NotificationKind.ISSUE_UPDATED: _updated,
     NotificationKind.TOPIC_MERGED: _topic_merged,
+    NotificationKind.ISSUE_TOPIC_CHANGED: _topic_changed,
+    NotificationKind.CATCH_UP: _catch_up,
 }
 
 

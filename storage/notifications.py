@@ -22,11 +22,10 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
+from storage.inserts import insert_for
 from storage.models import Notification, Person
 
 
@@ -36,6 +35,7 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # given up; last_error says why
     SKIPPED = "skipped"  # recipient blocked the bot or has no chat
+    SUMMED_UP = "summed_up"  # skipped, then told in one catch-up when the person came back
 
 
 _CLAIMABLE = (NotificationStatus.PENDING, NotificationStatus.SENDING)
@@ -109,8 +109,7 @@ class NotificationRepository:
             "next_attempt_at": now,
             "created_at": now,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         statement = (
             insert(Notification)
             .values(**values)
@@ -292,6 +291,28 @@ class NotificationRepository:
             .values(active=False, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+
+    async def skipped_for(self, person_id: int) -> Sequence[Notification]:
+        """What could not reach the person (they had blocked the bot), oldest first."""
+        query = (
+            select(Notification)
+            .where(
+                Notification.recipient_id == person_id,
+                Notification.status == NotificationStatus.SKIPPED.value,
+                Notification.kind != "catch_up",
+            )
+            .order_by(Notification.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def mark_summed_up(self, ids: Sequence[int], *, now: datetime) -> None:
+        if ids:
+            await self.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(status=NotificationStatus.SUMMED_UP.value, next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due (claims in flight are not counted)."""

@@ -8,11 +8,13 @@ dispatcher in bot/dispatcher.py); nothing here knows about Telegram.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from storage.models import Issue
 from storage.uow import UnitOfWork
 
 
@@ -24,19 +26,30 @@ class NotificationKind(StrEnum):
     ISSUE_INFO_RECEIVED = "issue_info_received"  # to the staff member who asked
     ISSUE_UPDATED = "issue_updated"
     TOPIC_MERGED = "topic_merged"
+    ISSUE_TOPIC_CHANGED = "issue_topic_changed"  # split out into a topic of its own
+    CATCH_UP = "catch_up"  # what changed while the person had blocked the bot
 
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
 # database across deploys), so the renderer relies on exactly these fields being present.
+# Pushes about an issue go to its raiser and to everyone who joined it (附议); `role` says
+# which the recipient is, so each reads "your issue" or "the issue you joined".
 PAYLOAD_FIELDS: dict[NotificationKind, frozenset[str]] = {
-    NotificationKind.ISSUE_ACCEPTED: frozenset({"issue_number", "topic_number", "topic_title"}),
-    NotificationKind.ISSUE_REJECTED: frozenset({"issue_number", "reason"}),
-    NotificationKind.ISSUE_MERGED: frozenset({"issue_number", "original_number"}),
+    NotificationKind.ISSUE_ACCEPTED: frozenset(
+        {"issue_number", "topic_number", "topic_title", "role"}
+    ),
+    NotificationKind.ISSUE_REJECTED: frozenset({"issue_number", "reason", "role"}),
+    NotificationKind.ISSUE_MERGED: frozenset({"issue_number", "original_number", "role"}),
     NotificationKind.ISSUE_NEEDS_INFO: frozenset({"issue_number", "question", "question_id"}),
     NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_number", "answer"}),
-    NotificationKind.ISSUE_UPDATED: frozenset({"issue_number", "what", "value"}),
+    NotificationKind.ISSUE_UPDATED: frozenset({"issue_number", "what", "value", "role"}),
     NotificationKind.TOPIC_MERGED: frozenset({"topic_number", "into_number", "into_title"}),
+    NotificationKind.ISSUE_TOPIC_CHANGED: frozenset(
+        {"issue_number", "from_number", "topic_number", "topic_title", "role"}
+    ),
+    NotificationKind.CATCH_UP: frozenset({"items"}),
 }
+ROLES = frozenset({"raiser", "supporter"})
 
 UPDATED_FIELDS = frozenset({"category", "village"})
 
@@ -63,6 +76,8 @@ def _check_payload(kind: NotificationKind, payload: Mapping[str, Any]) -> dict[s
         raise InvalidNotification(f"issue_updated 'what' must be one of {sorted(UPDATED_FIELDS)}")
     if kind is NotificationKind.ISSUE_NEEDS_INFO and not isinstance(payload["question_id"], int):
         raise InvalidNotification("issue_needs_info 'question_id' must be an int")
+    if "role" in expected and payload["role"] not in ROLES:
+        raise InvalidNotification(f"{kind} 'role' must be one of {sorted(ROLES)}")
     return dict(payload)
 
 
@@ -105,3 +120,62 @@ async def notify(
         dedupe_key=fit_dedupe_key(dedupe_key),
         now=now,
     )
+
+
+async def tell_issue_people(
+    uow: UnitOfWork,
+    issue: Issue,
+    *,
+    kind: NotificationKind,
+    payload: Mapping[str, Any],
+    dedupe_key: str,
+    now: datetime,
+) -> int:
+    """Queue a push about `issue` for its raiser and every supporter, one row each.
+
+    Returns how many were queued. A person who both raised and joined gets one push.
+    """
+    people: dict[int, str] = {}
+    if issue.author_id is not None:
+        people[issue.author_id] = "raiser"
+    for supporter_id in await uow.issues.supporter_ids(issue.id):
+        people.setdefault(supporter_id, "supporter")
+    queued = 0
+    for person_id, role in people.items():
+        queued += await notify(
+            uow,
+            recipient_id=person_id,
+            kind=kind,
+            payload={**payload, "role": role},
+            dedupe_key=f"{dedupe_key}:{person_id}",
+            now=now,
+        )
+    return queued
+
+
+# A catch-up lists at most this many changes (the newest); /my has the rest.
+CATCH_UP_ITEMS = 10
+
+
+async def catch_up(uow: UnitOfWork, person_id: int, now: datetime) -> bool:
+    """The person wrote again after blocking the bot: one push summing up what they missed.
+
+    The pushes skipped while they were away are marked as summed up, so they are told once.
+    """
+    missed = await uow.notifications.skipped_for(person_id)
+    if not missed:
+        return False
+    shown = missed[-CATCH_UP_ITEMS:]
+    items = json.dumps(
+        [{"kind": row.kind, "payload": row.payload} for row in shown], ensure_ascii=False
+    )
+    await notify(
+        uow,
+        recipient_id=person_id,
+        kind=NotificationKind.CATCH_UP,
+        payload={"items": items},
+        dedupe_key=f"catch-up:{person_id}:{missed[-1].id}",
+        now=now,
+    )
+    await uow.notifications.mark_summed_up([row.id for row in missed], now=now)
+    return True

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config import SUPPORTED_LOCALES
 from bot.domain.errors import NotFound
+from bot.services import outbox
 from bot.services.views import PersonView
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -76,12 +77,15 @@ async def register_contact(
             or not person.active
         )
         if changed:
+            returning = not person.active
             person.chat_id = contact.chat_id
             person.first_name = contact.first_name
             person.username = contact.username
             person.language_code = contact.language_code
             person.active = True  # writing to us again means they unblocked the bot
             person.updated_at = now
+            if returning:
+                await outbox.catch_up(uow, person.id, now)
     return await _view(uow, person, derived_locale, is_new=is_new)
 
 

@@ -11,7 +11,7 @@ from bot.domain.errors import DomainError, NotFound, StaleState
 from bot.domain.issue_status import TRIAGE_STATUSES, IssueStatus
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus, check_topic_transition
 from bot.services.issues import load_issue, require_status, transition_issue
-from bot.services.outbox import NotificationKind, notify
+from bot.services.outbox import NotificationKind, notify, tell_issue_people
 from storage.models import Issue, Topic
 from storage.uow import UnitOfWork
 
@@ -84,19 +84,18 @@ async def _accept(
     # Staff looked at the issue and kept its category: it now teaches the category model.
     issue.category_confirmed = issue.category_id is not None
     await _carry_people(uow, issue, topic.id, now)
-    if issue.author_id is not None:
-        await notify(
-            uow,
-            recipient_id=issue.author_id,
-            kind=NotificationKind.ISSUE_ACCEPTED,
-            payload={
-                "issue_number": issue.number,
-                "topic_number": topic.number,
-                "topic_title": topic.title,
-            },
-            dedupe_key=f"issue-accepted:{issue.id}:{topic.id}",
-            now=now,
-        )
+    await tell_issue_people(
+        uow,
+        issue,
+        kind=NotificationKind.ISSUE_ACCEPTED,
+        payload={
+            "issue_number": issue.number,
+            "topic_number": topic.number,
+            "topic_title": topic.title,
+        },
+        dedupe_key=f"issue-accepted:{issue.id}:{topic.id}",
+        now=now,
+    )
 
 
 async def _new_topic(
@@ -285,6 +284,19 @@ async def split_topic(
     for issue in moving:
         issue.topic_id = new.id
         await _carry_people(uow, issue, new.id, now)
+        await tell_issue_people(
+            uow,
+            issue,
+            kind=NotificationKind.ISSUE_TOPIC_CHANGED,
+            payload={
+                "issue_number": issue.number,
+                "from_number": source.number,
+                "topic_number": new.number,
+                "topic_title": new.title,
+            },
+            dedupe_key=f"issue-moved:{issue.id}:{new.id}",
+            now=now,
+        )
         people = {issue.author_id, *await uow.issues.supporter_ids(issue.id)} - {None}
         for person_id in people:
             if person_id not in still_linked:

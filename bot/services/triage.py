@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.domain.errors import DomainError, NotAllowed, NotFound
 from bot.domain.issue_status import LIVE_STATUSES, TRIAGE_STATUSES, IssueStatus
 from bot.services.issues import load_issue, require_status, transition_issue
-from bot.services.outbox import NotificationKind, notify
+from bot.services.outbox import NotificationKind, notify, tell_issue_people
 from storage.models import IssueQuestion, Support
 from storage.uow import UnitOfWork
 
@@ -59,15 +59,14 @@ async def reject(
     await require_status(uow, issue, TRIAGE_STATUSES)
     reason = _note(reason)
     await transition_issue(uow, issue, IssueStatus.REJECTED, actor_id, now, note=reason)
-    if issue.author_id is not None:
-        await notify(
-            uow,
-            recipient_id=issue.author_id,
-            kind=NotificationKind.ISSUE_REJECTED,
-            payload={"issue_number": issue.number, "reason": reason},
-            dedupe_key=f"issue-rejected:{issue.id}",
-            now=now,
-        )
+    await tell_issue_people(
+        uow,
+        issue,
+        kind=NotificationKind.ISSUE_REJECTED,
+        payload={"issue_number": issue.number, "reason": reason},
+        dedupe_key=f"issue-rejected:{issue.id}",
+        now=now,
+    )
     await _audit(uow, actor_id, "issue.reject", issue.id, now, reason=reason)
     uow.changes.open_items.add(township_id)
     return issue.number
@@ -95,21 +94,23 @@ async def mark_duplicate(
     await require_status(uow, original, LIVE_STATUSES)
     await transition_issue(uow, issue, IssueStatus.MERGED, actor_id, now, note=original.number)
     issue.duplicate_of_id = original.id
-    if issue.author_id is not None:
-        if issue.author_id != original.author_id:
+    # Its raiser and its supporters all come along as supporters of the original.
+    people = [issue.author_id, *await uow.issues.supporter_ids(issue.id)]
+    for person_id in dict.fromkeys(p for p in people if p is not None):
+        if person_id != original.author_id:
             await uow.issues.add_support(
-                Support(person_id=issue.author_id, issue_id=original.id, created_at=now)
+                Support(person_id=person_id, issue_id=original.id, created_at=now)
             )
         if original.topic_id is not None:
-            await uow.topics.follow(original.topic_id, issue.author_id, "supporter", now)
-        await notify(
-            uow,
-            recipient_id=issue.author_id,
-            kind=NotificationKind.ISSUE_MERGED,
-            payload={"issue_number": issue.number, "original_number": original.number},
-            dedupe_key=f"issue-merged:{issue.id}",
-            now=now,
-        )
+            await uow.topics.follow(original.topic_id, person_id, "supporter", now)
+    await tell_issue_people(
+        uow,
+        issue,
+        kind=NotificationKind.ISSUE_MERGED,
+        payload={"issue_number": issue.number, "original_number": original.number},
+        dedupe_key=f"issue-merged:{issue.id}",
+        now=now,
+    )
     await _audit(uow, actor_id, "issue.duplicate", issue.id, now, original=original.id)
     uow.changes.open_items.add(township_id)
     return original.number
@@ -219,15 +220,14 @@ async def refile(
         return False
     issue.updated_at = now
     for what, value in changes:
-        if issue.author_id is not None:
-            await notify(
-                uow,
-                recipient_id=issue.author_id,
-                kind=NotificationKind.ISSUE_UPDATED,
-                payload={"issue_number": issue.number, "what": what, "value": value},
-                dedupe_key=f"issue-updated:{issue.id}:{what}:{value}:{now.isoformat()}",
-                now=now,
-            )
+        await tell_issue_people(
+            uow,
+            issue,
+            kind=NotificationKind.ISSUE_UPDATED,
+            payload={"issue_number": issue.number, "what": what, "value": value},
+            dedupe_key=f"issue-updated:{issue.id}:{what}:{value}:{now.isoformat()}",
+            now=now,
+        )
         await _audit(uow, actor_id, f"issue.{what}", issue.id, now, value=value)
     uow.changes.open_items.add(township_id)
     return True

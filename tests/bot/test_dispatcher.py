@@ -39,11 +39,17 @@ PAYLOADS: dict[NotificationKind, dict[str, Any]] = {
         "issue_number": "YS-2026-000001",
         "topic_number": "YT-2026-0001",
         "topic_title": "南湖社区东门路灯 " + HOSTILE,
+        "role": "raiser",
     },
-    NotificationKind.ISSUE_REJECTED: {"issue_number": "YS-2026-000002", "reason": HOSTILE},
+    NotificationKind.ISSUE_REJECTED: {
+        "issue_number": "YS-2026-000002",
+        "reason": HOSTILE,
+        "role": "supporter",
+    },
     NotificationKind.ISSUE_MERGED: {
         "issue_number": "YS-2026-000003",
         "original_number": "YS-2026-000001",
+        "role": "raiser",
     },
     NotificationKind.ISSUE_NEEDS_INFO: {
         "issue_number": "YS-2026-000004",
@@ -58,11 +64,25 @@ PAYLOADS: dict[NotificationKind, dict[str, Any]] = {
         "issue_number": "YS-2026-000005",
         "what": "village",
         "value": "柳树屯 " + HOSTILE,
+        "role": "supporter",
     },
     NotificationKind.TOPIC_MERGED: {
         "topic_number": "YT-2026-0002",
         "into_number": "YT-2026-0001",
         "into_title": "路灯维修 " + HOSTILE,
+    },
+    NotificationKind.ISSUE_TOPIC_CHANGED: {
+        "issue_number": "YS-2026-000006",
+        "from_number": "YT-2026-0001",
+        "topic_number": "YT-2026-0003",
+        "topic_title": "东门积水 " + HOSTILE,
+        "role": "raiser",
+    },
+    NotificationKind.CATCH_UP: {
+        "items": (
+            '[{"kind": "issue_rejected", "payload": {"issue_number": "YS-2026-000002", '
+            '"reason": "<i>已解决</i>", "role": "raiser"}}, {"kind": "gone_kind", "payload": {}}]'
+        ),
     },
 }
 
@@ -139,7 +159,7 @@ async def _queue(
             uow,
             recipient_id=recipient,
             kind=kind,
-            payload=payload or {"issue_number": key, "reason": "已解决"},
+            payload=payload or {"issue_number": key, "reason": "已解决", "role": "raiser"},
             dedupe_key=key,
             now=services.clock.now(),
         )
@@ -198,6 +218,7 @@ async def test_a_due_row_is_sent_once_in_the_recipients_language(
         "sent": 1,
         "failed": 0,
         "skipped": 0,
+        "summed_up": 0,
     }
 
 
@@ -552,20 +573,31 @@ def test_every_kind_renders_in_every_locale_with_user_text_escaped(
     text, keyboard = render_notification(kind, payload, locale)
     plain, _entities = parse_html(text)  # Telegram's own check: it rejects unescaped text
     for name, value in payload.items():
-        if name not in ("question_id", "what"):  # an id in the button, a selector
+        if name not in ("question_id", "what", "role", "items"):  # ids, selectors, a list
             assert str(value) in plain
+    if kind is NotificationKind.CATCH_UP:
+        assert "YS-2026-000002" in plain and "<i>已解决</i>" in plain  # escaped, not dropped
     if any(HOSTILE in str(value) for value in payload.values()):
         assert "&lt;/i&gt;" in text and "</i>" not in text
     if kind is NotificationKind.ISSUE_NEEDS_INFO:
         assert keyboard is not None
         [[button]] = keyboard.inline_keyboard
         assert button.callback_data == "ans:42"
+    elif kind is NotificationKind.ISSUE_ACCEPTED:
+        assert keyboard is None
+        supporter, _ = render_notification(kind, {**payload, "role": "supporter"}, locale)
+        assert supporter != text  # "the issue you joined", not "your issue"
     else:
         assert keyboard is None
 
 
 def test_default_categories_are_named_in_the_readers_language() -> None:
-    payload = {"issue_number": "YS-2026-000005", "what": "category", "value": "环境保护"}
+    payload = {
+        "issue_number": "YS-2026-000005",
+        "what": "category",
+        "value": "环境保护",
+        "role": "raiser",
+    }
     english, _ = render_notification(NotificationKind.ISSUE_UPDATED, payload, "en")
     assert "Environmental protection" in english
     own = {**payload, "value": "<自定义> 类别"}
@@ -600,7 +632,11 @@ async def test_every_kind_goes_through_the_fake_api(
     assert [row.status for row in await _rows(session_factory)] == ["sent"] * len(PAYLOADS)
     received = _sent_to(api, 1001)
     assert len(received) == len(PAYLOADS)
-    assert all(HOSTILE in text for text in received if "YS-2026-000003" not in text)
+    assert all(
+        HOSTILE in text
+        for text in received
+        if "YS-2026-000003" not in text and "YS-2026-000002" not in text
+    )
     [question] = [m for m in api.messages(1001) if "是哪一根路灯" in str(m.payload.get("text"))]
     assert question.sent_markup is not None
     [[button]] = question.sent_markup["inline_keyboard"]

@@ -26,7 +26,7 @@ from storage.uow import UnitOfWork
 from tests.conftest import MutableClock
 
 LEASE = timedelta(minutes=5)
-REJECTED = {"issue_number": "YS-2026-000001", "reason": "不属于本镇职责"}
+REJECTED = {"issue_number": "YS-2026-000001", "reason": "不属于本镇职责", "role": "raiser"}
 
 
 async def _person(session_factory: SessionFactory, clock: MutableClock, telegram_id: int) -> int:
@@ -186,7 +186,8 @@ async def test_long_dedupe_keys_are_fitted_without_losing_deduplication(
         ("issue_rejected", {**REJECTED, "extra": "x"}),
         ("issue_rejected", {"issue_number": "YS-1", "reason": {"nested": "no"}}),
         ("issue_rejected", {"issue_number": "YS-1", "reason": 1.5}),
-        ("issue_rejected", {"issue_number": True, "reason": "r"}),
+        ("issue_rejected", {"issue_number": True, "reason": "r", "role": "raiser"}),
+        ("issue_rejected", {"issue_number": "YS-1", "reason": "r", "role": "bystander"}),
         ("issue_updated", {"issue_number": "YS-1", "what": "status", "value": "x"}),
         ("issue_needs_info", {"issue_number": "YS-1", "question": "?", "question_id": "7"}),
     ],

@@ -101,7 +101,14 @@ async def test_create_topic_accepts_issues_and_carries_people(
         kinds = [(n.recipient_id, n.kind) for n in await session.scalars(select(Notification))]
     assert statuses[issues[0]] is IssueStatus.ACCEPTED
     assert statuses[issues[2]] is IssueStatus.SUBMITTED
-    assert sorted(kinds) == sorted([(people[0], "issue_accepted"), (people[1], "issue_accepted")])
+    # Both raisers, and the neighbour who joined the first issue, are told.
+    assert sorted(kinds) == sorted(
+        [
+            (people[0], "issue_accepted"),
+            (people[1], "issue_accepted"),
+            (people[3], "issue_accepted"),
+        ]
+    )
     # An accepted issue cannot be accepted again elsewhere: the refusal names its topic.
     before = await snapshot(session_factory)
     async with UnitOfWork(session_factory) as uow:

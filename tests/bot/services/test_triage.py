@@ -70,7 +70,11 @@ async def test_reject_with_reason(session_factory: SessionFactory, clock: Mutabl
         (
             resident,
             "issue_rejected",
-            {"issue_number": "YS-2026-000001", "reason": "不属于本镇职责，请拨打12345热线"},
+            {
+                "issue_number": "YS-2026-000001",
+                "reason": "不属于本镇职责，请拨打12345热线",
+                "role": "raiser",
+            },
         )
     ]
     async with session_factory() as session:
