@@ -79,6 +79,10 @@ class Township(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # How staff hear of new issues: "each" one as it comes, a "digest" every
+    # `alert_digest_hours`, or "off".
+    new_issue_alerts: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
+    alert_digest_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     villages: Mapped[list[Village]] = relationship(
@@ -155,7 +159,12 @@ class Issue(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    # Where it happened (the resident picks it; their home village by default).
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    # Where the resident lives, when they raised it (may differ from where it happened).
+    reporter_village_id: Mapped[int | None] = mapped_column(
+        ForeignKey("villages.id", ondelete="SET NULL")
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")
@@ -321,7 +330,10 @@ class Notification(Base):
     """Outbox: every push is written with the change that causes it, then sent."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+        Index("ix_notifications_recipient", "recipient_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
@@ -336,3 +348,6 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Telegram message it became, so a reply to it can be matched (e.g. an answer to
+    # the office's question).
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
