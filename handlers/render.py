@@ -65,12 +65,14 @@ def similarity_label(tr: Translator, score: float) -> str:
 
 
 def issue_line(tr: Translator, issue: IssueSummary, zone: ZoneInfo) -> str:
-    return tr._(
-        "{number} · {date} · {status}",
-        number=issue.number,
-        date=tr.day(issue.created_at, zone),
-        status=status_label(tr, issue.status),
-    )
+    values = {
+        "number": issue.number,
+        "date": tr.day(issue.created_at, zone),
+        "status": status_label(tr, issue.status),
+    }
+    if issue.joined:
+        return tr._("{number} · joined · {date} · {status}", **values)
+    return tr._("{number} · {date} · {status}", **values)
 
 
 def issue_detail(tr: Translator, detail: IssueDetail) -> str:
@@ -92,9 +94,12 @@ def issue_detail(tr: Translator, detail: IssueDetail) -> str:
         lines.append(tr.n_("{count} photo", "{count} photos", detail.photo_count))
     if detail.location:
         lines.append(tr._("Location shared"))
-    lines.append(
-        tr._("Name hidden from members") if detail.anonymous else tr._("Name shown to members")
-    )
+    if detail.summary.joined:
+        lines.append(tr._("You joined this issue; you are told of every step."))
+    else:
+        lines.append(
+            tr._("Name hidden from members") if detail.anonymous else tr._("Name shown to members")
+        )
     if detail.supporters:
         lines.append(
             tr.n_("{count} neighbour joined", "{count} neighbours joined", detail.supporters)

@@ -186,19 +186,33 @@ class IssueRepository:
         )
         return await self.session.scalar(query)
 
-    async def by_author(self, author_id: int, *, limit: int, offset: int = 0) -> Sequence[Issue]:
+    def _theirs(self, person_id: int) -> Any:
+        """Issues the person raised or joined (附议)."""
+        joined = select(Support.issue_id).where(Support.person_id == person_id)
+        return (Issue.author_id == person_id) | Issue.id.in_(joined)
+
+    async def raised_or_joined(
+        self, person_id: int, *, limit: int, offset: int = 0
+    ) -> Sequence[Issue]:
+        """The person's own and joined issues, newest first."""
         query = (
             select(Issue)
-            .where(Issue.author_id == author_id)
+            .where(self._theirs(person_id))
             .order_by(Issue.created_at.desc(), Issue.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return (await self.session.scalars(query)).all()
 
-    async def count_by_author(self, author_id: int) -> int:
-        query = select(func.count(Issue.id)).where(Issue.author_id == author_id)
+    async def count_raised_or_joined(self, person_id: int) -> int:
+        query = select(func.count(Issue.id)).where(self._theirs(person_id))
         return int(await self.session.scalar(query) or 0)
+
+    async def supports(self, person_id: int, issue_id: int) -> bool:
+        query = select(Support.id).where(
+            Support.person_id == person_id, Support.issue_id == issue_id
+        )
+        return await self.session.scalar(query) is not None
 
     async def get_with_history(self, issue_id: int) -> Issue | None:
         query = (

@@ -19,7 +19,7 @@ def _preview(text: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
-async def _summary(uow: UnitOfWork, issue: Issue) -> IssueSummary:
+async def _summary(uow: UnitOfWork, issue: Issue, viewer_id: int | None = None) -> IssueSummary:
     category = await uow.directory.category(issue.category_id) if issue.category_id else None
     return IssueSummary(
         id=issue.id,
@@ -28,25 +28,27 @@ async def _summary(uow: UnitOfWork, issue: Issue) -> IssueSummary:
         created_at=issue.created_at,
         category=category_view(category) if category else None,
         preview=_preview(issue.title or issue.text),
+        joined=viewer_id is not None and issue.author_id != viewer_id,
     )
 
 
 async def my_issues(
-    uow: UnitOfWork, author_id: int, *, page: int, page_size: int
+    uow: UnitOfWork, person_id: int, *, page: int, page_size: int
 ) -> tuple[list[IssueSummary], int]:
-    """One page of the person's issues, newest first, and how many they have in all."""
-    total = await uow.issues.count_by_author(author_id)
-    rows = await uow.issues.by_author(author_id, limit=page_size, offset=page * page_size)
-    return [await _summary(uow, issue) for issue in rows], total
+    """One page of the issues the person raised or joined, newest first, and how many."""
+    total = await uow.issues.count_raised_or_joined(person_id)
+    rows = await uow.issues.raised_or_joined(person_id, limit=page_size, offset=page * page_size)
+    return [await _summary(uow, issue, person_id) for issue in rows], total
 
 
 async def issue_detail(uow: UnitOfWork, issue_id: int, viewer_id: int) -> IssueDetail:
-    """An issue as its author sees it; anyone else is refused (ids in buttons can be forged)."""
+    """An issue as its raiser, or a neighbour who joined it, sees it; anyone else is refused
+    (ids in buttons can be forged)."""
     issue = await uow.issues.get_with_history(issue_id)
     if issue is None:
         raise NotFound("issue", issue_id)
-    if issue.author_id != viewer_id:
-        raise NotAllowed("only the author may open this issue here")
+    if issue.author_id != viewer_id and not await uow.issues.supports(viewer_id, issue.id):
+        raise NotAllowed("only the raiser and those who joined may open this issue here")
     township = await uow.directory.township(issue.township_id)
     assert township is not None
     village = await uow.directory.village(issue.village_id) if issue.village_id else None
@@ -56,7 +58,7 @@ async def issue_detail(uow: UnitOfWork, issue_id: int, viewer_id: int) -> IssueD
         else None
     )
     return IssueDetail(
-        summary=await _summary(uow, issue),
+        summary=await _summary(uow, issue, viewer_id),
         text=issue.text,
         township=township_view(township),
         village=village_view(village) if village else None,

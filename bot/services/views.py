@@ -55,6 +55,8 @@ class IssueSummary:
     created_at: datetime
     category: CategoryView | None
     preview: str
+    # The viewer joined it (附议) rather than raised it.
+    joined: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.i18n import translator
+from bot.services import topics
 from fake_telegram import SimUser
 from handlers.intake_draft import JoinExisting
-from storage.models import Issue, Support
+from storage.models import Issue, Person, Support
+from storage.uow import UnitOfWork
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
 from tests.harness import BotHarness, expect
 
@@ -80,3 +82,51 @@ async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHar
     assert answers[-2:] == [NOT_YOURS, NOT_YOURS]
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Support.id))) == 0
+
+
+async def test_a_neighbour_who_joined_hears_every_step_and_sees_it_under_my(
+    harness: BotHarness,
+) -> None:
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, FIRST)
+    second = await _describe(harness, 1002, SECOND)
+    await expect(second, "类似的事")
+    await second.press_button("附议 YS-2026-000001")
+    await expect(second, "您已附议")
+    english = harness.resident(1003, first_name="Tom", language_code="en")
+    await english.command("start")
+    await harness.idle()
+    english.skip_pending()
+    async with harness.session_factory() as session:
+        issue_id = await session.scalar(select(Issue.id))
+        neighbour = await session.scalar(select(Person.id).where(Person.telegram_id == 1003))
+        assert issue_id is not None and neighbour is not None
+        session.add(Support(person_id=neighbour, issue_id=issue_id, created_at=harness.clock.now()))
+        await session.commit()
+    # The office takes the issue into a topic: raiser and both neighbours are told, each in
+    # their own language, each once.
+    async with UnitOfWork(harness.session_factory) as uow:
+        await topics.create_topic(
+            uow,
+            township_id=harness.township_id,
+            issue_ids=[issue_id],
+            title="魅力之城烧烤店油烟噪音",
+            actor_id=None,
+            now=harness.clock.now(),
+            zone=harness.settings.zone,
+        )
+        harness.services().apply(await uow.commit())
+    await expect(first, "您的诉求 YS-2026-000001 已受理")
+    await expect(second, "您附议的诉求 YS-2026-000001 已受理")
+    await expect(english, "The issue YS-2026-000001 you joined has been accepted")
+    await harness.nothing_more(first, second, english)
+    # Under /my the joined issue is listed, marked, and opens.
+    await second.command("my")
+    listing = await expect(second, "您的诉求（共 1 件）")
+    [label] = listing.buttons
+    assert "YS-2026-000001" in label and "附议" in label
+    await second.press_button(label)
+    detail = await expect(second, "YS-2026-000001")
+    assert "您附议了这件诉求" in (detail.text or "")
+    await harness.nothing_more(second)

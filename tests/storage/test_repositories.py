@@ -161,17 +161,23 @@ async def test_issues_by_author_and_since(
         ids.append(
             await factories.issue(session_factory, clock.now(), report, author, f"事{index}")
         )
-    await factories.issue(session_factory, clock.now(), report, other, "别人的事")
+    theirs = await factories.issue(session_factory, clock.now(), report, other, "别人的事")
     async with UnitOfWork(session_factory) as uow:
-        assert await uow.issues.count_by_author(author) == 3
+        assert await uow.issues.count_raised_or_joined(author) == 3
         assert await uow.issues.count_by_author_since(author, start + timedelta(hours=1)) == 2
         oldest = await uow.issues.oldest_by_author_since(author, start + timedelta(hours=1))
         assert oldest == start + timedelta(hours=2)
         assert oldest.tzinfo is not None  # the column's type, on every backend
         assert await uow.issues.oldest_by_author_since(author, clock.now()) is None
-        newest = await uow.issues.by_author(author, limit=2)
+        newest = await uow.issues.raised_or_joined(author, limit=2)
         assert [i.id for i in newest] == [ids[2], ids[1]]
-        assert [i.id for i in await uow.issues.by_author(author, limit=2, offset=2)] == [ids[0]]
+        later = await uow.issues.raised_or_joined(author, limit=2, offset=2)
+        assert [i.id for i in later] == [ids[0]]
+        # Joining a neighbour's issue (附议) puts it among one's own.
+        await uow.issues.add_support(Support(person_id=author, issue_id=theirs, created_at=start))
+        assert await uow.issues.supports(author, theirs)
+        assert await uow.issues.count_raised_or_joined(author) == 4
+        assert (await uow.issues.raised_or_joined(author, limit=1))[0].id == theirs
         found = await uow.issues.many([ids[0], ids[2], 999999])
         assert sorted(found) == [ids[0], ids[2]]
         assert await uow.issues.many([]) == {}
