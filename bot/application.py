@@ -66,6 +66,9 @@ def routes() -> list[Route]:
         *townships.routes(),
         # Admins: roles.
         *admin.routes(),
+        # Text, a photo or a voice note outside any flow: the answer to a question the office
+        # asked, if one waits; else a hint.
+        *answers.routes(),
         # Whatever nothing above understood: stale buttons, unknown commands, odd media.
         *fallbacks.routes(),
     ]

@@ -42,14 +42,19 @@ async def unsupported(update: Update, context: BotContext) -> None:
 
 
 async def free_text(update: Update, context: BotContext) -> None:
-    """Text outside any flow: how to raise a matter."""
+    """Text, a photo or a voice note outside any flow: how to raise a matter with it."""
     tr = context.tr
-    context.ui.say(
-        tr._(
+    message = update.effective_message
+    if message is not None and (message.photo or message.voice):
+        text = tr._(
+            "To raise a matter with this, press “{new}” below first, then send it again.",
+            new=tr._(MENU_NEW),
+        )
+    else:
+        text = tr._(
             "To raise a matter, press “{new}” below; to see your issues, /my.", new=tr._(MENU_NEW)
-        ),
-        main_menu(tr),
-    )
+        )
+    context.ui.say(text, main_menu(tr))
 
 
 async def on_error(update: object, context: BotContext) -> None:

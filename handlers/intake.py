@@ -174,8 +174,13 @@ async def description_photo(update: Update, context: BotContext) -> str | None:
     )
     keep(context, draft)
     if not draft.has_description:
-        # A photo alone does not say what is wrong: keep it and ask for the words.
-        await ask_description(update, context)
+        # A photo alone does not say what is wrong: keep it, and ask for the words.
+        context.ui.say(
+            context.tr._(
+                "Photo kept. Please also tell me in words what the matter is: write it, or "
+                "send a voice message."
+            )
+        )
         return None
     return await offer_joining(update, context)
 

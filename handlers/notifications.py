@@ -110,13 +110,28 @@ def _needs_info(tr: Translator, payload: Payload) -> Rendered:
 
 
 def _info_received(tr: Translator, payload: Payload) -> Rendered:
+    number = _text(payload, "issue_number")
     lines = [
         tr._(
             "<b>The resident answered your question about issue {issue_number}:</b>",
-            issue_number=_text(payload, "issue_number"),
-        ),
-        f"<blockquote>{_text(payload, 'answer')}</blockquote>",
+            issue_number=number,
+        )
     ]
+    if payload["answer"]:
+        lines.append(f"<blockquote>{_text(payload, 'answer')}</blockquote>")
+    media = []
+    if payload.get("photos"):
+        media.append(tr.n_("{count} photo", "{count} photos", int(payload["photos"])))
+    if payload.get("voices"):
+        media.append(tr._("a voice message"))
+    if media:
+        lines.append(
+            tr._(
+                "With {media}: open {issue_number} in /inbox to see and hear them.",
+                media=tr._("; ").join(media),
+                issue_number=number,
+            )
+        )
     return "\n".join(lines), None
 
 

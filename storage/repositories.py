@@ -20,6 +20,7 @@ from storage.models import (
     Counter,
     Issue,
     IssueEvent,
+    IssueQuestion,
     Person,
     Role,
     Support,
@@ -213,6 +214,17 @@ class IssueRepository:
             Support.person_id == person_id, Support.issue_id == issue_id
         )
         return await self.session.scalar(query) is not None
+
+    async def newest_open_question(self, person_id: int) -> int | None:
+        """The newest unanswered question about an issue the person raised."""
+        query = (
+            select(IssueQuestion.id)
+            .join(Issue, Issue.id == IssueQuestion.issue_id)
+            .where(Issue.author_id == person_id, IssueQuestion.answer.is_(None))
+            .order_by(IssueQuestion.asked_at.desc(), IssueQuestion.id.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
 
     async def get_with_history(self, issue_id: int) -> Issue | None:
         query = (

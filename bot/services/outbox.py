@@ -41,7 +41,7 @@ PAYLOAD_FIELDS: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.ISSUE_REJECTED: frozenset({"issue_number", "reason", "role"}),
     NotificationKind.ISSUE_MERGED: frozenset({"issue_number", "original_number", "role"}),
     NotificationKind.ISSUE_NEEDS_INFO: frozenset({"issue_number", "question", "question_id"}),
-    NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_number", "answer"}),
+    NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_number", "answer", "photos", "voices"}),
     NotificationKind.ISSUE_UPDATED: frozenset({"issue_number", "what", "value", "role"}),
     NotificationKind.TOPIC_MERGED: frozenset({"topic_number", "into_number", "into_title"}),
     NotificationKind.ISSUE_TOPIC_CHANGED: frozenset(

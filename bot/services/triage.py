@@ -8,6 +8,8 @@ topics lives in bot/services/topics.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import DomainError, NotAllowed, NotFound
@@ -18,6 +20,15 @@ from storage.models import IssueQuestion, Support
 from storage.uow import UnitOfWork
 
 MAX_NOTE_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A photo or voice note a resident sent (Telegram's file ids, nothing else)."""
+
+    kind: str  # photo | voice
+    file_id: str
+    file_unique_id: str
 
 
 def _note(text: str) -> str:
@@ -149,10 +160,16 @@ async def ask_for_information(
 
 
 async def answer_question(
-    uow: UnitOfWork, *, question_id: int, person_id: int, answer: str, now: datetime
+    uow: UnitOfWork,
+    *,
+    question_id: int,
+    person_id: int,
+    answer: str,
+    now: datetime,
+    media: Sequence[MediaRef] = (),
 ) -> str:
-    """The resident's answer is attached to the issue, which returns to the inbox; the staff
-    member who asked is told. Returns the issue number."""
+    """The resident's answer (words, photos, a voice note) is added to the issue, which
+    returns to the inbox; the staff member who asked is told. Returns the issue number."""
     asked = await uow.session.get(IssueQuestion, question_id)
     if asked is None:
         raise NotFound("question", question_id)
@@ -161,22 +178,38 @@ async def answer_question(
         raise NotAllowed("only the person who raised the issue answers its questions")
     if asked.answer is not None:
         raise DomainError("this question was answered already")
-    asked.answer = _note(answer)
+    text = " ".join(answer.split())[:MAX_NOTE_CHARS]
+    if not text and not media:
+        raise DomainError("empty answer")
+    asked.answer = text
     asked.answered_at = now
+    position = len(issue.attachments)
+    for offset, ref in enumerate(media, start=1):
+        uow.issues.attach(issue, ref.kind, ref.file_id, ref.file_unique_id, position + offset)
     if issue.status is IssueStatus.NEEDS_INFO:
-        await transition_issue(uow, issue, IssueStatus.SUBMITTED, person_id, now, note=asked.answer)
+        await transition_issue(uow, issue, IssueStatus.SUBMITTED, person_id, now, note=text)
     if asked.asked_by_id is not None:
         await notify(
             uow,
             recipient_id=asked.asked_by_id,
             kind=NotificationKind.ISSUE_INFO_RECEIVED,
-            payload={"issue_number": issue.number, "answer": asked.answer},
+            payload={
+                "issue_number": issue.number,
+                "answer": text,
+                "photos": sum(1 for ref in media if ref.kind == "photo"),
+                "voices": sum(1 for ref in media if ref.kind == "voice"),
+            },
             dedupe_key=f"issue-answer:{asked.id}",
             now=now,
         )
     await _audit(uow, person_id, "issue.answer", issue.id, now)
     uow.changes.open_items.add(issue.township_id)
     return issue.number
+
+
+async def open_question(uow: UnitOfWork, person_id: int) -> int | None:
+    """The newest question the office asked the person that is still unanswered, if any."""
+    return await uow.issues.newest_open_question(person_id)
 
 
 async def refile(

@@ -224,6 +224,8 @@ class FlowRouter(BaseHandler[Update, BotContext, None]):
             return  # the entry was refused and rolled back
         if result == END or result is None:
             stack.remove(frame)
+            if result == END and before is not None and stack.top is before:
+                await self._resume(update, context)  # a one-step flow in between
             return
         frame.state = str(result)
         self._put_aside(context, before, first=True)

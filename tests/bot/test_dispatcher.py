@@ -59,6 +59,8 @@ PAYLOADS: dict[NotificationKind, dict[str, Any]] = {
     NotificationKind.ISSUE_INFO_RECEIVED: {
         "issue_number": "YS-2026-000004",
         "answer": "东门第三根 " + HOSTILE,
+        "photos": 2,
+        "voices": 0,
     },
     NotificationKind.ISSUE_UPDATED: {
         "issue_number": "YS-2026-000005",
@@ -573,7 +575,7 @@ def test_every_kind_renders_in_every_locale_with_user_text_escaped(
     text, keyboard = render_notification(kind, payload, locale)
     plain, _entities = parse_html(text)  # Telegram's own check: it rejects unescaped text
     for name, value in payload.items():
-        if name not in ("question_id", "what", "role", "items"):  # ids, selectors, a list
+        if name not in ("question_id", "what", "role", "items", "photos", "voices"):
             assert str(value) in plain
     if kind is NotificationKind.CATCH_UP:
         assert "YS-2026-000002" in plain and "<i>已解决</i>" in plain  # escaped, not dropped

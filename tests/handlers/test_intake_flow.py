@@ -142,3 +142,17 @@ async def test_cancel_discards_the_draft(harness: BotHarness) -> None:
     await user.command("cancel")
     await expect(user, "没有需要取消")
     await harness.nothing_more(user)
+
+
+async def test_a_photo_without_words_is_kept_and_words_are_asked_for(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    await user.command("new")
+    await expect(user, "请描述")
+    await user.send_photo()
+    await expect(user, "照片已保存")  # not the whole question again, and not "cannot use"
+    await user.send("村口桥面塌了一个坑")
+    await expect(user, "是哪方面的问题")
+    await press_category(user, "交通运输")
+    await expect(user, "已收到 1 张照片")  # the photo sent first counts
+    await harness.nothing_more(user)

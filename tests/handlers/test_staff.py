@@ -117,7 +117,10 @@ async def test_question_is_relayed_and_the_answer_comes_back(
     question = await expect(resident, "是东门哪一根路灯？")
     assert question.buttons
     await resident.press(question.inline_keyboard[0][0][1] or "", question)
-    await expect(resident, ZH._("Please type your answer (or /cancel)."))
+    await expect(
+        resident,
+        ZH._("Please send your answer: write it, or send a photo or a voice message (or /cancel)."),
+    )
     await resident.send("进门左手第三根")
     await expect(resident, "YS-2026-000001")
     await expect(staff, "进门左手第三根")

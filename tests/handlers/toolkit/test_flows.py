@@ -40,7 +40,10 @@ async def test_a_second_flow_puts_the_first_aside_and_it_resumes(harness: BotHar
     user = harness.resident()
     await _asked(harness, user)
     await user.press_button(ZH._("Answer"))
-    await expect(user, ZH._("Please type your answer (or /cancel)."))
+    await expect(
+        user,
+        ZH._("Please send your answer: write it, or send a photo or a voice message (or /cancel)."),
+    )
     # The resident starts a new issue instead of answering: the answer waits.
     await user.command("new")
     await expect(
@@ -52,7 +55,10 @@ async def test_a_second_flow_puts_the_first_aside_and_it_resumes(harness: BotHar
     await user.command("cancel")
     await expect(user, ZH._("Stopped {title}. Nothing was sent.", title=INTAKE))
     await expect(user, ZH._("Back to {title}.", title=ANSWER))
-    await expect(user, ZH._("Please type your answer (or /cancel)."))
+    await expect(
+        user,
+        ZH._("Please send your answer: write it, or send a photo or a voice message (or /cancel)."),
+    )
     await user.send("进门左手第三根")
     await expect(user, "YS-2026-000001")
     async with harness.session_factory() as session:
@@ -118,14 +124,20 @@ async def test_stacked_flows_survive_a_restart(harness: BotHarness) -> None:
     user = harness.resident()
     await _asked(harness, user)
     await user.press_button(ZH._("Answer"))
-    await expect(user, ZH._("Please type your answer (or /cancel)."))
+    await expect(
+        user,
+        ZH._("Please send your answer: write it, or send a photo or a voice message (or /cancel)."),
+    )
     await user.command("new")
     await replies_until(user, "请描述")
     await harness.restart()
     await user.command("cancel")
     await expect(user, ZH._("Stopped {title}. Nothing was sent.", title=INTAKE))
     await expect(user, ZH._("Back to {title}.", title=ANSWER))
-    await expect(user, ZH._("Please type your answer (or /cancel)."))
+    await expect(
+        user,
+        ZH._("Please send your answer: write it, or send a photo or a voice message (or /cancel)."),
+    )
 
 
 async def test_a_frame_of_a_flow_that_no_longer_exists_is_dropped(harness: BotHarness) -> None:
