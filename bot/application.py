@@ -35,6 +35,7 @@ from handlers import (
     townships,
     triage,
 )
+from handlers.long_messages import LongMessages
 from handlers.notifications import render_notification
 from handlers.toolkit import BotContext, Flow, FlowRouter, Route
 from handlers.toolkit.scope import process_in_scope
@@ -74,12 +75,15 @@ def routes() -> list[Route]:
     ]
 
 
-def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_handlers(app: ConsultationApp) -> None:
     all_flows = flows()
     # Group -1: every update passes the gatekeeper first (private chat, person, language,
     # the chat's open flows).
     titles = {flow.name: flow.title for flow in all_flows}
-    app.add_handler(TypeHandler(Update, gatekeeper.make_gatekeeper(titles)), group=-1)
+    long_messages = LongMessages(app.services.settings.long_message_wait_seconds)
+    app.add_handler(
+        TypeHandler(Update, gatekeeper.make_gatekeeper(titles, long_messages)), group=-1
+    )
     # Group 0, in order: the open flow (or a flow being started) takes the update first;
     # then commands and buttons that work anywhere, also in the middle of a flow.
     app.add_handler(FlowRouter(all_flows))

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # SQLite commit durability: NORMAL survives any crash of the bot's process, FULL also a
     # power loss (an fsync per commit). See storage/db.py.
     sqlite_synchronous: str = "NORMAL"
+    # Telegram delivers a text over 4,096 characters in parts; wait this long for the next.
+    long_message_wait_seconds: float = Field(default=1.0, ge=0)
     # Outgoing messages per second over all chats (Telegram allows about 30).
     max_messages_per_second: float = Field(default=30.0, gt=0)
 

@@ -56,8 +56,8 @@ class _RepliesToQuestion(filters.MessageFilter):
 REPLIES_TO_QUESTION = _RepliesToQuestion(name="replies to a question") & ANSWERS
 
 
-def _answer_of(message: Message) -> tuple[str, list[MediaRef]]:
-    text = (message.text or message.caption or "").strip()
+def _answer_of(message: Message, text: str) -> tuple[str, list[MediaRef]]:
+    text = (text or message.caption or "").strip()
     media = []
     if message.photo:
         largest = message.photo[-1]
@@ -71,7 +71,7 @@ async def _answer(update: Update, context: BotContext, question_id: int) -> bool
     """Record the answer; False (after saying why) when it cannot be taken."""
     assert update.effective_message is not None
     tr = context.tr
-    text, media = _answer_of(update.effective_message)
+    text, media = _answer_of(update.effective_message, context.text)
     if len(text) > MAX_TEXT:
         context.ui.say(tr._("Please keep it under {limit} characters.", limit=MAX_TEXT))
         return False

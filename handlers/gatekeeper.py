@@ -16,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.i18n import locale_for_language_code, translator
 from bot.services import people
 from bot.services.container import Services
+from handlers.long_messages import LongMessages
 from handlers.toolkit import BotContext
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,9 @@ def _refuse_group(update: Update, context: BotContext) -> None:
     context.ui.say(text, InlineKeyboardMarkup([[button]]))
 
 
-def make_gatekeeper(flow_titles: Mapping[str, str]):  # type: ignore[no-untyped-def]
-    """The gatekeeper, knowing the flows' names (a flow that waited too long is closed)."""
+def make_gatekeeper(flow_titles: Mapping[str, str], long_messages: LongMessages):  # type: ignore[no-untyped-def]
+    """The gatekeeper, knowing the flows' names (a flow that waited too long is closed) and
+    holding back the parts of a long message until it is whole."""
 
     async def gatekeeper(update: Update, context: BotContext) -> None:
         user = update.effective_user
@@ -61,6 +63,9 @@ def make_gatekeeper(flow_titles: Mapping[str, str]):  # type: ignore[no-untyped-
             _refuse_group(update, context)
             raise ApplicationHandlerStop
         await _identify(update, context)
+        message = update.message
+        context.scope.text = message.text if message is not None else None
+        long_messages.take(update, context)
         tr = context.tr
         for frame in await context.scope.load_flows():
             title = flow_titles.get(frame.flow)

@@ -132,7 +132,7 @@ async def category_chosen(update: Update, context: BotContext, press: IntakeCate
 
 async def description_text(update: Update, context: BotContext) -> str | None:
     """The description, typed: then the 附议 offer, or the category."""
-    text = message_of(update).text or ""
+    text = context.text
     draft = draft_of(context)
     if not set_text(context, draft, text):
         too_long(context, len(text.strip()))

@@ -79,7 +79,7 @@ async def _album_ack(context: BotContext) -> None:
 async def photos_text(update: Update, context: BotContext) -> None:
     """Text while collecting photos adds to the description (residents think aloud)."""
     draft = draft_of(context)
-    addition = (message_of(update).text or "").strip()
+    addition = context.text.strip()
     combined = f"{draft.text}\n{addition}".strip()
     if not set_text(context, draft, combined):
         too_long(context, len(combined))

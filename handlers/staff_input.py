@@ -36,8 +36,7 @@ async def _begin(context: BotContext, issue_id: int, prompt: str) -> str:
 
 
 def _text_or_hint(update: Update, context: BotContext) -> str | None:
-    assert update.effective_message is not None
-    text = (update.effective_message.text or "").strip()
+    text = context.text.strip()
     if len(text) > MAX_TEXT:
         context.ui.say(context.tr._("Please keep it under {limit} characters.", limit=MAX_TEXT))
         return None

@@ -101,6 +101,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         default_locale="zh_Hans",
         album_wait_seconds=0.15,
+        long_message_wait_seconds=0.3,
         max_issues_per_day=3,
         flood_max_updates=60,
     )

@@ -83,5 +83,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         return frame
 
     @property
+    def text(self) -> str:
+        """What the person wrote: the message's text, or a long one joined from its parts."""
+        return self.scope.text or ""
+
+    @property
     def now(self) -> datetime:
         return self.services.clock.now()

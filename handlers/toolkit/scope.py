@@ -49,6 +49,9 @@ class UpdateScope:
         self.flows = FlowStack()
         # The language answers are in; the gatekeeper sets the person's own.
         self.locale = services.settings.default_locale
+        # What the person wrote (the gatekeeper sets it): the message's text, or a long text
+        # that arrived in parts, joined (handlers/long_messages.py).
+        self.text: str | None = None
         self._uow: UnitOfWork | None = None
         self._reads: UnitOfWork | None = None
         self._after_commit: list[Callable[[], None]] = []
