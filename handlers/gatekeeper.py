@@ -122,7 +122,8 @@ class FloodGate:
     def admit(self, key: int, update: Update, now: float) -> bool:
         message = update.effective_message
         group = message.media_group_id if message is not None else None
-        return self._services.flood.arrive(key, now, group)
+        text = message.text if message is not None and update.callback_query is None else None
+        return self._services.flood.arrive(key, now, group, text)
 
     def still_admitted(self, key: int, now: float) -> bool:
         return not self._services.flood.flooding(key, now)

@@ -5,6 +5,9 @@ that floods never builds a queue in front of its own later messages, and never h
 anyone else. An album counts once (Telegram sends one update per photo). Once a chat goes
 over the limit it is "flooding" until it has been quiet for a whole window: what it sends
 meanwhile, and what was still waiting, is dropped; the person is warned once.
+
+The same text sent again and again is a flood sooner: the third copy within the window
+starts it, so the person hears the warning after one answer, not after thirty.
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+# The third copy of the same text within the window is a flood.
+REPEATS_ALLOWED = 2
+
 
 @dataclass
 class _Chat:
     arrivals: deque[float] = field(default_factory=deque)
     last_group: str | None = None
+    last_text: str | None = None
+    repeats: int = 0
+    last_text_at: float = 0.0
     flooding_until: float = 0.0
     warned: bool = False
 
@@ -28,12 +37,17 @@ class FloodGuard:
         self._chats: dict[int, _Chat] = {}
         self._arrivals_since_sweep = 0
 
-    def arrive(self, key: int, now: float, media_group: str | None = None) -> bool:
+    def arrive(
+        self, key: int, now: float, media_group: str | None = None, text: str | None = None
+    ) -> bool:
         """Count an update of chat `key`; False when it must be dropped."""
         self._sweep(now)
         chat = self._chats.setdefault(key, _Chat())
         if chat.flooding_until > now:
             chat.flooding_until = now + self.window  # still flooding: the quiet must last
+            return False
+        if self._repeated(chat, text, now):
+            self._start_flood(chat, now)
             return False
         if media_group is not None and media_group == chat.last_group:
             return True  # the next photo of the same album
@@ -41,12 +55,24 @@ class FloodGuard:
         while chat.arrivals and now - chat.arrivals[0] > self.window:
             chat.arrivals.popleft()
         if len(chat.arrivals) >= self.max_updates:
-            chat.flooding_until = now + self.window
-            chat.warned = False
-            chat.arrivals.clear()
+            self._start_flood(chat, now)
             return False
         chat.arrivals.append(now)
         return True
+
+    def _repeated(self, chat: _Chat, text: str | None, now: float) -> bool:
+        if text is None or text != chat.last_text or now - chat.last_text_at > self.window:
+            chat.last_text, chat.repeats = text, 1
+        else:
+            chat.repeats += 1
+        chat.last_text_at = now
+        return chat.repeats > REPEATS_ALLOWED
+
+    def _start_flood(self, chat: _Chat, now: float) -> None:
+        chat.flooding_until = now + self.window
+        chat.warned = False
+        chat.arrivals.clear()
+        chat.last_text, chat.repeats = None, 0
 
     def flooding(self, key: int, now: float) -> bool:
         """True while the chat floods: updates that were already waiting are dropped too."""

@@ -95,3 +95,18 @@ def test_the_sweep_forgets_chats_quiet_for_a_window() -> None:
     assert _chats(guard) == {2, 3, 4}
     assert not guard.arrive(2, 16.1)  # a flooding chat is kept, and still turned away
     assert guard.flooding(2, 16.1)
+
+
+def test_the_third_copy_of_the_same_text_starts_a_flood() -> None:
+    guard = FloodGuard(max_updates=30, window_seconds=10)
+    assert guard.arrive(1, 0.0, text="路灯坏了")
+    assert guard.arrive(1, 0.1, text="路灯坏了")  # a double send is fine
+    assert not guard.arrive(1, 0.2, text="路灯坏了")
+    assert guard.flooding(1, 0.3) and guard.should_warn(1)
+    # Different texts, or the same one after a quiet window, are not repeats.
+    assert guard.arrive(2, 0.0, text="一")
+    assert guard.arrive(2, 0.1, text="二")
+    assert guard.arrive(2, 0.2, text="一")
+    assert guard.arrive(3, 0.0, text="好")
+    assert guard.arrive(3, 0.1, text="好")
+    assert guard.arrive(3, 20.0, text="好")

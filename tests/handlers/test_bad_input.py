@@ -184,6 +184,19 @@ async def test_flood_is_answered_once_and_dropped(harness: BotHarness) -> None:
     assert 1 <= len(hints) <= limit
 
 
+async def test_the_same_text_again_and_again_is_warned_about_first(harness: BotHarness) -> None:
+    user = harness.resident()
+    await start_in_village(user)
+    for _ in range(30):
+        await user.send("路灯坏了")
+    await harness.idle(timeout=20)
+    answers = [m.text or "" for m in await user.messages_until_idle(quiet=0)]
+    # At most the first two copies are answered before the warning; the warning comes once.
+    assert sum("发消息太快" in text for text in answers) == 1
+    assert len(answers) <= 3
+    assert "发消息太快" in answers[-1] or "发消息太快" in answers[-2]
+
+
 async def test_groups_get_pointed_to_a_private_chat(harness: BotHarness) -> None:
     user = harness.resident()
     group = harness.api.group(-100123, title="南湖社区居民群")
