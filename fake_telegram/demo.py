@@ -47,6 +47,7 @@ async def _play_resident(user: SimUser) -> None:
             "category": "What is it about? Choose a category:",
             "describe": "Please describe the matter: what, where, since when. Write it, or send a "
             "voice message. You can also send a photo with a caption.",
+            "place": "Where is it? If it is in {village}, where you live, press the first button.",
             "where": "Where is it? Share the location, or skip if you described the place already.",
             "anonymity": "May CPPCC members and the office see your name with this issue? The "
             "office always knows who raised it, so it can answer you.",
@@ -61,6 +62,8 @@ async def _play_resident(user: SimUser) -> None:
     await user.tap_reply_button(tr._(keyboards.MENU_NEW))
     await _until(user, prompt["describe"])
     await user.send(RESIDENT_SAYS)
+    await _until(user, prompt["place"])
+    await user.press_button("✓ " + DEMO_VILLAGES[1])
     await _until(user, prompt["category"])
     category_msgid, _label = DEFAULT_CATEGORIES["urban_construction"]
     label = tr._(category_msgid)

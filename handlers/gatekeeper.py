@@ -122,7 +122,10 @@ class FloodGate:
     def admit(self, key: int, update: Update, now: float) -> bool:
         message = update.effective_message
         group = message.media_group_id if message is not None else None
+        # Commands are left out: asking /inbox again after a change is not a flood.
         text = message.text if message is not None and update.callback_query is None else None
+        if text is not None and text.startswith("/"):
+            text = None
         return self._services.flood.arrive(key, now, group, text)
 
     def still_admitted(self, key: int, now: float) -> bool:

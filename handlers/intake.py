@@ -25,8 +25,10 @@ from handlers.intake_draft import (
     PHOTOS,
     PLACE,
     SIMILAR,
+    WHERE,
     Anonymity,
     Confirm,
+    HappenedIn,
     IntakeCategory,
     IntakeTownship,
     IntakeVillage,
@@ -55,6 +57,7 @@ from handlers.intake_prompts import (
     ask_location,
     ask_photos,
     ask_place,
+    ask_where,
     confirm_keyboard,
     confirmation_text,
     photos_prompt,
@@ -69,7 +72,7 @@ from handlers.keyboards import (
     labels_in_every_locale,
     main_menu,
 )
-from handlers.render import category_label, unsupported_text
+from handlers.render import category_label, esc, unsupported_text
 from handlers.toolkit import END, BotContext, Flow, button, command, message
 
 # A resident may leave a draft for a day and come back to it.
@@ -83,7 +86,12 @@ async def begin(update: Update, context: BotContext, press: MenuNew | None = Non
     if await quota_refusal(context):
         return END
     me = context.me
-    draft = IssueDraft(ref=uuid.uuid4().hex, township_id=me.township_id, village_id=me.village_id)
+    draft = IssueDraft(
+        ref=uuid.uuid4().hex,
+        township_id=me.township_id,
+        village_id=me.village_id,
+        home_village_id=me.village_id,
+    )
     keep(context, draft)
     if draft.village_id is None:
         await ask_place(update, context)
@@ -110,6 +118,7 @@ async def place_village(update: Update, context: BotContext, press: IntakeVillag
     village = await context.services.directory.village(press.village)
     draft = draft_of(context)
     draft.township_id, draft.village_id = village.township_id, village.id
+    draft.home_village_id = village.id
     keep(context, draft)
     context.ui.edit(context.tr._("Saved: {village}.", village=name))
     await ask_description(update, context)
@@ -141,7 +150,35 @@ async def description_text(update: Update, context: BotContext) -> str | None:
         await ask_description(update, context)
         return None
     keep(context, draft)
-    return await offer_joining(update, context)
+    return await _where_then_on(update, context)
+
+
+async def _where_then_on(update: Update, context: BotContext) -> str:
+    """After the description: where it happened (when there is a choice), then on."""
+    if await ask_where(update, context):
+        return WHERE
+    return await _after_where(update, context)
+
+
+async def _after_where(update: Update, context: BotContext) -> str:
+    """The 附议 offer when there are words to compare, else the category."""
+    if draft_of(context).text:
+        return await offer_joining(update, context)
+    await ask_category(update, context)
+    return CATEGORY
+
+
+async def happened_in(update: Update, context: BotContext, press: HappenedIn) -> str:
+    """The resident said where it is: kept, and on to neighbours' similar issues."""
+    draft = draft_of(context)
+    village = await context.services.directory.village(press.village)
+    if village.township_id != draft.township_id:
+        context.ui.answer(context.tr._("This option is no longer available."), alert=True)
+        return WHERE
+    draft.village_id = village.id
+    keep(context, draft)
+    context.ui.edit(context.tr._("Place: {place}", place=esc(village.name)))
+    return await _after_where(update, context)
 
 
 async def description_voice(update: Update, context: BotContext) -> str:
@@ -155,8 +192,7 @@ async def description_voice(update: Update, context: BotContext) -> str:
     draft.voice = MediaRef(voice.file_id, voice.file_unique_id, seconds)
     keep(context, draft)
     context.ui.say(context.tr._("Voice message received."))
-    await ask_category(update, context)
-    return CATEGORY
+    return await _where_then_on(update, context)
 
 
 async def description_photo(update: Update, context: BotContext) -> str | None:
@@ -182,7 +218,7 @@ async def description_photo(update: Update, context: BotContext) -> str | None:
             )
         )
         return None
-    return await offer_joining(update, context)
+    return await _where_then_on(update, context)
 
 
 async def anonymity_chosen(update: Update, context: BotContext, press: Anonymity) -> str:
@@ -271,6 +307,7 @@ def flow() -> Flow:
         states={
             # Steps answered with buttons: anything else gets a hint and the question again.
             PLACE: [button(IntakeTownship, place_township), button(IntakeVillage, place_village)],
+            WHERE: [button(HappenedIn, happened_in)],
             CATEGORY: [button(IntakeCategory, category_chosen)],
             DESCRIBE: [
                 message(TEXT, description_text),
@@ -296,6 +333,7 @@ def flow() -> Flow:
         },
         prompts={
             PLACE: ask_place,
+            WHERE: _ask_where_again,
             CATEGORY: ask_category,
             DESCRIBE: ask_description,
             SIMILAR: _ask_similar_again,
@@ -305,6 +343,10 @@ def flow() -> Flow:
             CONFIRM: ask_confirmation,
         },
     )
+
+
+async def _ask_where_again(update: Update, context: BotContext) -> None:
+    await ask_where(update, context)
 
 
 async def _ask_similar_again(update: Update, context: BotContext) -> None:

@@ -10,8 +10,9 @@ from telegram import Message, Update
 from bot.services.intake import IssueDraft
 from handlers.toolkit import BotContext, Button, FlowButton
 
-PLACE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
+PLACE, WHERE, CATEGORY, DESCRIBE, SIMILAR, PHOTOS, LOCATION, ANONYMITY, CONFIRM = (
     "place",
+    "where",
     "category",
     "describe",
     "similar",
@@ -35,6 +36,13 @@ class IntakeTownship(FlowButton, prefix="in.tw"):
 
 @dataclass(frozen=True)
 class IntakeVillage(FlowButton, prefix="in.vl"):
+    village: int
+
+
+@dataclass(frozen=True)
+class HappenedIn(FlowButton, prefix="in.wh"):
+    """Where the matter is (a village of the township; the home village by default)."""
+
     village: int
 
 

@@ -14,6 +14,7 @@ from handlers import start
 from handlers.intake_draft import (
     Anonymity,
     Confirm,
+    HappenedIn,
     IntakeCategory,
     IntakeTownship,
     IntakeVillage,
@@ -49,6 +50,30 @@ async def ask_place(update: Update, context: BotContext) -> None:
         lambda township: IntakeTownship(flow=flow, township=township),
         lambda village: IntakeVillage(flow=flow, village=village),
     )
+
+
+async def ask_where(update: Update, context: BotContext) -> bool:
+    """Where it happened, the resident's own village first; False when there is no choice
+    (a township of one village): then it is that village."""
+    draft = draft_of(context)
+    assert draft.township_id is not None
+    villages = await context.services.directory.villages(draft.township_id)
+    if len(villages) < 2:
+        return False
+    tr, flow = context.tr, context.flow.id
+    home = next((v for v in villages if v.id == draft.home_village_id), None)
+    others = [v for v in villages if home is None or v.id != home.id]
+    keyboard = rows([inline(v.name, HappenedIn(flow=flow, village=v.id)) for v in others], 3)
+    if home is not None:
+        keyboard.insert(0, [inline("✓ " + home.name, HappenedIn(flow=flow, village=home.id))])
+        text = tr._(
+            "Where is it? If it is in {village}, where you live, press the first button.",
+            village=esc(home.name),
+        )
+    else:
+        text = tr._("Which village or community is it in?")
+    context.ui.say(text, InlineKeyboardMarkup(keyboard))
+    return True
 
 
 async def ask_category(update: Update, context: BotContext) -> None:

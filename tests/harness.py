@@ -181,10 +181,20 @@ async def press_category(user: SimUser, label: str) -> None:
         await user.press_button(f"✓ {label}")
 
 
+async def here(user: SimUser) -> None:
+    """Answer "where is it?" with the first button: the village the resident lives in."""
+    where = await expect(user, "在哪个村")
+    assert where.inline_keyboard and where.inline_keyboard[0][0][0].startswith("✓")
+    await user.press(where.inline_keyboard[0][0][1] or "", where)
+    await expect(user, "地点")  # the question, rewritten into the answer
+
+
 async def describe(user: SimUser, text: str, category: str) -> None:
-    """From the description prompt to the photos question: describe, submit separately if a
-    neighbour's similar issue is offered, choose the category."""
+    """From the description prompt to the photos question: describe, say it is where the
+    resident lives, submit separately if a neighbour's similar issue is offered, choose the
+    category."""
     await user.send(text)
+    await here(user)
     prompt = await user.next_message(timeout=5)
     if "类似的事" in (prompt.text or ""):
         await user.press_button("我的不一样，继续 ›")

@@ -31,7 +31,10 @@ class IssueDraft:
     # A random reference per draft: submitting the same draft twice yields one issue.
     ref: str = ""
     township_id: int | None = None
+    # Where it happened; the resident's home village unless they say otherwise.
     village_id: int | None = None
+    # Where the resident lives (kept with the issue, apart from where it happened).
+    home_village_id: int | None = None
     category_id: int | None = None
     text: str = ""
     voice: MediaRef | None = None
@@ -45,7 +48,7 @@ class IssueDraft:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IssueDraft:
-        values = dict(data)
+        values = {key: value for key, value in data.items() if key in _DRAFT_FIELDS}
         voice = values.pop("voice", None)
         photos = values.pop("photos", [])
         return cls(
@@ -66,6 +69,9 @@ class IssueDraft:
             return True
         self.photos.append(photo)
         return True
+
+
+_DRAFT_FIELDS = frozenset(IssueDraft.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,7 @@ async def submit(
     category = await uow.directory.category(draft.category_id)
     if category is None or category.township_id != draft.township_id:
         raise NotFound("category", draft.category_id)
+    home = await uow.directory.village(draft.home_village_id) if draft.home_village_id else None
     if draft.ref:
         earlier = await uow.issues.by_source_ref(draft.township_id, "telegram", draft.ref)
         if earlier is not None:
@@ -131,6 +138,7 @@ async def submit(
         number=format_number(year, sequence),
         township_id=draft.township_id,
         village_id=draft.village_id,
+        reporter_village_id=home.id if home is not None else None,
         author_id=author_id,
         category_id=draft.category_id,
         text=draft.text.strip(),

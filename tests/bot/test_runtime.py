@@ -167,6 +167,8 @@ async def test_polling_process_survives_a_kill_between_two_steps(
         await user.command("new")
         await replies_until(user, "请描述", timeout=10)
         await user.send("河道里有人倾倒建筑垃圾")
+        await replies_until(user, "在哪个村", timeout=10)
+        await user.press_button("✓ 南湖社区")  # where it is: the resident's own village
         await replies_until(user, "是哪方面的问题", timeout=10)
         await press_category(user, "环境保护")
         await replies_until(user, "需要补充照片吗", timeout=10)

@@ -12,7 +12,7 @@ from fake_telegram import BotMessage, SimUser
 from storage.models import Attachment, IssueQuestion, Person
 from storage.uow import UnitOfWork
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, expect
+from tests.harness import BotHarness, expect, here
 
 ZH = translator("zh_Hans")
 QUESTION = "是东门哪一根路灯？"
@@ -84,6 +84,7 @@ async def test_a_reply_to_the_question_answers_in_the_middle_of_a_new_issue(
     await expect(resident, ZH._("Back to {title}.", title=ZH._("your new issue")))
     await expect(resident, "请描述")  # and the new issue goes on where it was
     await resident.send("公园的长椅坏了")
+    await here(resident)
     await expect(resident, "是哪方面的问题")
     assert await _answers(harness) == ["进门左手第三根"]
 

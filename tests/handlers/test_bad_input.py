@@ -11,7 +11,7 @@ from handlers.intake_draft import Anonymity, IntakeCategory
 from handlers.my_issues import MyIssue
 from storage.models import Issue
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, describe, expect, press_category
+from tests.harness import BotHarness, describe, expect, here, press_category
 
 OOPS = "系统出了点问题"
 NOT_YOURS = translator("zh_Hans")._("This cannot be found, or it is not yours to change.")
@@ -59,6 +59,7 @@ async def test_unsupported_media_inside_and_outside_the_conversation(harness: Bo
     await user.send_video_note()
     await expect(user, "我可以接收文字、语音、照片和位置")
     await user.send("还在描述这一步")  # the conversation is still at the description
+    await here(user)
     await expect(user, "是哪方面的问题")
     await user.command("cancel")
     await expect(user, "已取消")
@@ -73,6 +74,7 @@ async def test_stale_button_after_the_conversation_ended(harness: BotHarness) ->
     await user.command("new")
     await expect(user, "请描述")
     await user.send("桥上的护栏松动了")
+    await here(user)
     categories = await expect(user, "是哪方面的问题")
     await user.command("cancel")
     await expect(user, "已取消")
@@ -142,6 +144,7 @@ async def test_forged_category_of_another_township(harness: BotHarness) -> None:
     await user.command("new")
     await expect(user, "请描述")
     await user.send("桥上的护栏松动了")
+    await here(user)
     categories = await expect(user, "是哪方面的问题")
     frame = (categories.inline_keyboard[0][0][1] or "").split(":")[1]
     await forge(user, IntakeCategory(flow=frame, category=999999).data())
@@ -266,6 +269,7 @@ async def test_restart_between_two_steps_resumes_the_draft(harness: BotHarness) 
     user = harness.resident()
     await _to_description(user)
     await user.send("垃圾站三天没清运了")
+    await here(user)
     await expect(user, "是哪方面的问题")
     await harness.restart()
     await press_category(user, "环境保护")

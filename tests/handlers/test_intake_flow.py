@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.domain.issue_status import IssueStatus
 from fake_telegram import SimUser
 from storage.models import Attachment, Issue
-from tests.harness import BotHarness, describe, expect, press_category
+from tests.harness import BotHarness, describe, expect, here, press_category
 
 
 async def start_in_village(user: SimUser, village: str = "南湖社区") -> None:
@@ -94,6 +94,7 @@ async def test_voice_description_and_no_photos(harness: BotHarness) -> None:
     await expect(user, "请描述")
     await user.send_voice(12)
     await expect(user, "语音已收到")
+    await here(user)
     await expect(user, "是哪方面的问题")
     await press_category(user, "环境保护")
     await expect(user, "需要补充照片吗")
@@ -117,6 +118,7 @@ async def test_photo_with_caption_is_description_and_photo(harness: BotHarness) 
     await user.command("new")
     await expect(user, "请描述")
     await user.send_photo(caption="村口桥面塌了一个坑")
+    await here(user)
     await expect(user, "是哪方面的问题")
     await press_category(user, "交通运输")
     await expect(user, "已收到 1 张照片")  # the category question, rewritten
@@ -152,7 +154,41 @@ async def test_a_photo_without_words_is_kept_and_words_are_asked_for(harness: Bo
     await user.send_photo()
     await expect(user, "照片已保存")  # not the whole question again, and not "cannot use"
     await user.send("村口桥面塌了一个坑")
+    await here(user)
     await expect(user, "是哪方面的问题")
     await press_category(user, "交通运输")
     await expect(user, "已收到 1 张照片")  # the photo sent first counts
     await harness.nothing_more(user)
+
+
+async def test_where_it_happened_and_where_the_raiser_lives_are_both_kept(
+    harness: BotHarness,
+) -> None:
+    user = harness.resident()
+    await start_in_village(user, "柳树屯")
+    await user.command("new")
+    await expect(user, "请描述")
+    await user.send("东风村村口的路灯坏了")
+    where = await expect(user, "在哪个村")
+    assert where.buttons[0] == "✓ 柳树屯"  # the resident's own village comes first
+    await user.press_button("东风村")
+    await expect(user, "地点：东风村")
+    await expect(user, "是哪方面的问题")
+    await press_category(user, "城乡建设")
+    await expect(user, "需要补充照片吗")
+    await user.press_button("不加照片，下一步 ›")
+    await expect(user, "需要补充照片吗")  # its button taken away
+    await expect(user, "具体在哪里")
+    await user.tap_reply_button("跳过，不发位置")
+    await expect(user, "不附位置也没关系")
+    await expect(user, "是否允许政协委员")
+    await user.press_button("可以，显示我的姓名")
+    summary = await expect(user, "提交前请核对")
+    assert "地点：东风村" in (summary.text or "")
+    await user.press_button("✅ 提交")
+    await expect(user, "YS-2026-000001")
+    async with harness.session_factory() as session:
+        issue = await session.scalar(select(Issue))
+    assert issue is not None
+    assert issue.village_id == harness.village_id("东风村")
+    assert issue.reporter_village_id == harness.village_id("柳树屯")

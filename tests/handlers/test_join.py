@@ -11,7 +11,7 @@ from handlers.intake_draft import JoinExisting
 from storage.models import Issue, Person, Support
 from storage.uow import UnitOfWork
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, expect
+from tests.harness import BotHarness, expect, here
 
 ZH = translator("zh_Hans")
 FIRST = "魅力之城小区楼下的烧烤店油烟太大，晚上噪音扰民，老人孩子睡不好"
@@ -34,6 +34,7 @@ async def test_similar_issue_is_offered_and_joined(harness: BotHarness) -> None:
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
+    await here(second)
     offer = await expect(second, "类似的事")
     assert "YS-2026-000001" in offer.text
     await second.press_button("附议 YS-2026-000001")
@@ -50,6 +51,7 @@ async def test_submitting_separately_continues_the_intake(harness: BotHarness) -
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
+    await here(second)
     await expect(second, "类似的事")
     await second.press_button(ZH._("Mine is different, continue ›"))
     offer = await expect(second, "类似的事")  # the offer stays, without its buttons
@@ -63,6 +65,7 @@ async def test_unrelated_matters_are_not_offered(harness: BotHarness) -> None:
     await start_in_village(first)
     await raise_issue(first, FIRST)
     other = await _describe(harness, 1003, UNRELATED)
+    await here(other)
     await expect(other, "是哪方面的问题")
     await harness.nothing_more(other)
 
@@ -72,6 +75,7 @@ async def test_forged_join_of_another_townships_issue_is_refused(harness: BotHar
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
+    await here(second)
     offer = await expect(second, "类似的事")
     frame = (offer.inline_keyboard[0][0][1] or "").split(":")[1]
     for kind in ("i", "t"):
@@ -91,6 +95,7 @@ async def test_a_neighbour_who_joined_hears_every_step_and_sees_it_under_my(
     await start_in_village(first)
     await raise_issue(first, FIRST)
     second = await _describe(harness, 1002, SECOND)
+    await here(second)
     await expect(second, "类似的事")
     await second.press_button("附议 YS-2026-000001")
     await expect(second, "您已附议")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from storage.models import ChatFlow
 from tests.handlers.test_intake_flow import start_in_village
-from tests.harness import BotHarness, expect
+from tests.harness import BotHarness, expect, here
 
 FIRST = "路灯坏了" * 1024  # 4,096 characters: the first part, at the limit
 TAIL = "晚上很黑" * 226  # the rest of a 5,000-character message
@@ -35,6 +35,7 @@ async def test_a_long_message_over_the_limit_is_refused_whole(harness: BotHarnes
     assert "2000" in (refusal.text or "")
     await harness.nothing_more(user)
     await user.send("东门的路灯坏了一个月")  # the draft is still there, asking for words
+    await here(user)
     await expect(user, "是哪方面的问题")
 
 
@@ -44,6 +45,7 @@ async def test_a_long_message_within_the_limit_is_one_description(harness: BotHa
     user = harness.resident()
     await user.send(FIRST)
     await user.send(TAIL)
+    await here(user)
     await expect(user, "是哪方面的问题")
     await harness.nothing_more(user)
     assert await _draft_text(harness) == FIRST + TAIL
@@ -56,5 +58,6 @@ async def test_a_text_at_the_limit_that_nothing_follows_is_handled_alone(
     await _describing(harness)
     user = harness.resident()
     await user.send(FIRST)
+    await here(user)
     await expect(user, "是哪方面的问题")  # after the short wait
     assert await _draft_text(harness) == FIRST

@@ -11,7 +11,7 @@ from fake_telegram import SimUser
 from storage.models import ChatFlow, IssueQuestion
 from storage.uow import UnitOfWork
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
-from tests.harness import BotHarness, expect, replies_until
+from tests.harness import BotHarness, expect, here, replies_until
 
 ZH = translator("zh_Hans")
 INTAKE = ZH._("your new issue")
@@ -51,6 +51,7 @@ async def test_a_second_flow_puts_the_first_aside_and_it_resumes(harness: BotHar
     )
     await expect(user, "请描述")
     await user.send("公园的长椅坏了")  # the description, not the answer
+    await here(user)
     await replies_until(user, "是哪方面的问题")
     await user.command("cancel")
     await expect(user, ZH._("Stopped {title}. Nothing was sent.", title=INTAKE))
@@ -74,6 +75,7 @@ async def test_starting_an_open_flow_again_resumes_it(harness: BotHarness) -> No
     await user.command("new")
     await expect(user, "请描述")
     await user.send("垃圾站三天没清运了")
+    await here(user)
     await replies_until(user, "是哪方面的问题")
     await user.command("new")
     await expect(user, ZH._("Let us go on with {title}.", title=INTAKE))
@@ -100,12 +102,14 @@ async def test_an_old_drafts_buttons_are_stale_in_a_new_draft(harness: BotHarnes
     await user.command("new")
     await expect(user, "请描述")
     await user.send("桥上的护栏松动了")
+    await here(user)
     old = await replies_until(user, "是哪方面的问题")
     await user.command("cancel")
     await expect(user, ZH._("Stopped {title}. Nothing was sent.", title=INTAKE))
     await user.command("new")
     await expect(user, "请描述")
     await user.send("公园的长椅坏了")
+    await here(user)
     new = await replies_until(user, "是哪方面的问题")
     await user.press(old.inline_keyboard[0][0][1] or "", old, check=False)
     await harness.idle()

@@ -18,7 +18,7 @@ from storage.models import Follower
 from tests import factories
 from tests.handlers.test_intake_flow import raise_issue, start_in_village
 from tests.handlers.test_topics import _two_topics
-from tests.harness import BotHarness, expect, replies_until
+from tests.harness import BotHarness, expect, here, replies_until
 
 ZH = translator("zh_Hans")
 OOPS = "系统出了点问题"
@@ -58,6 +58,7 @@ async def test_double_taps_are_harmless(
     await user.command("new")
     await expect(user, "请描述")
     await user.send("桥上的护栏松动了")
+    await here(user)
     categories = await replies_until(user, "是哪方面的问题")
     category = categories.inline_keyboard[0][0][1] or ""
     await user.press(category, categories)
