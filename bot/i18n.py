@@ -25,6 +25,13 @@ DOMAIN = "messages"
 
 LOCALE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
+# One date style per language (Babel patterns): a moment, a day, a moment with its weekday.
+_PATTERNS = {
+    "zh_Hans": ("y年M月d日 HH:mm", "y年M月d日", "y年M月d日 EEEE HH:mm"),
+    "zh_Hant": ("y年M月d日 HH:mm", "y年M月d日", "y年M月d日 EEEE HH:mm"),
+    "en": ("d MMM y, HH:mm", "d MMM y", "EEEE d MMMM y, HH:mm"),
+}
+
 _SIMPLIFIED_CODES = {"zh", "zh-hans", "zh-cn", "zh-sg", "zh-my"}
 _TRADITIONAL_CODES = {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}
 
@@ -84,11 +91,23 @@ class Translator:
         text = self._translations.ngettext(singular, plural, count)
         return text.format(count=count, **values)
 
-    def when(self, moment: datetime, zone: ZoneInfo, fmt: str = "medium") -> str:
-        return format_datetime(moment, fmt, tzinfo=zone, locale=self._babel_locale)
+    def when(self, moment: datetime, zone: ZoneInfo) -> str:
+        """A moment as people of this language write it: 2026年11月30日 16:14."""
+        return format_datetime(
+            moment, _PATTERNS[self.locale][0], tzinfo=zone, locale=self._babel_locale
+        )
 
     def day(self, moment: datetime, zone: ZoneInfo) -> str:
-        return format_datetime(moment, "yyyy-MM-dd", tzinfo=zone, locale=self._babel_locale)
+        """A day in the same style: 2026年11月30日."""
+        return format_datetime(
+            moment, _PATTERNS[self.locale][1], tzinfo=zone, locale=self._babel_locale
+        )
+
+    def when_with_weekday(self, moment: datetime, zone: ZoneInfo) -> str:
+        """A date to act on (a meeting): 2026年12月5日 星期六 19:00."""
+        return format_datetime(
+            moment, _PATTERNS[self.locale][2], tzinfo=zone, locale=self._babel_locale
+        )
 
 
 @cache

@@ -263,7 +263,7 @@ async def confirmed(update: Update, context: BotContext, press: Confirm) -> str 
         "The office will look at it; I will tell you here about every step. "
         "See it any time under /my.",
         number=issue.number,
-        when=tr.when(issue.created_at, context.services.settings.zone, "short"),
+        when=tr.when(issue.created_at, context.services.settings.zone),
     )
     # The summary the resident checked becomes the receipt (one edit, no extra message).
     context.ui.answer(tr._("Sent"))

@@ -203,7 +203,7 @@ async def quota_refusal(context: BotContext) -> bool:
             "You have raised {limit} matters in the last 24 hours, which is the daily limit. "
             "You can raise the next one after {time}. Thank you for your patience.",
             limit=services.settings.max_issues_per_day,
-            time=tr.when(retry_at, services.settings.zone, "short"),
+            time=tr.when(retry_at, services.settings.zone),
         ),
         main_menu(tr),
     )

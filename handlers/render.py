@@ -107,7 +107,7 @@ def issue_detail(tr: Translator, detail: IssueDetail) -> str:
     lines.append("")
     lines.append(tr._("<b>History</b>"))
     for event in detail.events:
-        entry = f"{tr.when(event.at, zone, 'short')} — {status_label(tr, event.status)}"
+        entry = f"{tr.when(event.at, zone)} — {status_label(tr, event.status)}"
         if event.note:
             entry += f" ({esc(event.note)})"
         lines.append(entry)

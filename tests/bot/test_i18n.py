@@ -121,3 +121,32 @@ def test_language_code_mapping(code: str | None, expected: str) -> None:
 def test_explicit_default_locale_wins_for_other_languages() -> None:
     assert locale_for_language_code("ru", "zh_Hant", default_is_explicit=True) == "zh_Hant"
     assert locale_for_language_code("zh-tw", "zh_Hans", default_is_explicit=True) == "zh_Hant"
+
+
+def test_one_date_style_per_language() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    zone = ZoneInfo("Asia/Shanghai")
+    simplified, traditional, english = (translator(x) for x in ("zh_Hans", "zh_Hant", "en"))
+    assert simplified.when(moment, zone) == "2026年12月5日 19:00"
+    assert simplified.day(moment, zone) == "2026年12月5日"
+    assert simplified.when_with_weekday(moment, zone) == "2026年12月5日 星期六 19:00"
+    assert traditional.when_with_weekday(moment, zone) == "2026年12月5日 星期六 19:00"
+    assert english.when(moment, zone) == "5 Dec 2026, 19:00"
+    assert english.when_with_weekday(moment, zone) == "Saturday 5 December 2026, 19:00"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_chinese_text_uses_full_width_punctuation(locale: str) -> None:
+    """Commas, colons and brackets between Chinese characters are full-width (，：（）)."""
+    with _catalogue(locale).open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    offenders = []
+    for entry in catalog:
+        for text in entry.string if isinstance(entry.string, tuple) else (entry.string,):
+            bare = re.sub(r"\{[a-z_]+\}|<[^>]+>|/[a-z]+", "", text or "")
+            if re.search(r"[\u4e00-\u9fff][,;:()!?]|[,;:()!?][\u4e00-\u9fff]", bare):
+                offenders.append(text)
+    assert offenders == []
