@@ -31,8 +31,30 @@ class _Parser(argparse.ArgumentParser):
         raise StartupError(f"{message} (see `python -m bot --help`)")
 
 
+EPILOG = """\
+commands, in the order a township starts:
+  setup --township 东风镇 --villages 东风村,南湖社区 --admin <id> [--qr-dir DIR]
+        create the township, its villages and first admin; prints each village's
+        registration link (and writes its QR code with --qr-dir)
+  run   the bot (polling, or a webhook endpoint when WEBHOOK_URL is set)
+  demo  the bot, offline, against a fake Telegram: a resident raises a matter
+  import-issues FILE --township T    a hotline export (.csv/.xlsx) becomes issues
+  candidates --township T [--summary] [--format csv|table]    candidate topics
+  grant|revoke --township T --telegram-id N --role staff|member|admin
+  migrate   apply database migrations (run does it too)
+
+settings (environment or .env): BOT_TOKEN, DATABASE_URL (default SQLite in ./data),
+DEFAULT_LOCALE, TIMEZONE, WEBHOOK_URL, METRICS_PORT, SQLITE_SYNCHRONOUS; see README.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot", description="有事好商量 consultation bot")
+    parser = _Parser(
+        prog="python -m bot",
+        description="有事好商量: a Telegram bot for township consultation",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.add_parser("run", help="run the bot (polling; the default)")
     sub.add_parser("demo", help="play a resident's intake offline against a fake Bot API")
@@ -42,7 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--villages", required=True, help="comma-separated, e.g. 东风村,南湖社区")
     setup.add_argument("--admin", type=int, help="Telegram user id of the first admin")
     setup.add_argument("--categories", help="comma-separated; default: the standard eight")
-    setup.add_argument("--timezone", default="Asia/Shanghai")
+    setup.add_argument(
+        "--timezone", default="Asia/Shanghai", help="IANA name (default: %(default)s)"
+    )
+    setup.add_argument(
+        "--qr-dir", help="write each village's registration QR code (PNG) into this folder"
+    )
     importer = sub.add_parser(
         "import-issues", help="import a hotline or message-board export (.csv/.xlsx) as issues"
     )

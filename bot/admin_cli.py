@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import segno
+from telegram import Bot
+from telegram.error import TelegramError
+
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.roles import RoleName
@@ -18,6 +22,7 @@ from bot.runner import StartupError
 from bot.services.importer import ImportFileError, ImportReport, import_issues, read_table
 from bot.services.roles import grant_role, revoke_role
 from bot.services.setup import setup_township, split_names
+from bot.transport import AiohttpRequest
 from storage import migrate
 from storage.db import create_session_factory
 from storage.migrate import migrated_engine
@@ -34,6 +39,24 @@ async def migrate_command(settings: Settings) -> int:
     await engine.dispose()
     print(f"database is at revision {revision}")
     return 0
+
+
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's @username, asked from Telegram (getMe) when a token is set; else None."""
+    if settings.token_problem() is not None:
+        return None
+    bot = Bot(
+        settings.bot_token,
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.resolved_base_file_url,
+        request=AiohttpRequest(pool_size=1),
+    )
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as error:
+        print(f"  (could not ask Telegram for the bot's username: {error})")
+        return None
 
 
 async def setup_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -58,12 +81,24 @@ async def setup_command(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     state = "created" if report.township_created else "already there"
     print(f"township {args.township.strip()} (id {report.township_id}): {state}")
+    username = await bot_username(settings)
+    if username is None:
+        print(
+            "  (set BOT_TOKEN to have the links below name your bot; until then, put the"
+            " bot's username where <your_bot> stands)"
+        )
+    qr_dir = Path(args.qr_dir) if args.qr_dir else None
+    if qr_dir is not None:
+        qr_dir.mkdir(parents=True, exist_ok=True)
     for name, village_id in report.villages.items():
         mark = "new" if name in report.villages_created else "ok"
-        print(
-            f"  village {name} (id {village_id}, {mark}): QR deep link payload v{village_id}"
-            f" -> https://t.me/<your_bot>?start=v{village_id}"
-        )
+        link = f"https://t.me/{username or '<your_bot>'}?start=v{village_id}"
+        print(f"  village {name} (id {village_id}, {mark}): {link}")
+        if qr_dir is not None and username is not None:
+            # A QR code for the village's notice board: scanning it registers the resident.
+            path = qr_dir / f"{report.township_id}-{village_id}.png"
+            segno.make(link, error="m").save(str(path), scale=8, border=2)
+            print(f"    QR code: {path}")
     if report.categories_created:
         print(f"  categories added: {', '.join(report.categories_created)}")
     if args.admin is not None:

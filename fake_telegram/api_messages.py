@@ -176,7 +176,7 @@ def _apply_edit(
     stored.sent_markup = changes["reply_markup"]
     if source is not None:
         stored.source_text, stored.parse_mode = source, parse_mode
-    ctx.api.log.edit(chat, stored)
+    ctx.api.log.edit(chat, stored, buttons_only=set(changes) == {"reply_markup"})
     return copy.deepcopy(old)
 
 

@@ -40,8 +40,13 @@ class ChatLog:
         chat.messages[stored.message_id] = stored
         self.add(chat, "bot", _bot_name(stored), _bot_line(stored), stored)
 
-    def edit(self, chat: ChatState, stored: StoredMessage) -> None:
-        line = f"(edited #{stored.message_id}) {_bot_line(stored)}"
+    def edit(self, chat: ChatState, stored: StoredMessage, *, buttons_only: bool = False) -> None:
+        if buttons_only and not stored.sent_markup:
+            line = f"(took the buttons off #{stored.message_id})"
+        elif buttons_only:
+            line = f"(new buttons on #{stored.message_id})\n{button_rows_text(stored.sent_markup)}"
+        else:
+            line = f"(edited #{stored.message_id}) {_bot_line(stored)}"
         self.add(chat, "edit", _bot_name(stored), line, stored)
 
     def delete(self, chat: ChatState, stored: StoredMessage, who: str) -> None:

@@ -32,9 +32,12 @@ STEP_TIMEOUT = 10.0
 
 
 async def _until(user: SimUser, fragment: str) -> BotMessage:
+    """The bot's answer containing `fragment`, once the bot has said all it had to say:
+    the resident acts only then, so the transcript reads in the order things happened."""
     while True:
         message = await user.next_message(timeout=STEP_TIMEOUT)
         if fragment in (message.text or ""):
+            await user.wait_idle(quiet=0.3, timeout=STEP_TIMEOUT)
             return message
 
 

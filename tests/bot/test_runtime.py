@@ -92,6 +92,27 @@ async def test_setup_and_migrate_from_the_command_line(tmp_path: Path) -> None:
     assert "revision" in migrated
 
 
+async def test_setup_prints_usable_links_and_qr_codes(tmp_path: Path) -> None:
+    api = FakeBotApi(token=TOKEN, bot_username="dongfeng_bot")
+    server = await start_server(api)
+    try:
+        env = _clean_env(
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+            BOT_TOKEN=TOKEN,
+            BOT_API_BASE_URL=server.base_url,
+        )
+        args = ("setup", "--township", "东风镇", "--villages", "东风村", "--qr-dir", "qr")
+        code, out, err = await _run_cli(*args, env=env, cwd=tmp_path)
+    finally:
+        await server.close()
+    assert code == 0, err
+    assert "https://t.me/dongfeng_bot?start=v1" in out  # the bot's name, asked from Telegram
+    assert (tmp_path / "qr" / "1-1.png").read_bytes().startswith(b"\x89PNG")
+    # Without a token the link says what to fill in.
+    code, out, _ = await _run_cli(*args[:-2], env={**env, "BOT_TOKEN": ""}, cwd=tmp_path)
+    assert code == 0 and "<your_bot>" in out and "BOT_TOKEN" in out
+
+
 class BotProcess:
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.env = env
