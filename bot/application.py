@@ -16,6 +16,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
+from bot.jobs import JOB_HANDLERS
+from bot.scheduler import Scheduler
 from bot.services.container import Services
 from bot.transport import AiohttpRequest
 from bot.update_processor import ChatOrderedProcessor
@@ -102,8 +104,13 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Each township's category model learns from what staff confirmed so far (in a thread).
     for township in await app.services.directory.townships():
         app.services.categories.retrain_soon(township.id)
-    # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
+    # Pushes queued in the outbox go out from now on (post_stop lets the last one finish);
+    # scheduled jobs (reminders, nags, look-backs) run when due.
     await start_dispatcher(app, render_notification)
+    scheduler = Scheduler(app.services, JOB_HANDLERS)
+    app.bot_data["scheduler"] = scheduler
+    app.services.on_jobs = scheduler.wake
+    await scheduler.start()
     # /metrics on its own port when asked for (the webhook endpoint serves it itself).
     settings = app.services.settings
     if settings.metrics_port:
@@ -120,6 +127,9 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def on_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The last pushes go out; the figures stop being served."""
     assert isinstance(app, ConsultationApp)
+    scheduler = app.bot_data.pop("scheduler", None)
+    if scheduler is not None:
+        await scheduler.stop()
     await stop_dispatcher(app)
     await metrics.stop_loop_watch(app.services.background)
     runner = app.bot_data.pop("metrics_runner", None)

@@ -11,10 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.application import build_application, on_startup
+from bot.application import build_application, on_startup, on_stop
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.dispatcher import stop_dispatcher
 from bot.domain.categories import DEFAULT_CATEGORIES
 from bot.i18n import translator
 from bot.services.setup import setup_township
@@ -127,7 +126,7 @@ async def run_demo() -> int:
             if app.running:
                 assert app.updater is not None
                 await app.updater.stop()
-                await stop_dispatcher(app)
+                await on_stop(app)
                 await app.stop()
             await app.shutdown()
             await server.close()

@@ -29,6 +29,8 @@ class Changes:
     people: set[int] = field(default_factory=set)
     # Notifications were queued: the dispatcher should look.
     outbox: bool = False
+    # Jobs were scheduled: the scheduler should look again.
+    jobs: bool = False
     # New open issues (added to the similarity index in place).
     new_issues: list[NewIssue] = field(default_factory=list)
 
@@ -38,6 +40,7 @@ class Changes:
             or self.confirmed_categories
             or self.people
             or self.outbox
+            or self.jobs
             or self.new_issues
         )
 
@@ -46,4 +49,5 @@ class Changes:
         self.confirmed_categories |= other.confirmed_categories
         self.people |= other.people
         self.outbox = self.outbox or other.outbox
+        self.jobs = self.jobs or other.jobs
         self.new_issues += other.new_issues

@@ -351,3 +351,29 @@ class Notification(Base):
     # The Telegram message it became, so a reply to it can be matched (e.g. an answer to
     # the office's question).
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ScheduledJob(Base):
+    """Work due at a time (a reminder, a nag, a look back): a row, not a timer in memory.
+
+    A job runs once, in the transaction that writes what it causes (its notifications),
+    across restarts and across several bot processes; a late job decides for itself whether
+    it still makes sense (a reminder for a meeting that already started is skipped).
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index("ix_scheduled_jobs_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    # One job per key: scheduling the same key again moves the pending job.
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending | running (claimed; lease_until holds the claim's end) | done | skipped | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

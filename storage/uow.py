@@ -16,6 +16,7 @@ from storage.changes import Changes
 from storage.db import SessionFactory
 from storage.flows import FlowRepository
 from storage.inbox import InboxQueries
+from storage.jobs import JobRepository
 from storage.notifications import NotificationRepository
 from storage.repositories import (
     AuditRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
     notifications: NotificationRepository
     inbox: InboxQueries
     flows: FlowRepository
+    jobs: JobRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -56,6 +58,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self.session, self.changes)
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
+        self.jobs = JobRepository(self.session, self.changes)
         return self
 
     async def close(self) -> None:
@@ -78,13 +81,17 @@ class UnitOfWork:
         """Commit; returns what changed (and starts a fresh record for what comes next)."""
         await self.session.commit()
         committed, self.changes = self.changes, Changes()
-        self.notifications.changes = self.changes
+        self._record_changes_in(self.changes)
         return committed
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self.changes = Changes()
-        self.notifications.changes = self.changes
+        self._record_changes_in(self.changes)
+
+    def _record_changes_in(self, changes: Changes) -> None:
+        self.notifications.changes = changes
+        self.jobs.changes = changes
 
     async def flush(self) -> None:
         await self.session.flush()

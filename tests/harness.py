@@ -6,10 +6,9 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.application import build_application, on_startup
+from bot.application import build_application, on_startup, on_stop
 from bot.config import Settings
 from bot.context import ConsultationApp
-from bot.dispatcher import stop_dispatcher
 from bot.domain.roles import RoleName
 from bot.services.container import Services
 from bot.services.setup import SetupReport
@@ -61,7 +60,7 @@ class BotHarness:
             return
         assert app.updater is not None
         await app.updater.stop()
-        await stop_dispatcher(app)
+        await on_stop(app)
         await app.stop()
         await app.shutdown()
         for reader in self.readers:

@@ -34,8 +34,10 @@ class Services:
     categories: CategorySuggester = field(init=False)
     # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
     background: set[asyncio.Task[None]] = field(default_factory=set)
-    # Called after a commit that queued notifications (the wiring wakes the dispatcher).
+    # Called after a commit that queued notifications (the wiring wakes the dispatcher),
+    # or scheduled jobs (the scheduler).
     on_outbox: Callable[[], None] | None = None
+    on_jobs: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         self.flood = FloodGuard(self.settings.flood_max_updates, self.settings.flood_window_seconds)
@@ -67,6 +69,8 @@ class Services:
             self.people.forget(telegram_id)
         if changes.outbox and self.on_outbox is not None:
             self.on_outbox()
+        if changes.jobs and self.on_jobs is not None:
+            self.on_jobs()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
