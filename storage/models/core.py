@@ -1,76 +1,29 @@
-"""SQLAlchemy 2 models: the only description of the schema (Alembic migrations follow it)."""
+"""The core tables: townships, people, issues, topics, the outbox, flows and jobs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.domain.issue_status import IssueStatus
 from bot.domain.roles import RoleName
 from bot.domain.topic_status import TopicStatus
-
-# Stable constraint names, so that batch migrations on SQLite can find and alter them.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _enum(enum_cls: type[Any], name: str) -> Enum:
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from storage.models.base import Base, UTCDateTime, _enum
 
 
 class Township(Base):
@@ -83,6 +36,14 @@ class Township(Base):
     # `alert_digest_hours`, or "off".
     new_issue_alerts: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
     alert_digest_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # Hours before a meeting its invitees are reminded ("24,2").
+    meeting_reminders: Mapped[str] = mapped_column(
+        String(32), default="24,2", server_default="24,2"
+    )
+    # Days after resolution residents are asked to look back (回头看).
+    review_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Days within which an issue counts as answered for the response rate.
+    response_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     villages: Mapped[list[Village]] = relationship(
@@ -293,6 +254,11 @@ class Topic(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[TopicStatus] = mapped_column(_enum(TopicStatus, "topic_status"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    # The latest resolution, and how many times it was reopened since the first (ratings
+    # and look-backs count rounds by it).
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    reopened: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
