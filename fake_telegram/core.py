@@ -18,6 +18,7 @@ from fake_telegram.api_common import Ctx, Handler, Params, forbid_if_blocked
 from fake_telegram.api_messages import METHODS as _MESSAGE_METHODS
 from fake_telegram.chatlog import ChatLog
 from fake_telegram.groups import SimGroup
+from fake_telegram.limits import SENDING_METHODS, Fault, Faults, RateLimits
 from fake_telegram.objects import (
     FileStore,
     group_chat_object,
@@ -88,6 +89,10 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._media_group_ids = itertools.count(1)
         self._failures: list[Failure] = []
+        self.limits: RateLimits | None = None
+        self.faults = Faults()
+        # How long a call injected as "timeout" hangs before it gives up.
+        self.hang_seconds = 30.0
         self._delays: dict[str | None, tuple[float, bool]] = {}
         self._users: dict[int, SimUser] = {}
         self._groups: dict[int, SimGroup] = {}
@@ -165,6 +170,7 @@ class FakeBotApi:
         if failure is not None:
             retry = failure.retry_after if failure.status == 429 else None
             raise ApiError(failure.status, failure.description, retry)
+        await self._unreliable(name, chat_id)
         if name.startswith(_CHAT_SCOPED_PREFIXES):
             forbid_if_blocked(self, chat_id)
         result = await _METHODS[name](Ctx(self, bot, Params(params), uploads))
@@ -248,6 +254,37 @@ class FakeBotApi:
                     self._failures.remove(failure)
                 return failure
         return None
+
+    def enforce_limits(self, limits: RateLimits | None) -> None:
+        """Answer sends beyond Telegram's flood limits with 429 (None: no limits)."""
+        self.limits = limits
+
+    def inject(
+        self,
+        status: int | str,
+        *,
+        rate: float,
+        method: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Make `rate` of the matching calls fail with `status` (or hang: "timeout")."""
+        name = canonical_method(method) or method if method else None
+        self.faults.add(Fault(status, rate, name, chat_id))
+
+    async def _unreliable(self, method: str, chat_id: int | None) -> None:
+        fault = self.faults.pick(method, chat_id)
+        if fault is not None:
+            if fault.status == "timeout":
+                await asyncio.sleep(self.hang_seconds)
+                raise ApiError(504, "Gateway Timeout")
+            status = int(fault.status)
+            raise ApiError(status, _FAILURE_TEXT.get(status, f"Error {status}"))
+        if self.limits is not None and method in SENDING_METHODS:
+            chat = self.chats.get(chat_id) if chat_id is not None else None
+            is_group = chat is not None and not chat.is_private
+            wait = self.limits.check(chat_id, is_group, time.monotonic())
+            if wait is not None:
+                raise ApiError(429, f"Too Many Requests: retry after {wait:g}", wait)
 
     def block(self, user_id: int) -> None:
         self.blocked.add(user_id)

@@ -14,7 +14,7 @@ JsonDict = dict[str, Any]
 class ApiError(Exception):
     """A Bot API failure, rendered as Telegram's ``{"ok": false, ...}`` envelope."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: float | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
