@@ -42,6 +42,8 @@ commands, in the order a township starts:
   candidates --township T [--summary] [--format csv|table]    candidate topics
   grant|revoke --township T --telegram-id N --role staff|member|admin
   migrate   apply database migrations (run does it too)
+  backup FILE / restore FILE   the SQLite database, consistent while the bot runs
+        (restore with the bot stopped; PostgreSQL: pg_dump / pg_restore)
 
 settings (environment or .env): BOT_TOKEN, DATABASE_URL (default SQLite in ./data),
 DEFAULT_LOCALE, TIMEZONE, WEBHOOK_URL, METRICS_PORT, SQLITE_SYNCHRONOUS; see README.
@@ -93,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
         roles.add_argument("--township", required=True, help="township name (or id)")
         roles.add_argument("--telegram-id", required=True, type=int, help="Telegram user id")
         roles.add_argument("--role", required=True, choices=("staff", "member", "admin"))
+    backup = sub.add_parser("backup", help="copy the SQLite database, also while the bot runs")
+    backup.add_argument("file", metavar="FILE", help="a new file to write the copy to")
+    restore = sub.add_parser("restore", help="replace the SQLite database by a backup")
+    restore.add_argument("file", metavar="FILE", help="a file written by `backup`")
     return parser
 
 
@@ -135,6 +141,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(admin_cli.candidates_command(load_settings(), args))
     if command in ("grant", "revoke"):
         return asyncio.run(admin_cli.role_command(load_settings(), args))
+    if command == "backup":
+        return asyncio.run(admin_cli.backup_command(load_settings(), args))
+    if command == "restore":
+        return asyncio.run(admin_cli.restore_command(load_settings(), args))
     raise StartupError(f"unknown command {command!r}")
 
 

@@ -23,7 +23,7 @@ from bot.services.importer import ImportFileError, ImportReport, import_issues, 
 from bot.services.roles import grant_role, revoke_role
 from bot.services.setup import setup_township, split_names
 from bot.transport import AiohttpRequest
-from storage import migrate
+from storage import backup, migrate
 from storage.db import create_session_factory
 from storage.migrate import migrated_engine
 from storage.models import Township
@@ -304,4 +304,28 @@ async def role_command(settings: Settings, args: argparse.Namespace) -> int:
     if change.changed:
         # The running bot caches people for a few minutes.
         print("  a running bot applies the change within 5 minutes")
+    return 0
+
+
+# Backup and restore ---------------------------------------------------------------------
+
+
+async def backup_command(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        size = backup.backup(settings.resolved_database_url, Path(args.file))
+    except backup.BackupError as error:
+        raise StartupError(str(error)) from None
+    print(f"backed up to {args.file} ({size / 1024:.0f} KiB); restore with `python -m bot restore`")
+    return 0
+
+
+async def restore_command(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        backup.restore(settings.resolved_database_url, Path(args.file))
+    except backup.BackupError as error:
+        raise StartupError(str(error)) from None
+    engine = await migrated_engine(settings.resolved_database_url)
+    revision = await migrate.current_revision(engine)
+    await engine.dispose()
+    print(f"restored from {args.file}; the database is at revision {revision}")
     return 0

@@ -90,6 +90,12 @@ async def test_setup_and_migrate_from_the_command_line(tmp_path: Path) -> None:
     code, migrated, _ = await _run_cli("migrate", env=env, cwd=tmp_path)
     assert code == 0
     assert "revision" in migrated
+    code, saved, _ = await _run_cli("backup", "saved.sqlite3", env=env, cwd=tmp_path)
+    assert code == 0 and "saved.sqlite3" in saved
+    code, _, again = await _run_cli("backup", "saved.sqlite3", env=env, cwd=tmp_path)
+    assert code == 2 and "exists already" in again and len(again.strip().splitlines()) == 1
+    code, restored, _ = await _run_cli("restore", "saved.sqlite3", env=env, cwd=tmp_path)
+    assert code == 0 and "restored" in restored
 
 
 async def test_setup_prints_usable_links_and_qr_codes(tmp_path: Path) -> None:
