@@ -144,7 +144,6 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    webhook: bool = False,
 ) -> ConsultationApp:
     for engine in (database.writer, database.reader, database.bulk):
         if engine is not None:
@@ -179,9 +178,9 @@ def build_application(
     builder = builder.request(request or AiohttpRequest(pool_size=64)).get_updates_request(
         get_updates_request or request or AiohttpRequest(pool_size=1, read_timeout=None)
     )
-    if webhook:
-        # Updates arrive on our own aiohttp endpoint (bot/webhook.py), not from getUpdates.
-        builder = builder.updater(None)
+    # Updates come through bot/updates.py (stored before they are acknowledged), by long
+    # polling or the webhook endpoint; PTB's own Updater is not used.
+    builder = builder.updater(None)
     app = builder.build()
     assert isinstance(app, ConsultationApp)
 

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # SQLite commit durability: NORMAL survives any crash of the bot's process, FULL also a
     # power loss (an fsync per commit). See storage/db.py.
     sqlite_synchronous: str = "NORMAL"
+    # On SIGTERM: how long to finish what is in hand before exiting anyway.
+    shutdown_seconds: float = Field(default=20.0, gt=0)
     # Telegram delivers a text over 4,096 characters in parts; wait this long for the next.
     long_message_wait_seconds: float = Field(default=1.0, ge=0)
     # Outgoing messages per second over all chats (Telegram allows about 30).

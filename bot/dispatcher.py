@@ -88,7 +88,7 @@ class _Outgoing:
     previous_push: datetime | None
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     # PTB 22 warns on every read of retry_after while it migrates the attribute from int to
     # timedelta; read it quietly and accept either type.
     with warnings.catch_warnings():
@@ -373,7 +373,7 @@ class NotificationDispatcher:
 
     async def _rate_limited(self, claim: ClaimedNotification, exc: RetryAfter) -> None:
         now = self._services.clock.now()
-        seconds = _retry_seconds(exc)
+        seconds = retry_seconds(exc)
         streak = rate_limit_streak(claim.last_error) + 1
         note = rate_limited_note(streak, self._describe(exc))
         if streak > self._max_rate_limits:

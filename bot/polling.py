@@ -1,37 +1,53 @@
-"""Running the bot for real: migrate, build, poll until stopped."""
+"""Running the bot for real by long polling: migrate, build, take updates until stopped.
+
+SIGTERM or SIGINT: no more updates are taken, the ones taken are handled, the last pushes
+go out, and the process exits within SHUTDOWN_SECONDS (what is left is handled after the
+next start: it is stored).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import signal
 
-from telegram import Update
-from telegram.ext import Application
-
-from bot.application import build_application
+from bot.application import build_application, on_startup, on_stop
 from bot.config import Settings
+from bot.updates import Polling
 from storage.db import open_database
 from storage.migrate import migrated_engine
 
 log = logging.getLogger(__name__)
 
 
-async def _migrate(url: str) -> None:
-    engine = await migrated_engine(url)
-    await engine.dispose()
+async def serve_polling(settings: Settings) -> None:
+    url = settings.resolved_database_url
+    await (await migrated_engine(url)).dispose()
+    database = open_database(url, synchronous=settings.sqlite_synchronous)
+    app = build_application(settings, database)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with app:
+            await on_startup(app)
+            await app.start()
+            polling = Polling(app)
+            await polling.start()
+            log.info("bot started (polling)")
+            await stop.wait()
+            log.info("stopping: no more updates are taken")
+            try:
+                async with asyncio.timeout(settings.shutdown_seconds):
+                    await polling.stop()
+                    await app.stop()
+                    await on_stop(app)
+            except TimeoutError:
+                log.warning("stopped before everything in hand was done; it resumes at start")
+    finally:
+        await database.dispose()
 
 
 def run_polling(settings: Settings) -> None:
-    url = settings.resolved_database_url
-    # Migrate in a loop of its own; the bot's engine then connects inside PTB's loop.
-    asyncio.run(_migrate(url))
-    database = open_database(url, synchronous=settings.sqlite_synchronous)
-
-    async def dispose(_app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await database.dispose()
-
-    app = build_application(settings, database)
-    app.post_shutdown = dispose
-    log.info("bot starting (polling)")
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve_polling(settings))

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.domain.categories import DEFAULT_CATEGORIES
 from bot.i18n import translator
 from bot.services.setup import setup_township
+from bot.updates import Polling
 from fake_telegram import BotMessage, FakeBotApi, SimUser, start_server
 from handlers import keyboards
 from storage.db import open_database
@@ -111,12 +112,12 @@ async def run_demo() -> int:
             await uow.commit()
         app = build_application(settings, database)
         resident = api.user(1001, first_name="王阿姨", language_code="zh-hans")
+        polling = Polling(app, timeout=2)
         try:
             await app.initialize()
             await on_startup(app)
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=2)
             await app.start()
+            await polling.start()
             await _play_resident(resident)
         except (TimeoutError, AssertionError) as exc:
             print(resident.transcript_text())
@@ -124,10 +125,9 @@ async def run_demo() -> int:
             return 1
         finally:
             if app.running:
-                assert app.updater is not None
-                await app.updater.stop()
-                await on_stop(app)
+                await polling.stop()
                 await app.stop()
+                await on_stop(app)
             await app.shutdown()
             await server.close()
             await database.dispose()

@@ -18,6 +18,7 @@ from storage.flows import FlowRepository
 from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
 from storage.notifications import NotificationRepository
+from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
     AuditRepository,
     DirectoryRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
     inbox: InboxQueries
     flows: FlowRepository
     jobs: JobRepository
+    received: ReceivedUpdateRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
         self.jobs = JobRepository(self.session, self.changes)
+        self.received = ReceivedUpdateRepository(self.session)
         return self
 
     async def close(self) -> None:

@@ -12,6 +12,7 @@ from bot.context import ConsultationApp
 from bot.domain.roles import RoleName
 from bot.services.container import Services
 from bot.services.setup import SetupReport
+from bot.updates import Polling
 from fake_telegram import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from fake_telegram.views import ChatView
 from storage.db import Database, SessionFactory, create_bulk_engine, create_read_engine
@@ -49,19 +50,18 @@ class BotHarness:
         )
         await app.initialize()
         await on_startup(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
         await app.start()
+        self.polling = Polling(app, timeout=1)
+        await self.polling.start()
         self.app = app
 
     async def stop(self) -> None:
         app, self.app = self.app, None
         if app is None:
             return
-        assert app.updater is not None
-        await app.updater.stop()
-        await on_stop(app)
+        await self.polling.stop()
         await app.stop()
+        await on_stop(app)
         await app.shutdown()
         for reader in self.readers:
             if reader is not None:

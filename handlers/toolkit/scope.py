@@ -49,6 +49,8 @@ class UpdateScope:
         self.flows = FlowStack()
         # The language answers are in; the gatekeeper sets the person's own.
         self.locale = services.settings.default_locale
+        # The update this scope handles: marked done with the commit (bot/updates.py).
+        self.update_id: int | None = None
         # What the person wrote (the gatekeeper sets it): the message's text, or a long text
         # that arrived in parts, joined (handlers/long_messages.py).
         self.text: str | None = None
@@ -104,8 +106,11 @@ class UpdateScope:
 
     async def commit(self) -> Changes:
         """Write the chat's flows with the step's data, commit once, return what changed."""
+        now = self.services.clock.now()
         if self.flows.changed and self.chat_id is not None:
-            await self.uow.flows.save(self.chat_id, self.flows.dump(), self.services.clock.now())
+            await self.uow.flows.save(self.chat_id, self.flows.dump(), now)
+        if self.update_id is not None:
+            await self.uow.received.mark_done(self.update_id, now)
         changes = await self._uow.commit() if self._uow is not None else Changes()
         self.flows.mark_saved()
         for callback in self._after_commit:
@@ -141,6 +146,7 @@ async def process_in_scope(
     started = time.perf_counter()
     chat = update.effective_chat
     scope = UpdateScope(services, chat.id if chat is not None else None)
+    scope.update_id = update.update_id
     token = _CURRENT.set(scope)
     try:
         await handle
@@ -162,6 +168,13 @@ async def _commit_or_apologise(scope: UpdateScope) -> Changes:
         # update stays, and the answers the handler meant for a committed change are dropped.
         log.exception("commit failed; the update was rolled back")
         await scope.abandon()
+        try:
+            # Marked done all the same: an update that cannot be committed would fail
+            # again, after every restart.
+            await scope.commit()
+        except Exception:
+            log.exception("could not mark update %s done either", scope.update_id)
+            await scope.abandon()
         scope.replies.say(
             translator(scope.locale)._(
                 "Sorry, something went wrong on our side. What you entered so far is kept; "

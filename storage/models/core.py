@@ -343,3 +343,20 @@ class ScheduledJob(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReceivedUpdate(Base):
+    """An update from Telegram, stored before it is acknowledged and marked done in the
+    transaction of its handling: each update is handled once, also across a crash or a
+    replayed webhook, and what was accepted but not finished is handled after a restart.
+    """
+
+    __tablename__ = "received_updates"
+    __table_args__ = (Index("ix_received_updates_status", "status", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | done
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

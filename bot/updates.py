@@ -1,0 +1,159 @@
+"""Updates from Telegram are stored before they are acknowledged, and handled once.
+
+* **Webhook**: the body is checked to be an update, stored, and only then answered 200. A
+  replayed update (Telegram retries when an answer is lost) is answered 200 and not handled
+  again; a body that is not an update gets 400.
+* **Polling**: a batch from getUpdates is stored before the next getUpdates acknowledges it
+  (the offset moves on only then).
+* **Handling**: an update is marked done in the transaction of its handling (see
+  handlers/toolkit/scope.py), so its effects and "done" are committed together.
+* **After a restart**, what was stored but not done is handled, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.context import ConsultationApp
+from bot.dispatcher import retry_seconds
+
+log = logging.getLogger(__name__)
+
+# The kinds of update the bot asks for (and accepts from a webhook).
+ALLOWED_UPDATES = Update.ALL_TYPES
+POLL_TIMEOUT = 30
+RECOVERY_BATCH = 1000
+
+
+def shape_problem(data: object) -> str | None:
+    """Why a body is not an update, or None when it is one (Update.de_json trusts it)."""
+    if not isinstance(data, dict):
+        return "the body is not a JSON object"
+    update_id = data.get("update_id")
+    if isinstance(update_id, bool) or not isinstance(update_id, int) or update_id < 0:
+        return "no update_id"
+    kinds = [key for key in data if key != "update_id"]
+    if len(kinds) != 1:
+        return "an update carries exactly one kind of content"
+    if kinds[0] not in ALLOWED_UPDATES or not isinstance(data[kinds[0]], dict):
+        return f"{kinds[0]!r} is not a kind of update"
+    return None
+
+
+def chat_of(update: Update) -> int | None:
+    chat = update.effective_chat
+    if chat is not None:
+        return chat.id
+    user = update.effective_user
+    return user.id if user is not None else None
+
+
+class UpdateIntake:
+    """Stores updates, then hands the new ones to the application's queue."""
+
+    def __init__(self, app: ConsultationApp) -> None:
+        self._app = app
+
+    async def accept(self, updates: Sequence[Update]) -> int:
+        """Store a batch in one transaction; queue the ones not seen before. Returns those."""
+        if not updates:
+            return 0
+        services = self._app.services
+        rows = [(u.update_id, chat_of(u), u.to_dict()) for u in updates]
+        async with services.uow() as uow:
+            new = await uow.received.accept(rows, services.clock.now())
+            await uow.commit()
+        for update in updates:
+            if update.update_id in new:
+                await self._app.update_queue.put(update)
+        return len(new)
+
+    async def accept_json(self, data: dict[str, Any]) -> bool:
+        """A webhook body (checked already): stored, and queued when new."""
+        update = Update.de_json(data, self._app.bot)
+        return await self.accept([update]) == 1
+
+    async def recover(self) -> int:
+        """Queue what was stored but not handled before the last stop, oldest first."""
+        async with self._app.services.uow() as uow:
+            unfinished = await uow.received.unfinished(RECOVERY_BATCH)
+        for payload in unfinished:
+            await self._app.update_queue.put(Update.de_json(payload, self._app.bot))
+        if unfinished:
+            log.info("handling %d updates accepted before the last stop", len(unfinished))
+        return len(unfinished)
+
+
+async def poll(
+    app: ConsultationApp,
+    intake: UpdateIntake,
+    stop: asyncio.Event,
+    *,
+    timeout: int = POLL_TIMEOUT,  # noqa: ASYNC109 - getUpdates' own long-poll parameter
+) -> None:
+    """Long-poll getUpdates until `stop` is set; each batch is stored before it is
+    acknowledged by the next call's offset."""
+    offset: int | None = None
+    failures = 0
+    while not stop.is_set():
+        try:
+            updates = await app.bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            )
+        except RetryAfter as error:
+            await _pause(stop, retry_seconds(error))
+            continue
+        except (NetworkError, TimedOut, TelegramError) as error:
+            failures += 1
+            log.warning("getUpdates failed (%s); trying again", error)
+            await _pause(stop, min(30.0, 0.5 * 2**failures))
+            continue
+        failures = 0
+        if not updates:
+            continue
+        try:
+            await intake.accept(updates)
+        except Exception:
+            # Not stored: not acknowledged either (the offset stays), so they come again.
+            log.exception("could not store %d updates; asking for them again", len(updates))
+            await _pause(stop, 1.0)
+            continue
+        offset = updates[-1].update_id + 1
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return
+
+
+class Polling:
+    """Long polling as a task: started after the application, stopped before it."""
+
+    def __init__(self, app: ConsultationApp, *, timeout: int = POLL_TIMEOUT) -> None:
+        self._app = app
+        self._timeout = timeout
+        self.intake = UpdateIntake(app)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.intake.recover()
+        self._stop.clear()
+        self._task = asyncio.create_task(
+            poll(self._app, self.intake, self._stop, timeout=self._timeout), name="polling"
+        )
+
+    async def stop(self) -> None:
+        """No more updates are taken (those stored already are handled first)."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
