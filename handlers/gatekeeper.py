@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -23,13 +24,26 @@ log = logging.getLogger(__name__)
 
 
 def _addressed_to_bot(update: Update, bot_username: str) -> bool:
-    message = update.effective_message
+    """A press, a command for this bot, or a mention of it — read from the message's
+    entities, as Telegram marks them (the text alone would take "/help@another_bot" or
+    "@haoshangliang_bot_fan" for us)."""
     if update.callback_query is not None:
         return True
+    message = update.effective_message
     if message is None or not message.text:
         return False
-    text = message.text
-    return text.startswith("/") or f"@{bot_username}".lower() in text.lower()
+    ours = f"@{bot_username}".lower()
+    for entity in message.entities or ():
+        fragment = message.parse_entity(entity).lower()
+        if entity.type == "bot_command" and entity.offset == 0:
+            _command, _, target = fragment.partition("@")
+            if not target or f"@{target}" == ours:
+                return True
+        if entity.type == "mention" and fragment == ours:
+            return True
+    # Clients always mark mentions; a message that came without entities is read word-wise.
+    mention = re.compile(rf"(?<![\w@]){re.escape(ours)}(?!\w)", re.IGNORECASE)
+    return not message.entities and mention.search(message.text) is not None
 
 
 def _refuse_group(update: Update, context: BotContext) -> None:

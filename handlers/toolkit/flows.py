@@ -91,8 +91,8 @@ def _is_cancel(update: Update) -> bool:
     message = update.message
     if message is None or not message.text:
         return False
-    word = message.text.split(maxsplit=1)[0].split("@", 1)[0]
-    return word == f"/{CANCEL_COMMAND}"
+    words = message.text.split(maxsplit=1)
+    return bool(words) and words[0].split("@", 1)[0] == f"/{CANCEL_COMMAND}"
 
 
 def _matches(route: Route, update: Update) -> object:

@@ -36,36 +36,15 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
+from handlers.toolkit.splitting import split_text
+
 log = logging.getLogger(__name__)
 
-TELEGRAM_TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 OnSent = Callable[[Message], Awaitable[None]]
-
-
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split at line breaks so that every part fits one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            parts.append(current)
-            current = ""
-        current += line
-    if current:
-        parts.append(current)
-    return parts
 
 
 @dataclass(frozen=True)

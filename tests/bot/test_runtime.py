@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -239,6 +241,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _nested(depth: int) -> dict[str, object]:
+    body: dict[str, object] = {"x": 1}
+    for _ in range(depth):
+        body = {"x": body}
+    return {"update_id": 9, "message": body}
+
+
 def _start_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
     person = {"id": user_id, "is_bot": False, "first_name": "王阿姨", "language_code": "zh-hans"}
     return {
@@ -254,6 +263,72 @@ def _start_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
     }
 
 
+class WebhookProcess:
+    """The real bot in webhook mode, against the fake Telegram over HTTP."""
+
+    def __init__(self, api: FakeBotApi, server: RunningServer, database_url: str, cwd: Path):
+        self.api = api
+        self.port = _free_port()
+        self.env = _clean_env(
+            BOT_TOKEN=TOKEN,
+            BOT_API_BASE_URL=server.base_url,
+            DATABASE_URL=database_url,
+            WEBHOOK_URL="https://bot.example.test/telegram",
+            WEBHOOK_PORT=str(self.port),
+        )
+        self.cwd = cwd
+        self.url = f"http://127.0.0.1:{self.port}/telegram"
+        self.secret = hashlib.sha256(f"webhook:{TOKEN}".encode()).hexdigest()
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        calls = len(self.api.calls_of("setWebhook"))
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=self.env,
+            cwd=self.cwd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await self.api.wait_for_call("setWebhook", timeout=30, since=calls)
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):  # the listener starts right after setWebhook
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as health:
+                        if health.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise AssertionError("the webhook endpoint did not come up")
+
+    async def post(
+        self, body: object, *, secret: str | None = None, raw: bytes | None = None
+    ) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret or self.secret}
+        async with aiohttp.ClientSession() as http:
+            if raw is not None:
+                async with http.post(self.url, data=raw, headers=headers) as response:
+                    return response.status
+            async with http.post(self.url, json=body, headers=headers) as response:
+                return response.status
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), timeout=30)
+        assert self.process.stderr is not None
+        return (await self.process.stderr.read()).decode(errors="replace")
+
+
 async def test_webhook_mode_checks_the_secret_and_answers(
     served_api: tuple[FakeBotApi, RunningServer],
     database_url: str,
@@ -261,59 +336,66 @@ async def test_webhook_mode_checks_the_secret_and_answers(
     clock: MutableClock,
     tmp_path: Path,
 ) -> None:
-    import hashlib
-
-    import aiohttp
-
     api, server = served_api
     await factories.township(session_factory, clock.now())
-    port = _free_port()
-    env = _clean_env(
-        BOT_TOKEN=TOKEN,
-        BOT_API_BASE_URL=server.base_url,
-        DATABASE_URL=database_url,
-        WEBHOOK_URL="https://bot.example.test/telegram",
-        WEBHOOK_PORT=str(port),
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    bot = WebhookProcess(api, server, database_url, tmp_path)
     user = api.user(1001, first_name="王阿姨", language_code="zh-hans")
-    secret = hashlib.sha256(f"webhook:{TOKEN}".encode()).hexdigest()
-    url = f"http://127.0.0.1:{port}/telegram"
+    await bot.start()
     try:
-        await api.wait_for_call("setWebhook", timeout=30)
-        assert api.calls_of("setWebhook")[-1].params["secret_token"] == secret
-        async with aiohttp.ClientSession() as http:
-            for _ in range(100):  # the listener starts right after setWebhook
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
-                        if health.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
-            async with http.post(url, json=_start_update(1, 1001, "/start"), headers=headers) as r:
-                assert r.status == 403
-            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-            async with http.post(url, data=b"not json", headers=headers) as r:
-                assert r.status == 400
-            async with http.post(url, json=_start_update(2, 1001, "/start"), headers=headers) as r:
-                assert r.status == 200
+        assert api.calls_of("setWebhook")[-1].params["secret_token"] == bot.secret
+        assert await bot.post(_start_update(1, 1001, "/start"), secret="wrong") == 403
+        assert await bot.post(None, raw=b"not json") == 400
+        for not_an_update in (
+            None,
+            [],
+            123,
+            {"update_id": 5, "message": "x"},
+            {"update_id": -1, "message": {}},
+            {"update_id": 6},
+            {"message": {"text": "hi"}},
+            {"update_id": 7, "message": {}, "callback_query": {}},
+            _nested(200),
+        ):
+            assert await bot.post(not_an_update) == 400, not_an_update
+        assert await bot.post(None, raw=b"{" + b" " * (2 << 20) + b"}") == 413
+        assert await bot.post(_start_update(2, 1001, "/start")) == 200
+        assert await bot.post(_start_update(2, 1001, "/start")) == 200  # a replay
         greeting = await replies_until(user, "有事好商量", timeout=15)
         assert "王阿姨" in greeting.text
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{bot.port}/metrics") as metrics,
+        ):
+            assert "bot_updates_total" in await metrics.text()
+        await asyncio.sleep(0.5)  # a second greeting would come within this
         assert len([m for m in user.bot_messages() if "有事好商量" in (m.text or "")]) == 1
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), timeout=15)
-        assert process.stderr is not None
-        log = (await process.stderr.read()).decode(errors="replace")
-    assert process.returncode == 0, log
+        log = await bot.stop()
+    assert bot.process is not None and bot.process.returncode == 0, log
     assert "Traceback" not in log, log
+
+
+async def test_an_update_answered_200_and_then_killed_is_handled_after_restart(
+    served_api: tuple[FakeBotApi, RunningServer],
+    database_url: str,
+    session_factory: SessionFactory,
+    clock: MutableClock,
+    tmp_path: Path,
+) -> None:
+    api, server = served_api
+    await factories.township(session_factory, clock.now())
+    bot = WebhookProcess(api, server, database_url, tmp_path)
+    user = api.user(1001, first_name="王阿姨", language_code="zh-hans")
+    await bot.start()
+    api.delay(30, method="sendMessage")  # the answer hangs: the update is in hand
+    try:
+        assert await bot.post(_start_update(10, 1001, "/start")) == 200
+        await api.wait_for_call("sendMessage", timeout=15)
+        await bot.kill()  # after the 200, before the update was finished
+        api.delay(0)
+        await bot.start()
+        greeting = await replies_until(user, "有事好商量", timeout=20)
+        assert "王阿姨" in greeting.text
+    finally:
+        api.delay(0)
+        await bot.stop()
