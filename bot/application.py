@@ -131,6 +131,7 @@ async def on_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if scheduler is not None:
         await scheduler.stop()
     await stop_dispatcher(app)
+    await app.services.sent.flush(app.services)
     await metrics.stop_loop_watch(app.services.background)
     runner = app.bot_data.pop("metrics_runner", None)
     if runner is not None:

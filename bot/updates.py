@@ -5,9 +5,12 @@
   again; a body that is not an update gets 400.
 * **Polling**: a batch from getUpdates is stored before the next getUpdates acknowledges it
   (the offset moves on only then).
-* **Handling**: an update is marked done in the transaction of its handling (see
-  handlers/toolkit/scope.py), so its effects and "done" are committed together.
-* **After a restart**, what was stored but not done is handled, in order.
+* **Handling**: an update is marked handled in the transaction of its handling, with the
+  answers it is to send (see handlers/toolkit/scope.py), so its effects, its answers and
+  "handled" are committed together; once the answers went out it is done
+  (bot/sent_marks.py).
+* **After a restart**, answers committed but not sent are sent, then what was stored but
+  not handled is handled, in order.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import ConsultationApp
 from bot.dispatcher import retry_seconds
+from handlers.toolkit.outgoing import Pressed, Replies
+from handlers.toolkit.scope import send_committed
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +85,19 @@ class UpdateIntake:
         return await self.accept([update]) == 1
 
     async def recover(self) -> int:
-        """Queue what was stored but not handled before the last stop, oldest first."""
-        async with self._app.services.uow() as uow:
+        """Send the answers a stop cut off; queue what was stored but not handled before the
+        last stop, oldest first. Returns how many updates are handled again."""
+        services = self._app.services
+        async with services.uow() as uow:
+            unsent = await uow.received.unsent(RECOVERY_BATCH)
             unfinished = await uow.received.unfinished(RECOVERY_BATCH)
+        for update_id, chat_id, stored in unsent:
+            replies = Replies.from_json(stored["ops"])
+            pressed = Pressed.from_json(stored.get("pressed"))
+            await send_committed(services, self._app.bot, chat_id, replies, pressed=pressed)
+            services.sent.add(update_id, services)
+        if unsent:
+            log.info("sent the answers of %d updates a stop had cut off", len(unsent))
         for payload in unfinished:
             await self._app.update_queue.put(Update.de_json(payload, self._app.bot))
         if unfinished:

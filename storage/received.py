@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.inserts import insert_for
 from storage.models import ReceivedUpdate
 
-PENDING, DONE = "pending", "done"
+# pending: stored, not handled yet; handled: committed, its answers stored and not yet
+# confirmed sent; done: handled and answered.
+PENDING, HANDLED, DONE = "pending", "handled", "done"
 
 
 class ReceivedUpdateRepository:
@@ -44,13 +46,46 @@ class ReceivedUpdateRepository:
         )
         return set((await self.session.scalars(statement)).all())
 
-    async def mark_done(self, update_id: int, now: datetime) -> None:
+    async def mark_handled(
+        self, update_id: int, now: datetime, replies: dict[str, Any] | None
+    ) -> None:
+        """In the handling's transaction: done when there is nothing to send, otherwise
+        handled with the answers kept until they are confirmed sent."""
         await self.session.execute(
             update(ReceivedUpdate)
             .where(ReceivedUpdate.update_id == update_id)
-            .values(status=DONE, done_at=now)
+            .values(
+                status=DONE if replies is None else HANDLED,
+                replies=replies,
+                done_at=now if replies is None else None,
+            )
             .execution_options(synchronize_session=False)
         )
+
+    async def mark_sent(self, update_ids: Sequence[int], now: datetime) -> None:
+        """The answers of these updates went out: done, and their copy is dropped."""
+        if not update_ids:
+            return
+        await self.session.execute(
+            update(ReceivedUpdate)
+            .where(ReceivedUpdate.update_id.in_(update_ids), ReceivedUpdate.status == HANDLED)
+            .values(status=DONE, replies=None, done_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def unsent(self, limit: int = 1000) -> list[tuple[int, int, dict[str, Any]]]:
+        """(update_id, chat_id, replies) committed but not confirmed sent, oldest first."""
+        rows = await self.session.execute(
+            select(ReceivedUpdate.update_id, ReceivedUpdate.chat_id, ReceivedUpdate.replies)
+            .where(ReceivedUpdate.status == HANDLED)
+            .order_by(ReceivedUpdate.update_id)
+            .limit(limit)
+        )
+        return [
+            (update_id, chat_id, dict(replies))
+            for update_id, chat_id, replies in rows
+            if chat_id is not None and replies
+        ]
 
     async def unfinished(self, limit: int = 1000) -> list[dict[str, Any]]:
         """Accepted but not handled (the process stopped in between), oldest first."""

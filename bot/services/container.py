@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.sent_marks import SentMarks
 from bot.services.categories import CategorySuggester
 from bot.services.directory import DirectoryCache
 from bot.services.flood import FloodGuard
@@ -32,6 +33,8 @@ class Services:
     directory: DirectoryCache = field(init=False)
     similar: SimilarityService = field(init=False)
     categories: CategorySuggester = field(init=False)
+    # Updates whose answers went out, to be marked done (bot/sent_marks.py).
+    sent: SentMarks = field(default_factory=SentMarks)
     # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
     background: set[asyncio.Task[None]] = field(default_factory=set)
     # Called after a commit that queued notifications (the wiring wakes the dispatcher),

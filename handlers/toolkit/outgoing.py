@@ -16,10 +16,12 @@ leaves nothing half-said. Sending handles Telegram's sharp edges in one place:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import (
     Bot,
@@ -28,6 +30,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    KeyboardButton,
     LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
@@ -152,20 +155,122 @@ class Replies:
     def empty(self) -> bool:
         return not self.ops and not self.answered
 
+    def to_json(self) -> list[dict[str, Any]]:
+        """The messages to send, as JSON: stored with the update's commit, so what was
+        committed but not yet sent is sent after a crash (the notice of a button press is
+        not kept: Telegram accepts it only for seconds; nor is `on_sent`)."""
+        return [_op_to_json(op) for op in self.ops]
+
+    @classmethod
+    def from_json(cls, data: Sequence[dict[str, Any]]) -> Replies:
+        return cls(ops=[_op_from_json(item) for item in data])
+
+
+def _op_to_json(op: _Op) -> dict[str, Any]:
+    if isinstance(op, _Text):
+        return {"op": "text", "text": op.text, "markup": _markup_to_json(op.markup)}
+    if isinstance(op, _Edit):
+        return {"op": "edit", "text": op.text, "markup": _markup_to_json(op.markup)}
+    if isinstance(op, _DropButtons):
+        return {"op": "drop_buttons"}
+    if isinstance(op, _Photos):
+        return {"op": "photos", "file_ids": list(op.file_ids)}
+    if isinstance(op, _Voice):
+        return {"op": "voice", "file_id": op.file_id}
+    if isinstance(op, _Location):
+        return {"op": "location", "latitude": op.latitude, "longitude": op.longitude}
+    if isinstance(op, _Document):
+        content = base64.b64encode(op.content).decode("ascii")
+        return {
+            "op": "document",
+            "content": content,
+            "filename": op.filename,
+            "caption": op.caption,
+        }
+    return {"op": "menu", "commands": [[c.command, c.description] for c in op.commands]}
+
+
+def _op_from_json(item: dict[str, Any]) -> _Op:
+    kind = item["op"]
+    if kind == "text":
+        return _Text(item["text"], _markup_from_json(item["markup"]))
+    if kind == "edit":
+        markup = _markup_from_json(item["markup"])
+        return _Edit(item["text"], markup if isinstance(markup, InlineKeyboardMarkup) else None)
+    if kind == "drop_buttons":
+        return _DropButtons()
+    if kind == "photos":
+        return _Photos(tuple(item["file_ids"]))
+    if kind == "voice":
+        return _Voice(item["file_id"])
+    if kind == "location":
+        return _Location(item["latitude"], item["longitude"])
+    if kind == "document":
+        return _Document(base64.b64decode(item["content"]), item["filename"], item["caption"])
+    if kind == "menu":
+        return _Menu(tuple(BotCommand(command, text) for command, text in item["commands"]))
+    raise ValueError(f"unknown reply {kind!r}")
+
+
+def _markup_to_json(markup: Markup) -> dict[str, Any] | None:
+    return markup.to_dict() if markup is not None else None
+
+
+def _markup_from_json(data: dict[str, Any] | None) -> Markup:
+    if data is None:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        # ReplyKeyboardMarkup.de_json leaves the buttons as dicts: build them here.
+        options = {key: value for key, value in data.items() if key != "keyboard"}
+        rows = [
+            [KeyboardButton.de_json(button, None) for button in row] for row in data["keyboard"]
+        ]
+        return ReplyKeyboardMarkup(rows, **options)
+    return ReplyKeyboardRemove(selective=data.get("selective"))
+
 
 class Blocked(Exception):
     """The person blocked the bot: nothing more can be sent to them."""
 
 
+@dataclass(frozen=True)
+class Pressed:
+    """The message whose button was pressed: what an edit rewrites."""
+
+    message_id: int
+    has_text: bool
+    has_buttons: bool
+
+    def to_json(self) -> list[Any]:
+        return [self.message_id, self.has_text, self.has_buttons]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any] | None) -> Pressed | None:
+        return cls(int(data[0]), bool(data[1]), bool(data[2])) if data else None
+
+    @classmethod
+    def of(cls, query: CallbackQuery | None) -> Pressed | None:
+        message = query.message if query is not None else None
+        if not isinstance(message, Message):
+            return None
+        return cls(message.message_id, bool(message.text), message.reply_markup is not None)
+
+
 async def send_replies(
-    bot: Bot, chat_id: int, query: CallbackQuery | None, replies: Replies
+    bot: Bot,
+    chat_id: int,
+    query: CallbackQuery | None,
+    replies: Replies,
+    pressed: Pressed | None = None,
 ) -> None:
     """Send what a handler said. Raises Blocked when the person blocked the bot."""
     if query is not None:
         # First, so the spinner stops at once; "query is too old" is not worth an error.
         with contextlib.suppress(BadRequest):
             await query.answer(replies.notice, show_alert=replies.alert)
-    pressed = query.message if query is not None and isinstance(query.message, Message) else None
+    pressed = pressed or Pressed.of(query)
     try:
         for op in replies.ops:
             await _perform(bot, chat_id, pressed, op)
@@ -173,14 +278,16 @@ async def send_replies(
         raise Blocked(str(exc)) from exc
 
 
-async def _perform(bot: Bot, chat_id: int, pressed: Message | None, op: _Op) -> None:
+async def _perform(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Op) -> None:
     if isinstance(op, _Text):
         await _send_text(bot, chat_id, op.text, op.markup, op.on_sent)
     elif isinstance(op, _Edit):
         await _edit(bot, chat_id, pressed, op)
     elif isinstance(op, _DropButtons):
-        if pressed is not None and pressed.reply_markup is not None:
-            await _ignore_unmodified(pressed.edit_reply_markup(reply_markup=None))
+        if pressed is not None and pressed.has_buttons:
+            await _ignore_unmodified(
+                bot.edit_message_reply_markup(chat_id, pressed.message_id, reply_markup=None)
+            )
     elif isinstance(op, _Photos):
         await _send_photos(bot, chat_id, op.file_ids)
     elif isinstance(op, _Voice):
@@ -213,17 +320,19 @@ async def _send_text(
             await on_sent(message)
 
 
-async def _edit(bot: Bot, chat_id: int, pressed: Message | None, op: _Edit) -> None:
+async def _edit(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Edit) -> None:
     parts = split_text(op.text)
-    if pressed is None or not pressed.text:
+    if pressed is None or not pressed.has_text:
         # Nothing to rewrite (a command, or a photo's caption): say it as a new message.
         await _send_text(bot, chat_id, op.text, op.markup, None)
         return
     first, rest = parts[0], parts[1:]
     try:
         await _ignore_unmodified(
-            pressed.edit_text(
+            bot.edit_message_text(
                 first,
+                chat_id,
+                pressed.message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=None if rest else op.markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),

@@ -22,14 +22,14 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot import metrics
 from bot.i18n import translator
 from bot.services import people
 from bot.services.container import Services
-from handlers.toolkit.outgoing import Blocked, Replies, send_replies
+from handlers.toolkit.outgoing import Blocked, Pressed, Replies, send_replies
 from handlers.toolkit.state import FlowStack, Frame
 from storage.changes import Changes
 from storage.uow import UnitOfWork
@@ -51,6 +51,8 @@ class UpdateScope:
         self.locale = services.settings.default_locale
         # The update this scope handles: marked done with the commit (bot/updates.py).
         self.update_id: int | None = None
+        # The message whose button was pressed (an edit rewrites it).
+        self.pressed: Pressed | None = None
         # What the person wrote (the gatekeeper sets it): the message's text, or a long text
         # that arrived in parts, joined (handlers/long_messages.py).
         self.text: str | None = None
@@ -110,13 +112,21 @@ class UpdateScope:
         if self.flows.changed and self.chat_id is not None:
             await self.uow.flows.save(self.chat_id, self.flows.dump(), now)
         if self.update_id is not None:
-            await self.uow.received.mark_done(self.update_id, now)
+            await self.uow.received.mark_handled(self.update_id, now, self._durable_replies())
+            await self.uow.received.mark_sent(self.services.sent.take(), now)
         changes = await self._uow.commit() if self._uow is not None else Changes()
         self.flows.mark_saved()
         for callback in self._after_commit:
             callback()
         self._after_commit.clear()
         return changes
+
+    def _durable_replies(self) -> dict[str, Any] | None:
+        """The answers to keep with the commit, so a crash before they are sent does not
+        lose them; None when there is nothing to send."""
+        if not self.replies.ops:
+            return None
+        return {"ops": self.replies.to_json(), "pressed": self.pressed and self.pressed.to_json()}
 
     async def close(self) -> None:
         for uow in (self._uow, self._reads):
@@ -147,6 +157,7 @@ async def process_in_scope(
     chat = update.effective_chat
     scope = UpdateScope(services, chat.id if chat is not None else None)
     scope.update_id = update.update_id
+    scope.pressed = Pressed.of(update.callback_query)
     token = _CURRENT.set(scope)
     try:
         await handle
@@ -156,6 +167,8 @@ async def process_in_scope(
         await scope.close()
     services.apply(changes)
     await deliver(services, bot, scope, update)
+    if scope.replies.ops:
+        services.sent.add(update.update_id, services)
     metrics.UPDATES.labels("answered" if not scope.replies.empty else "silent").inc()
     metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
 
@@ -188,18 +201,42 @@ async def deliver(services: Services, bot: Bot, scope: UpdateScope, update: Upda
     """Send the update's answers; someone who blocked the bot is marked inactive."""
     if scope.chat_id is None or (scope.replies.empty and update.callback_query is None):
         return
+    user = update.effective_user
+    await send_committed(
+        services,
+        bot,
+        scope.chat_id,
+        scope.replies,
+        query=update.callback_query,
+        pressed=scope.pressed,
+        user_id=user.id if user is not None else None,
+    )
+
+
+async def send_committed(
+    services: Services,
+    bot: Bot,
+    chat_id: int,
+    replies: Replies,
+    *,
+    query: CallbackQuery | None = None,
+    pressed: Pressed | None = None,
+    user_id: int | None = None,
+) -> None:
+    """Send answers whose change is committed; someone who blocked the bot is marked
+    inactive (in a private chat the chat is the person)."""
     try:
-        await send_replies(bot, scope.chat_id, update.callback_query, scope.replies)
+        await send_replies(bot, chat_id, query, replies, pressed)
     except Blocked:
-        user = update.effective_user
-        if user is not None:
+        person = user_id if user_id is not None else chat_id if chat_id > 0 else None
+        if person is not None:
             async with services.uow() as uow:
-                await people.mark_blocked(uow, user.id, services.clock.now())
+                await people.mark_blocked(uow, person, services.clock.now())
                 services.apply(await uow.commit())
     except TelegramError:
         # Committed, but the answer did not get through (network, Telegram trouble): the
         # person sees the change under /my, and nothing is repeated on their next message.
-        log.warning("could not deliver the answer to chat %s", scope.chat_id, exc_info=True)
+        log.warning("could not deliver the answer to chat %s", chat_id, exc_info=True)
 
 
 @asynccontextmanager

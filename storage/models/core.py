@@ -346,9 +346,10 @@ class ScheduledJob(Base):
 
 
 class ReceivedUpdate(Base):
-    """An update from Telegram, stored before it is acknowledged and marked done in the
-    transaction of its handling: each update is handled once, also across a crash or a
-    replayed webhook, and what was accepted but not finished is handled after a restart.
+    """An update from Telegram, stored before it is acknowledged and marked handled in the
+    transaction of its handling, together with the answers to send: each update is handled
+    once, also across a crash or a replayed webhook; what was accepted but not handled is
+    handled after a restart, and answers committed but not sent are sent then.
     """
 
     __tablename__ = "received_updates"
@@ -357,6 +358,8 @@ class ReceivedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | done
+    # pending | handled (committed; its answers below wait to be confirmed sent) | done
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    replies: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,9 +7,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The one place that builds the application out of handlers, and the command line that
-# starts the offline demo (which lives with the fake Telegram).
-WIRING = {"bot/application.py", "bot/__main__.py"}
+# The one place that builds the application out of handlers, the command line that starts
+# the offline demo (which lives with the fake Telegram), and the intake (it sends the
+# answers a crash cut off through the toolkit's sender).
+WIRING = {"bot/application.py", "bot/__main__.py", "bot/updates.py"}
 
 
 def _imports(path: Path) -> set[str]:

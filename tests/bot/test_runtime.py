@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.services.setup import SetupReport
 from fake_telegram import FakeBotApi, RunningServer, SimUser, start_server
 from storage.db import SessionFactory
-from storage.models import Issue
+from storage.models import Issue, ReceivedUpdate
 from tests import factories
 from tests.conftest import MutableClock
 from tests.harness import press_category, replies_until
@@ -392,10 +392,15 @@ async def test_an_update_answered_200_and_then_killed_is_handled_after_restart(
         assert await bot.post(_start_update(10, 1001, "/start")) == 200
         await api.wait_for_call("sendMessage", timeout=15)
         await bot.kill()  # after the 200, before the update was finished
-        api.delay(0)
+        api.delay(0, method="sendMessage")
         await bot.start()
         greeting = await replies_until(user, "有事好商量", timeout=20)
         assert "王阿姨" in greeting.text
+        await asyncio.sleep(1)  # the mark that it was sent is written within this
+        async with session_factory() as session:
+            row = await session.get(ReceivedUpdate, 10)
+            assert row is not None and row.status == "done" and row.replies is None
     finally:
-        api.delay(0)
-        await bot.stop()
+        api.delay(0, method="sendMessage")
+        log = await bot.stop()
+    assert "Traceback" not in log, log
