@@ -23,6 +23,7 @@ from storage.repositories import (
     IssueRepository,
     PersonRepository,
 )
+from storage.staff import StaffQueries
 from storage.topics import TopicRepository
 
 
@@ -41,6 +42,7 @@ class UnitOfWork:
     notifications: NotificationRepository
     inbox: InboxQueries
     flows: FlowRepository
+    staff: StaffQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -56,6 +58,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self.session, self.changes)
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
+        self.staff = StaffQueries(self.session)
         return self
 
     async def close(self) -> None:
