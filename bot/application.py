@@ -28,6 +28,7 @@ from handlers import (
     gatekeeper,
     inbox,
     intake,
+    issue_card,
     my_issues,
     staff_input,
     start,
@@ -48,6 +49,8 @@ def flows() -> list[Flow]:
         answers.flow(),
         staff_input.question_flow(),
         staff_input.reason_flow(),
+        staff_input.original_flow(),
+        staff_input.rename_flow(),
     ]
 
 
@@ -57,8 +60,10 @@ def routes() -> list[Route]:
         # Residents: greeting, help, language, home village; their own issues.
         *start.routes(),
         *my_issues.routes(),
-        # Liaison-office staff: the inbox, the actions on an issue, topics, candidates.
+        # Liaison-office staff: the inbox, an issue's card and its actions, topics,
+        # candidates. Members read topics and issues.
         *inbox.routes(),
+        *issue_card.routes(),
         *triage.routes(),
         *topics.routes(),
         *candidates.routes(),
