@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import metrics
+from bot import jobs, metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
@@ -21,6 +21,7 @@ from bot.transport import AiohttpRequest
 from bot.update_processor import ChatOrderedProcessor
 from handlers import (
     admin,
+    alerts,
     answers,
     candidates,
     commands,
@@ -51,6 +52,7 @@ def flows() -> list[Flow]:
         staff_input.reason_flow(),
         staff_input.original_flow(),
         staff_input.rename_flow(),
+        admin.flow(),
     ]
 
 
@@ -61,16 +63,16 @@ def routes() -> list[Route]:
         *start.routes(),
         *my_issues.routes(),
         # Liaison-office staff: the inbox, an issue's card and its actions, topics,
-        # candidates. Members read topics and issues.
+        # candidates, how new issues are announced. Members read topics and issues.
         *inbox.routes(),
         *issue_card.routes(),
         *triage.routes(),
         *topics.routes(),
         *candidates.routes(),
+        *alerts.routes(),
         # Staff and members of several townships: which one they work in.
         *townships.routes(),
-        # Admins: roles.
-        *admin.routes(),
+        # Admins hand out roles with /grant and /revoke (a flow, above).
         # Whatever nothing above understood: stale buttons, unknown commands, odd media.
         *fallbacks.routes(),
     ]
@@ -87,6 +89,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FlowRouter(all_flows))
     for route in routes():
         app.add_handler(route.handler)
+    # Group 1, after whatever answered: the person's command menu follows their roles.
+    app.add_handler(TypeHandler(Update, commands.follow_roles), group=1)
     app.add_error_handler(fallbacks.on_error)
 
 
@@ -102,6 +106,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.services.categories.retrain_soon(township.id)
     # Pushes queued in the outbox go out from now on (post_stop lets the last one finish).
     await start_dispatcher(app, render_notification)
+    # Every hour: the new-issue digests of townships that chose them.
+    jobs.schedule(app)
     # /metrics on its own port when asked for (the webhook endpoint serves it itself).
     settings = app.services.settings
     if settings.metrics_port:

@@ -17,6 +17,7 @@ from bot.domain.categories import DEFAULT_CATEGORIES, key_for_label
 from bot.domain.rejections import REJECTION_REASONS
 from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
+from handlers import office_pushes
 from handlers.answers import AnswerQuestion
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
@@ -248,6 +249,11 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.TOPIC_MERGED: _topic_merged,
     NotificationKind.ISSUE_TOPIC_CHANGED: _topic_changed,
     NotificationKind.CATCH_UP: _catch_up,
+    # -- the office's side -------------------------------------------------------------------
+    NotificationKind.NEW_ISSUE: office_pushes.new_issue,
+    NotificationKind.ISSUE_DIGEST: office_pushes.issue_digest,
+    NotificationKind.ROLE_CHANGED: office_pushes.role_changed,
+    NotificationKind.ISSUE_TOPIC_MERGED: office_pushes.issue_topic_merged,
 }
 
 
