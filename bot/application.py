@@ -11,18 +11,18 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import metrics
+from bot import jobs, metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
-from bot.jobs import JOB_HANDLERS
 from bot.scheduler import Scheduler
 from bot.services.container import Services
 from bot.transport import AiohttpRequest
 from bot.update_processor import ChatOrderedProcessor
 from handlers import (
     admin,
+    alerts,
     answers,
     candidates,
     commands,
@@ -30,6 +30,7 @@ from handlers import (
     gatekeeper,
     inbox,
     intake,
+    issue_card,
     my_issues,
     staff_input,
     start,
@@ -51,6 +52,9 @@ def flows() -> list[Flow]:
         answers.flow(),
         staff_input.question_flow(),
         staff_input.reason_flow(),
+        staff_input.original_flow(),
+        staff_input.rename_flow(),
+        admin.flow(),
     ]
 
 
@@ -60,15 +64,16 @@ def routes() -> list[Route]:
         # Residents: greeting, help, language, home village; their own issues.
         *start.routes(),
         *my_issues.routes(),
-        # Liaison-office staff: the inbox, the actions on an issue, topics, candidates.
+        # Liaison-office staff: the inbox, an issue's card and its actions, topics,
+        # candidates, how new issues are announced. Members read topics and issues.
         *inbox.routes(),
+        *issue_card.routes(),
         *triage.routes(),
         *topics.routes(),
         *candidates.routes(),
+        *alerts.routes(),
         # Staff and members of several townships: which one they work in.
         *townships.routes(),
-        # Admins: roles.
-        *admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),
@@ -91,6 +96,8 @@ def register_handlers(app: ConsultationApp) -> None:
     app.add_handler(FlowRouter(all_flows))
     for route in routes():
         app.add_handler(route.handler)
+    # Group 1, after whatever answered: the person's command menu follows their roles.
+    app.add_handler(TypeHandler(Update, commands.follow_roles), group=1)
     app.add_error_handler(fallbacks.on_error)
 
 
@@ -107,10 +114,11 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Pushes queued in the outbox go out from now on (post_stop lets the last one finish);
     # scheduled jobs (reminders, nags, look-backs) run when due.
     await start_dispatcher(app, render_notification)
-    scheduler = Scheduler(app.services, JOB_HANDLERS)
+    scheduler = Scheduler(app.services, jobs.JOB_HANDLERS)
     app.bot_data["scheduler"] = scheduler
     app.services.on_jobs = scheduler.wake
     await scheduler.start()
+    await jobs.start_repeating_jobs(app.services)
     # /metrics on its own port when asked for (the webhook endpoint serves it itself).
     settings = app.services.settings
     if settings.metrics_port:

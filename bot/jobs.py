@@ -3,5 +3,24 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
+from bot.services import alerts
+from bot.services.container import Services
 
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {
+    alerts.DIGEST_CHECK: alerts.digest_check_job,
+}
+
+
+async def start_repeating_jobs(services: Services) -> None:
+    """Jobs that schedule their own next run need a first one (idempotent)."""
+    async with services.uow() as uow:
+        await alerts.schedule_digest_check(uow, services.clock.now())
+        services.apply(await uow.commit())
+
+
+async def run_digests(services: Services) -> int:
+    """Queue the new-issue digests that are due now; returns how many pushes were queued."""
+    async with services.uow() as uow:
+        queued = await alerts.queue_digests(uow, services.clock.now())
+        services.apply(await uow.commit())  # wakes the dispatcher when something was queued
+    return queued

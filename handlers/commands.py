@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 
+from bot.domain.roles import RoleName
 from bot.i18n import N_, Translator, translator
+from bot.services.views import PersonView
+from handlers.toolkit import BotContext
 
 RESIDENT_COMMANDS: list[tuple[str, str]] = [
     ("new", N_("Raise a matter")),
@@ -16,10 +25,18 @@ RESIDENT_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+# What each role adds to the menu (a person's menu is everyone's plus their roles').
+MEMBER_COMMANDS: list[tuple[str, str]] = [
+    ("topics", N_("Consultation topics")),
+    ("issue", N_("An issue by its number")),
+    ("township", N_("Which township you work in")),
+]
 STAFF_COMMANDS: list[tuple[str, str]] = [
     ("inbox", N_("Issues waiting for triage")),
     ("candidates", N_("Candidate topics")),
     ("topics", N_("Consultation topics")),
+    ("issue", N_("An issue by its number")),
+    ("alerts", N_("How staff hear of new issues")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
@@ -32,10 +49,53 @@ def resident_commands(tr: Translator) -> list[BotCommand]:
     return [BotCommand(name, tr._(description)) for name, description in RESIDENT_COMMANDS]
 
 
-def person_commands(tr: Translator, *, staff: bool, admin: bool) -> list[BotCommand]:
+def office_roles(person: PersonView) -> set[RoleName]:
+    """The roles beyond "resident" the person holds in any township."""
+    return {role for _township, role in person.roles if role is not RoleName.RESIDENT}
+
+
+def role_commands(roles: set[RoleName]) -> list[tuple[str, str]]:
+    """The commands the roles add, each once, in menu order."""
+    if roles & {RoleName.STAFF, RoleName.ADMIN}:
+        extra = list(STAFF_COMMANDS)  # admins triage too (bot/domain/permissions.py)
+    elif RoleName.MEMBER in roles:
+        extra = list(MEMBER_COMMANDS)
+    else:
+        extra = []
+    if RoleName.ADMIN in roles:
+        extra += ADMIN_COMMANDS
+    return extra
+
+
+def person_commands(tr: Translator, roles: set[RoleName]) -> list[BotCommand]:
     """The menu of one person's chat: everyone's commands, plus those of their roles."""
-    extra = (STAFF_COMMANDS if staff else []) + (ADMIN_COMMANDS if admin else [])
+    extra = role_commands(roles)
     return resident_commands(tr) + [BotCommand(name, tr._(text)) for name, text in extra]
+
+
+def menu_key(person: PersonView) -> str:
+    """What a person's menu depends on: their language and their roles."""
+    return f"{person.locale}:" + ",".join(sorted(office_roles(person)))
+
+
+async def follow_roles(update: Update, context: BotContext) -> None:
+    """After every update: the person's chat menu follows their roles and language.
+
+    A role granted or taken back (in chat, by invite, from the command line) or a language
+    chosen shows in the menu from the person's next message on. The menu last set is stored
+    with the person, so it is set again only when something it depends on changed.
+    """
+    person = context.person
+    if person is None:
+        return
+    key = menu_key(person)
+    default = not office_roles(person) and person.chosen_locale is None
+    if person.menu == key or (person.menu is None and default):
+        return  # Telegram's default menu (in their app's language) fits people without roles
+    context.ui.menu(person_commands(translator(person.locale), office_roles(person)))
+    await context.uow.staff.set_menu(person.id, key)
+    telegram_id, people = person.telegram_id, context.services.people
+    context.scope.after_commit(lambda: people.amend(telegram_id, menu=key))
 
 
 async def publish_menus(bot: Bot, default_locale: str) -> None:

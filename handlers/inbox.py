@@ -1,4 +1,5 @@
-"""Staff inbox: /inbox, its pages and filters, and one issue's card with its actions."""
+"""Staff inbox: /inbox, its pages and filters; the button kinds of an issue's card and its
+actions (the card is handlers/issue_card.py, the actions handlers/triage.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.permissions import Act
+from bot.i18n import Translator
 from bot.services import inbox
-from bot.services.inbox import StaffIssueCard
-from bot.services.similar import Similar
 from handlers.keyboards import inline, rows
-from handlers.render import category_label, esc, similarity_label, status_label
+from handlers.render import category_label
 from handlers.toolkit import BotContext, Button, Route, button, command
 
 PAGE_SIZE = 6
@@ -39,9 +39,28 @@ class OpenIssue(Button, prefix="sf.is"):
     issue: int
 
 
-# The card's actions (handled in handlers/py).
+@dataclass(frozen=True)
+class ViewIssue(Button, prefix="iv"):
+    """An issue opened from a topic or by number: by staff, or by members (who see less)."""
+
+    issue: int
+
+
+@dataclass(frozen=True)
+class BackToCard(Button, prefix="sf.bk"):
+    """‹ Back: a picker or a question on the card gives way to the card again."""
+
+    issue: int
+
+
+# The card's actions (handled in handlers/triage.py); each irreversible one is asked first.
 @dataclass(frozen=True)
 class NewTopic(Button, prefix="sf.nt"):
+    issue: int
+
+
+@dataclass(frozen=True)
+class CreateTopic(Button, prefix="sf.ntc"):
     issue: int
 
 
@@ -57,12 +76,29 @@ class IntoTopic(Button, prefix="sf.ta"):
 
 
 @dataclass(frozen=True)
+class IntoTopicConfirmed(Button, prefix="sf.tac"):
+    issue: int
+    topic: int
+
+
+@dataclass(frozen=True)
 class PickOriginal(Button, prefix="sf.dp"):
     issue: int
 
 
 @dataclass(frozen=True)
+class TypeOriginal(Button, prefix="sf.dt"):
+    issue: int
+
+
+@dataclass(frozen=True)
 class DuplicateOf(Button, prefix="sf.dd"):
+    issue: int
+    original: int
+
+
+@dataclass(frozen=True)
+class DuplicateConfirmed(Button, prefix="sf.ddc"):
     issue: int
     original: int
 
@@ -80,7 +116,13 @@ class PickReason(Button, prefix="sf.rj"):
 @dataclass(frozen=True)
 class RejectWith(Button, prefix="sf.rr"):
     issue: int
-    reason: int  # index of a template reason
+    reason: int  # index of a template reason (bot/domain/rejections.py, in order)
+
+
+@dataclass(frozen=True)
+class RejectConfirmed(Button, prefix="sf.rrc"):
+    issue: int
+    reason: int
 
 
 @dataclass(frozen=True)
@@ -110,6 +152,21 @@ class SetVillage(Button, prefix="sf.vs"):
     village: int
 
 
+def media_summary(tr: Translator, voice: bool, photos: int) -> str:
+    """What an issue holds besides text, in a few words ("" for text alone)."""
+    parts = []
+    if voice:
+        parts.append(tr._("🎤 Voice message"))
+    if photos:
+        parts.append(tr.n_("📷 {count} photo", "📷 {count} photos", photos))
+    return " ".join(parts)
+
+
+def preview_label(tr: Translator, preview: str, voice: bool, photos: int) -> str:
+    """An issue in a list: the start of its text, or what it holds when it has none."""
+    return preview or media_summary(tr, voice, photos) or "—"
+
+
 async def show_inbox(
     context: BotContext, page: int = 0, village: int = 0, category: int = 0, *, edit: bool = False
 ) -> None:
@@ -126,7 +183,9 @@ async def show_inbox(
     buttons = [
         [
             inline(
-                f"{row.number} · {tr.day(row.created_at, zone)} · {row.preview}", OpenIssue(row.id)
+                f"{row.number} · {tr.day(row.created_at, zone)} · "
+                + preview_label(tr, row.preview, row.voice, row.photos),
+                OpenIssue(row.id),
             )
         ]
         for row in rows_
@@ -171,7 +230,8 @@ async def filter_village(update: Update, context: BotContext, press: FilterVilla
     """Filter by village: the township's villages as buttons."""
     villages = await context.services.directory.villages(context.township)
     buttons = [inline(v.name, InboxPage(0, v.id, press.category)) for v in villages]
-    context.ui.edit(context.tr._("Which village?"), InlineKeyboardMarkup(rows(buttons, 3)))
+    back = [inline(context.tr._("‹ Back"), InboxPage(0, 0, press.category))]
+    context.ui.edit(context.tr._("Which village?"), InlineKeyboardMarkup([*rows(buttons, 3), back]))
 
 
 async def filter_category(update: Update, context: BotContext, press: FilterCategory) -> None:
@@ -179,109 +239,8 @@ async def filter_category(update: Update, context: BotContext, press: FilterCate
     tr = context.tr
     categories = await context.services.directory.categories(context.township)
     buttons = [inline(category_label(tr, c), InboxPage(0, press.village, c.id)) for c in categories]
-    context.ui.edit(tr._("Which category?"), InlineKeyboardMarkup(rows(buttons, 2)))
-
-
-def card_text(
-    context: BotContext,
-    card: StaffIssueCard,
-    similar: list[Similar],
-    labels: dict[tuple[str, int], str],
-) -> str:
-    tr = context.tr
-    zone = context.services.settings.zone
-    place = card.village or card.place or "—"
-    lines = [
-        tr._("<b>Issue {number}</b>", number=card.number),
-        tr._("Status: {status}", status=status_label(tr, card.status)),
-        tr._("Category: {category}", category=category_label(tr, card.category)),
-        tr._("Place: {place}", place=esc(place)),
-        tr._("Raised: {when}", when=tr.when(card.created_at, zone)),
-    ]
-    if card.raiser is not None:
-        raiser = esc(card.raiser)
-        if card.anonymous:
-            raiser += " " + tr._("(anonymous to members)")
-        lines.append(tr._("Raised by: {name}", name=raiser))
-    else:
-        lines.append(tr._("Imported record {ref}", ref=esc(card.source_ref or "—")))
-    if card.title:
-        lines.append(tr._("Title: {title}", title=esc(card.title)))
-    if card.text:
-        lines.append(tr._("Description: {text}", text=esc(card.text)))
-    if card.voice_file_id:
-        lines.append(tr._("Voice message attached"))
-    if card.photo_file_ids:
-        lines.append(tr.n_("{count} photo", "{count} photos", len(card.photo_file_ids)))
-    if card.supporters:
-        lines.append(
-            tr.n_("{count} neighbour joined", "{count} neighbours joined", card.supporters)
-        )
-    if similar:
-        lines.append("")
-        lines.append(tr._("<b>Similar</b>"))
-        for item in similar:
-            why = []
-            if item.shared_place:
-                why.append(tr._("same place: {place}", place=esc(item.shared_place)))
-            if item.shared_terms:
-                why.append(
-                    tr._("shared words: {terms}", terms=esc("、".join(item.shared_terms[:4])))
-                )
-            label = esc(labels.get((item.kind, item.id), ""))
-            reason = tr._("({why})", why=tr._("; ").join(why)) if why else ""
-            lines.append(f"{similarity_label(tr, item.score)} · {label}{reason}")
-    return "\n".join(lines)
-
-
-def actions(context: BotContext, card: StaffIssueCard) -> InlineKeyboardMarkup:
-    tr = context.tr
-    issue = card.id
-    return InlineKeyboardMarkup(
-        [
-            [
-                inline(tr._("✅ New topic"), NewTopic(issue)),
-                inline(tr._("➕ Into a topic"), PickTopic(issue)),
-            ],
-            [
-                inline(tr._("🔁 Duplicate of…"), PickOriginal(issue)),
-                inline(tr._("❓ Ask for more"), AskResident(issue)),
-            ],
-            [
-                inline(tr._("✖ Reject"), PickReason(issue)),
-                inline(tr._("🏷 Category"), PickCategory(issue)),
-                inline(tr._("📍 Village"), PickVillage(issue)),
-            ],
-        ]
-    )
-
-
-async def similar_to(
-    context: BotContext, card: StaffIssueCard
-) -> tuple[list[Similar], dict[tuple[str, int], str]]:
-    similar = await context.services.similar.similar(
-        card.township_id,
-        title=card.title or "",
-        body=card.text,
-        village=card.village,
-        k=5,
-        exclude_issue=card.id,
-        min_score=0.2,
-    )
-    labels = await inbox.labels_of(context.reads, [(item.kind, item.id) for item in similar])
-    return similar, labels
-
-
-async def issue_card(update: Update, context: BotContext, press: OpenIssue) -> None:
-    """An issue of the inbox: its photos, voice and location, then the card with actions."""
-    card = await inbox.card(context.reads, press.issue, context.township)
-    similar, labels = await similar_to(context, card)
-    context.ui.photos(card.photo_file_ids)
-    if card.voice_file_id:
-        context.ui.voice(card.voice_file_id)
-    if card.location is not None:
-        context.ui.location(*card.location)
-    context.ui.say(card_text(context, card, similar, labels), actions(context, card))
+    back = [inline(tr._("‹ Back"), InboxPage(0, press.village, 0))]
+    context.ui.edit(tr._("Which category?"), InlineKeyboardMarkup([*rows(buttons, 2), back]))
 
 
 def routes() -> list[Route]:
@@ -290,5 +249,4 @@ def routes() -> list[Route]:
         button(InboxPage, inbox_page, Act.TRIAGE),
         button(FilterVillage, filter_village, Act.TRIAGE),
         button(FilterCategory, filter_category, Act.TRIAGE),
-        button(OpenIssue, issue_card, Act.TRIAGE),
     ]

@@ -14,9 +14,12 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.categories import DEFAULT_CATEGORIES, key_for_label
+from bot.domain.rejections import REJECTION_REASONS
 from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
+from handlers import office_pushes
 from handlers.answers import AnswerQuestion
+from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
 from handlers.render import esc
 
@@ -63,11 +66,14 @@ def _accepted(tr: Translator, payload: Payload) -> Rendered:
 
 def _rejected(tr: Translator, payload: Payload) -> Rendered:
     number = _text(payload, "issue_number")
+    # A template reason is read in the recipient's language; one typed by staff as typed.
+    template = REJECTION_REASONS.get(str(payload.get("reason_key")))
+    reason = tr._(template) if template is not None else _text(payload, "reason")
     lines = [
         tr._("<b>The issue {issue_number} you joined was not taken up.</b>", issue_number=number)
         if _joined(payload)
         else tr._("<b>Your issue {issue_number} was not taken up.</b>", issue_number=number),
-        tr._("The office's reason: {reason}", reason=_text(payload, "reason")),
+        tr._("The office's reason: {reason}", reason=reason),
     ]
     return "\n".join(lines), None
 
@@ -132,7 +138,10 @@ def _info_received(tr: Translator, payload: Payload) -> Rendered:
                 issue_number=number,
             )
         )
-    return "\n".join(lines), None
+    if "issue_id" not in payload:
+        return "\n".join(lines), None  # written before answers named their issue
+    press = OpenIssue(int(payload["issue_id"]))
+    return "\n".join(lines), InlineKeyboardMarkup([[inline(tr._("Open the issue"), press)]])
 
 
 def _category_name(tr: Translator, label: str) -> str:
@@ -255,6 +264,11 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.TOPIC_MERGED: _topic_merged,
     NotificationKind.ISSUE_TOPIC_CHANGED: _topic_changed,
     NotificationKind.CATCH_UP: _catch_up,
+    # -- the office's side -------------------------------------------------------------------
+    NotificationKind.NEW_ISSUE: office_pushes.new_issue,
+    NotificationKind.ISSUE_DIGEST: office_pushes.issue_digest,
+    NotificationKind.ROLE_CHANGED: office_pushes.role_changed,
+    NotificationKind.ISSUE_TOPIC_MERGED: office_pushes.issue_topic_merged,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -10,9 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import filters
 
 from bot.domain.errors import NotFound
-from bot.domain.roles import RoleName
 from bot.services import invites, people
-from bot.services.access import has_any_role
 from handlers import admin, commands
 from handlers.keyboards import (
     MENU_HELP,
@@ -78,14 +77,54 @@ async def start(update: Update, context: BotContext) -> None:
     if len(args) == 1 and args[0].startswith(invites.PREFIX):
         welcome = await admin.redeem_invite(context, args[0])
         parts.append(welcome or tr._("This invitation is not valid any more; ask for a new one."))
+    roles = commands.office_roles(context.me)
+    if roles:
+        # The office's people are greeted as what they are, not asked where they live.
+        parts[0] = await _office_greeting(context, name)
     village_id = _parse_village_payload(args)
     registered = village_id is not None and await _register_from_link(context, village_id, parts)
     if village_id is not None and not registered:
         parts.append(tr._("This link is no longer valid. Please choose below."))
     context.ui.say("\n\n".join(parts), main_menu(tr))
-    publish_chat_menu(context)
-    if not registered and context.me.village_id is None:
+    if not roles and not registered and context.me.village_id is None:
         await ask_place(context, HomeTownship, HomeVillage)
+
+
+async def _office_greeting(context: BotContext, name: str) -> str:
+    """Staff, members and admins: which roles they hold where, and their commands."""
+    tr = context.tr
+    held = []
+    for township_id, role in sorted(context.me.roles):
+        if role in admin.ROLE_LABELS:
+            township = await context.services.directory.township(township_id)
+            held.append(
+                tr._(
+                    "{role} of {township}",
+                    role=tr._(admin.ROLE_LABELS[role]),
+                    township=esc(township.name),
+                )
+            )
+    lines = [
+        tr._(
+            "Hello, {name}! This is 有事好商量, and you are {roles}.",
+            name=esc(name),
+            roles=tr._("; ").join(held),
+        ),
+        "",
+        *_role_help(context),
+        "",
+        tr._("You can raise a matter yourself too: /new. /help lists everything."),
+    ]
+    return "\n".join(lines)
+
+
+def _role_help(context: BotContext) -> list[str]:
+    """One line per command the person's roles add (as in their menu)."""
+    tr = context.tr
+    return [
+        f"/{name} — {tr._(description)}"
+        for name, description in commands.role_commands(commands.office_roles(context.me))
+    ]
 
 
 async def _register_from_link(context: BotContext, village_id: int, parts: list[str]) -> bool:
@@ -184,20 +223,22 @@ async def home_village_chosen(update: Update, context: BotContext, press: HomeVi
 async def help_command(update: Update, context: BotContext) -> None:
     """/help or the help button: what the bot does and its commands."""
     tr = context.tr
-    context.ui.say(
-        tr._(
-            "<b>How to use 有事好商量</b>\n"
-            "/new — raise a matter (or press “{new}”)\n"
-            "/my — your issues and what happened to them\n"
-            "/lang — language: 简体中文, 繁體中文, English\n"
-            "/cancel — stop what you are doing\n\n"
-            "You can write or send a voice message, add photos and your location. "
-            "Neighbours who raised the same can join you, and the office tells everyone "
-            "what was decided and done.",
-            new=tr._(MENU_NEW),
-        ),
-        main_menu(tr),
+    text = tr._(
+        "<b>How to use 有事好商量</b>\n"
+        "/new — raise a matter (or press “{new}”)\n"
+        "/my — your issues and what happened to them\n"
+        "/lang — language: 简体中文, 繁體中文, English\n"
+        "/cancel — stop what you are doing\n\n"
+        "You can write or send a voice message, add photos and your location. "
+        "Neighbours who raised the same can join you, and the office tells everyone "
+        "what was decided and done.",
+        new=tr._(MENU_NEW),
     )
+    office = _role_help(context)
+    if office:
+        # The commands of their roles, as in their menu.
+        text += "\n\n" + "\n".join([tr._("<b>For your work in the office</b>"), *office])
+    context.ui.say(text, main_menu(tr))
 
 
 def languages_keyboard() -> InlineKeyboardMarkup:
@@ -223,18 +264,9 @@ async def language_chosen(update: Update, context: BotContext, press: PickLangua
     context.ui.drop_buttons()
     context.ui.say(tr._("Language set to English."), main_menu(tr))
     # Telegram's per-language menus cannot tell Simplified from Traditional Chinese, so the
-    # person's own chat gets a menu in the language they chose.
-    publish_chat_menu(context, force=True)
-
-
-def publish_chat_menu(context: BotContext, *, force: bool = False) -> None:
-    """Staff and admins see their commands in their own chat's menu (others keep the default
-    menu unless they chose a language)."""
-    person = context.me
-    staff = has_any_role(person, frozenset({RoleName.STAFF, RoleName.ADMIN}))
-    is_admin = has_any_role(person, frozenset({RoleName.ADMIN}))
-    if force or staff:
-        context.ui.menu(commands.person_commands(context.tr, staff=staff, admin=is_admin))
+    # person's own chat gets a menu in the language they chose (handlers/commands.py sets
+    # it after this update, from the person as they are now).
+    context.person = dataclasses.replace(context.me, locale=locale, chosen_locale=locale)
 
 
 def routes() -> list[Route]:

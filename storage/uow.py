@@ -25,6 +25,7 @@ from storage.repositories import (
     IssueRepository,
     PersonRepository,
 )
+from storage.staff import StaffQueries
 from storage.topics import TopicRepository
 
 
@@ -45,6 +46,7 @@ class UnitOfWork:
     flows: FlowRepository
     jobs: JobRepository
     received: ReceivedUpdateRepository
+    staff: StaffQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -62,6 +64,7 @@ class UnitOfWork:
         self.flows = FlowRepository(self.session)
         self.jobs = JobRepository(self.session, self.changes)
         self.received = ReceivedUpdateRepository(self.session)
+        self.staff = StaffQueries(self.session)
         return self
 
     async def close(self) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.application import build_application, on_startup, on_stop
 from bot.config import Settings
 from bot.context import ConsultationApp
+from bot.dispatcher import wake
 from bot.domain.roles import RoleName
 from bot.services.container import Services
 from bot.services.setup import SetupReport
@@ -16,6 +18,7 @@ from bot.updates import Polling
 from fake_telegram import BotMessage, FakeBotApi, InProcessRequest, SimUser
 from fake_telegram.views import ChatView
 from storage.db import Database, SessionFactory, create_bulk_engine, create_read_engine
+from storage.models import Notification
 from storage.uow import UnitOfWork
 from tests import factories
 from tests.conftest import MutableClock
@@ -97,6 +100,26 @@ class BotHarness:
                 f"the bot said more in chat {chat.chat_id} than expected: "
                 f"{[m.text or m.kind for m in unread]}\n{chat.transcript_text()}"
             )
+
+    async def next_push(self, timeout: float = 5.0) -> None:
+        """Let the dispatcher send a chat's next push: it sends one per second per chat, by
+        the injected clock, so a test that expects a second push moves the clock on.
+
+        The clock moves only once no push is being sent: a send that finishes after the
+        move would count from the new time and hold the chat's next push back again.
+        """
+        assert self.app is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self.session_factory() as session:
+                    sending = await session.scalar(
+                        select(func.count(Notification.id)).where(Notification.status == "sending")
+                    )
+                if not sending:
+                    break
+                await asyncio.sleep(0.01)
+        self.clock.advance(seconds=2)
+        wake(self.app)
 
     def resident(
         self, user_id: int = 1001, first_name: str = "王阿姨", language_code: str = "zh-hans"

@@ -20,6 +20,8 @@ class Act(StrEnum):
     CANDIDATES = "candidates"  # /candidates and making a candidate a topic
     MANAGE_ROLES = "manage_roles"  # /grant, /revoke
     CHOOSE_TOWNSHIP = "choose_township"  # staff and members of several townships
+    READ_ISSUES = "read_issues"  # /issue by number, an issue of a topic (members see less)
+    ALERT_SETTINGS = "alert_settings"  # /alerts: how staff hear of new issues
 
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
@@ -34,4 +36,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.CANDIDATES: STAFF,
     Act.MANAGE_ROLES: ADMINS,
     Act.CHOOSE_TOWNSHIP: STAFF_AND_MEMBERS,
+    Act.READ_ISSUES: STAFF_AND_MEMBERS,
+    Act.ALERT_SETTINGS: STAFF,
 }

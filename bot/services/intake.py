@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import DescriptionTooLong, DraftIncomplete, NotFound, QuotaExceeded
 from bot.domain.issue_status import IssueStatus
+from bot.services import alerts
 from storage.changes import NewIssue
 from storage.models import Issue, IssueEvent
 from storage.uow import UnitOfWork
@@ -159,6 +160,8 @@ async def submit(
         uow.issues.attach(issue, "photo", photo.file_id, photo.file_unique_id, position)
     issue.events.append(IssueEvent(at=now, actor_id=author_id, to_status=IssueStatus.SUBMITTED))
     await uow.issues.add(issue)
+    # Staff hear of it in the same commit (each issue, or later in a digest: /alerts).
+    await alerts.issue_submitted(uow, issue, now)
     uow.changes.new_issues.append(
         NewIssue(draft.township_id, issue.id, issue.text, village.name, issue.created_at)
     )

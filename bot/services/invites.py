@@ -87,7 +87,13 @@ async def redeem(
         object_id=invite.nonce,
         details={"telegram_id": telegram_id},
     )
+    # They read "you are now …" in the greeting; a push saying it again is not needed.
     await grant_role(
-        uow, township_id=invite.township_id, telegram_id=telegram_id, role=invite.role, now=now
+        uow,
+        township_id=invite.township_id,
+        telegram_id=telegram_id,
+        role=invite.role,
+        now=now,
+        tell=False,
     )
     return invite

@@ -28,6 +28,11 @@ class NotificationKind(StrEnum):
     TOPIC_MERGED = "topic_merged"
     ISSUE_TOPIC_CHANGED = "issue_topic_changed"  # split out into a topic of its own
     CATCH_UP = "catch_up"  # what changed while the person had blocked the bot
+    # -- the office's side -------------------------------------------------------------------
+    NEW_ISSUE = "new_issue"  # to staff: one issue came in (township alerts "each")
+    ISSUE_DIGEST = "issue_digest"  # to staff: what came in the last hours ("digest")
+    ROLE_CHANGED = "role_changed"  # to the person who was granted or lost a role
+    ISSUE_TOPIC_MERGED = "issue_topic_merged"  # its topic was combined with another
 
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
@@ -48,7 +53,28 @@ PAYLOAD_FIELDS: dict[NotificationKind, frozenset[str]] = {
         {"issue_number", "from_number", "topic_number", "topic_title", "role"}
     ),
     NotificationKind.CATCH_UP: frozenset({"items"}),
+    # -- the office's side -------------------------------------------------------------------
+    # `summary` is the issue's text as typed (empty for a voice message alone).
+    NotificationKind.NEW_ISSUE: frozenset(
+        {"issue_id", "issue_number", "summary", "village", "voice", "photos"}
+    ),
+    # `items`: a JSON list of {"number", "summary", "voice", "photos"}, oldest first.
+    NotificationKind.ISSUE_DIGEST: frozenset({"township", "hours", "count", "items"}),
+    # `granted_role`: staff | member | admin; `change`: granted | revoked.
+    NotificationKind.ROLE_CHANGED: frozenset({"township", "granted_role", "change"}),
+    NotificationKind.ISSUE_TOPIC_MERGED: frozenset(
+        {"issue_number", "from_number", "topic_number", "topic_title", "role"}
+    ),
 }
+# Fields a kind may carry beyond its own: rows written before them lack them.
+OPTIONAL_FIELDS: dict[NotificationKind, frozenset[str]] = {
+    # A template reason's key, so each recipient reads the template in their own language.
+    NotificationKind.ISSUE_REJECTED: frozenset({"reason_key"}),
+    # The issue answered, so the staff member who asked opens its card from the push.
+    NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_id"}),
+}
+ROLE_CHANGES = frozenset({"granted", "revoked"})
+GRANTED_ROLES = frozenset({"staff", "member", "admin"})
 ROLES = frozenset({"raiser", "supporter"})
 
 UPDATED_FIELDS = frozenset({"category", "village"})
@@ -63,9 +89,12 @@ class InvalidNotification(ValueError):
 
 def _check_payload(kind: NotificationKind, payload: Mapping[str, Any]) -> dict[str, Any]:
     expected = PAYLOAD_FIELDS[kind]
-    if set(payload) != expected:
+    optional = OPTIONAL_FIELDS.get(kind, frozenset())
+    if not expected <= set(payload) <= expected | optional:
         raise InvalidNotification(
-            f"{kind} payload needs exactly {sorted(expected)}, got {sorted(payload)}"
+            f"{kind} payload needs exactly {sorted(expected)}"
+            + (f" (and may have {sorted(optional)})" if optional else "")
+            + f", got {sorted(payload)}"
         )
     for name, value in payload.items():
         # Plain JSON only: ints and strings round-trip through every backend unchanged
@@ -78,6 +107,10 @@ def _check_payload(kind: NotificationKind, payload: Mapping[str, Any]) -> dict[s
         raise InvalidNotification("issue_needs_info 'question_id' must be an int")
     if "role" in expected and payload["role"] not in ROLES:
         raise InvalidNotification(f"{kind} 'role' must be one of {sorted(ROLES)}")
+    if kind is NotificationKind.ROLE_CHANGED and not (
+        payload["change"] in ROLE_CHANGES and payload["granted_role"] in GRANTED_ROLES
+    ):
+        raise InvalidNotification("role_changed needs a known 'change' and 'granted_role'")
     return dict(payload)
 
 

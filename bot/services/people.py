@@ -46,6 +46,7 @@ async def _view(
         township_id=township_id,
         roles=roles,
         working_township_id=person.working_township_id,
+        menu=person.menu,
     )
 
 

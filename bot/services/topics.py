@@ -16,6 +16,7 @@ from storage.models import Issue, Topic
 from storage.uow import UnitOfWork
 
 TOPIC_PREFIX = "YT"
+TITLE_CHARS = 200
 
 
 class WrongTownship(NotFound):
@@ -36,9 +37,12 @@ class TopicView:
     status: TopicStatus
     issue_count: int
     head_count: int
+    # The number of the topic it was combined with (its issues and people are there now).
+    merged_into: str | None = None
 
 
 async def topic_view(uow: UnitOfWork, topic: Topic) -> TopicView:
+    into = await uow.topics.get(topic.merged_into_id) if topic.merged_into_id else None
     return TopicView(
         id=topic.id,
         number=topic.number,
@@ -46,6 +50,7 @@ async def topic_view(uow: UnitOfWork, topic: Topic) -> TopicView:
         status=topic.status,
         issue_count=len(await uow.topics.issues(topic.id)),
         head_count=await uow.topics.head_count(topic.id),
+        merged_into=into.number if into else None,
     )
 
 
@@ -212,7 +217,9 @@ async def merge_topics(
     """Move every issue and follower of `source` into `target`; `source` is withdrawn.
 
     Both must still be open: pressing "merge A into B" and "merge B into A" on two old
-    keyboards merges once, and the second press is told B went into A already.
+    keyboards merges once, and the second press is told B went into A already. The people
+    of each moved issue hear that their issue is now in `target`; other followers hear that
+    the topic they follow was combined.
     """
     if source_id == target_id:
         raise DomainError("a topic cannot be merged into itself")
@@ -221,22 +228,39 @@ async def merge_topics(
     await require_open(uow, source)
     await require_open(uow, target)
     check_topic_transition(source.status, TopicStatus.WITHDRAWN)
+    told: set[int] = set()
     for issue in await uow.topics.issues(source.id):
         issue.topic_id = target.id
-    for follower in await uow.topics.followers(source.id):
-        await uow.topics.follow(target.id, follower.person_id, follower.reason, now)
-        await notify(
+        await tell_issue_people(
             uow,
-            recipient_id=follower.person_id,
-            kind=NotificationKind.TOPIC_MERGED,
+            issue,
+            kind=NotificationKind.ISSUE_TOPIC_MERGED,
             payload={
-                "topic_number": source.number,
-                "into_number": target.number,
-                "into_title": target.title,
+                "issue_number": issue.number,
+                "from_number": source.number,
+                "topic_number": target.number,
+                "topic_title": target.title,
             },
-            dedupe_key=f"topic-merged:{source.id}:{target.id}:{follower.person_id}",
+            dedupe_key=f"issue-merged-topic:{issue.id}:{target.id}",
             now=now,
         )
+        people = [issue.author_id, *await uow.issues.supporter_ids(issue.id)]
+        told.update(person for person in people if person is not None)
+    for follower in await uow.topics.followers(source.id):
+        await uow.topics.follow(target.id, follower.person_id, follower.reason, now)
+        if follower.person_id not in told:
+            await notify(
+                uow,
+                recipient_id=follower.person_id,
+                kind=NotificationKind.TOPIC_MERGED,
+                payload={
+                    "topic_number": source.number,
+                    "into_number": target.number,
+                    "into_title": target.title,
+                },
+                dedupe_key=f"topic-merged:{source.id}:{target.id}:{follower.person_id}",
+                now=now,
+            )
         await uow.topics.unfollow(source.id, follower.person_id)
     source.status = TopicStatus.WITHDRAWN
     source.merged_into_id = target.id
@@ -322,32 +346,6 @@ async def follow_topic(
     return await uow.topics.follow(topic.id, person_id, reason, now)
 
 
-@dataclass(frozen=True)
-class TopicIssue:
-    id: int
-    number: str
-    preview: str
-
-
-@dataclass(frozen=True)
-class TopicCard:
-    view: TopicView
-    issues: tuple[TopicIssue, ...]
-
-
-async def topic_card(uow: UnitOfWork, township_id: int, topic_id: int) -> TopicCard:
-    """A topic of the township with its issues, as staff and members see it."""
-    topic = await load_topic(uow, topic_id, township_id)
-    issues = await uow.topics.issues(topic.id)
-    return TopicCard(
-        view=await topic_view(uow, topic),
-        issues=tuple(
-            TopicIssue(issue.id, issue.number, " ".join((issue.title or issue.text).split())[:50])
-            for issue in issues
-        ),
-    )
-
-
 async def split_issue_out(
     uow: UnitOfWork,
     *,
@@ -371,3 +369,32 @@ async def split_issue_out(
         now=now,
         zone=zone,
     )
+
+
+async def rename_topic(
+    uow: UnitOfWork,
+    *,
+    township_id: int,
+    topic_id: int,
+    title: str,
+    actor_id: int | None,
+    now: datetime,
+) -> TopicView:
+    """A topic gets the title staff gave it (at first it is its first issue's text)."""
+    title = " ".join(title.split())[:TITLE_CHARS]
+    if not title:
+        raise DomainError("a topic needs a title")
+    topic = await load_topic(uow, topic_id, township_id)
+    await require_open(uow, topic)
+    before, topic.title = topic.title, title
+    topic.updated_at = now
+    await uow.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="topic.rename",
+        object_type="topic",
+        object_id=topic.id,
+        details={"from": before, "to": title},
+    )
+    uow.changes.open_items.add(township_id)
+    return await topic_view(uow, topic)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.domain.errors import DomainError, NotAllowed, NotFound
 from bot.domain.issue_status import LIVE_STATUSES, TRIAGE_STATUSES, IssueStatus
+from bot.domain.rejections import REJECTION_REASONS
 from bot.services.issues import load_issue, require_status, transition_issue
 from bot.services.outbox import NotificationKind, notify, tell_issue_people
 from storage.models import IssueQuestion, Support
@@ -64,17 +65,27 @@ async def reject(
     reason: str,
     actor_id: int | None,
     now: datetime,
+    reason_key: str | None = None,
 ) -> str:
-    """Reject with the reason the resident reads; returns the issue's number."""
+    """Reject with the reason the resident reads; returns the issue's number.
+
+    A template reason comes with its key (bot/domain/rejections.py): each person told reads
+    it in their own language, and `reason` (the office's wording) stays in the history.
+    """
+    if reason_key is not None and reason_key not in REJECTION_REASONS:
+        raise DomainError(f"unknown rejection reason {reason_key!r}")
     issue = await load_issue(uow, issue_id, township_id)
     await require_status(uow, issue, TRIAGE_STATUSES)
     reason = _note(reason)
     await transition_issue(uow, issue, IssueStatus.REJECTED, actor_id, now, note=reason)
+    payload = {"issue_number": issue.number, "reason": reason}
+    if reason_key is not None:
+        payload["reason_key"] = reason_key
     await tell_issue_people(
         uow,
         issue,
         kind=NotificationKind.ISSUE_REJECTED,
-        payload={"issue_number": issue.number, "reason": reason},
+        payload=payload,
         dedupe_key=f"issue-rejected:{issue.id}",
         now=now,
     )
@@ -196,6 +207,7 @@ async def answer_question(
             payload={
                 "issue_number": issue.number,
                 "answer": text,
+                "issue_id": issue.id,
                 "photos": sum(1 for ref in media if ref.kind == "photo"),
                 "voices": sum(1 for ref in media if ref.kind == "voice"),
             },

@@ -21,6 +21,8 @@ class PersonView:
     roles: frozenset[tuple[int, RoleName]] = field(default_factory=frozenset)
     # The township staff (or members) of several townships chose to work in.
     working_township_id: int | None = None
+    # The command menu last set for their chat (handlers/commands.py); None: the default.
+    menu: str | None = None
 
     def has_role(self, township_id: int, role: RoleName) -> bool:
         return (township_id, role) in self.roles

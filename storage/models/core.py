@@ -94,6 +94,9 @@ class Person(Base):
         ForeignKey("townships.id", ondelete="SET NULL")
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The command menu last set for the person's own chat (which roles, which language), so
+    # it is set again only when their roles or language change; None: Telegram's default.
+    menu: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

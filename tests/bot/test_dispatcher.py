@@ -86,7 +86,37 @@ PAYLOADS: dict[NotificationKind, dict[str, Any]] = {
             '"reason": "<i>已解决</i>", "role": "raiser"}}, {"kind": "gone_kind", "payload": {}}]'
         ),
     },
+    # -- the office's side -----------------------------------------------------------------------
+    NotificationKind.NEW_ISSUE: {
+        "issue_id": 7,
+        "issue_number": "YS-2026-000007",
+        "summary": "桥头积水 " + HOSTILE,
+        "village": "柳树屯",
+        "voice": 1,
+        "photos": 2,
+    },
+    NotificationKind.ISSUE_DIGEST: {
+        "township": "东风镇 " + HOSTILE,
+        "hours": 4,
+        "count": 12,
+        "items": '[{"number": "YS-2026-000008", "summary": "", "voice": 1, "photos": 0}]',
+    },
+    NotificationKind.ROLE_CHANGED: {
+        "township": "东风镇 " + HOSTILE,
+        "granted_role": "member",
+        "change": "granted",
+    },
+    NotificationKind.ISSUE_TOPIC_MERGED: {
+        "issue_number": "YS-2026-000009",
+        "from_number": "YT-2026-0004",
+        "topic_number": "YT-2026-0001",
+        "topic_title": "东门积水 " + HOSTILE,
+        "role": "supporter",
+    },
 }
+# Payload fields that choose what is said rather than being said (ids, selectors, lists).
+NOT_SHOWN = ("question_id", "what", "role", "items", "issue_id", "voice", "photos", "voices")
+NOT_SHOWN += ("granted_role", "change")
 
 
 @pytest.fixture
@@ -575,7 +605,7 @@ def test_every_kind_renders_in_every_locale_with_user_text_escaped(
     text, keyboard = render_notification(kind, payload, locale)
     plain, _entities = parse_html(text)  # Telegram's own check: it rejects unescaped text
     for name, value in payload.items():
-        if name not in ("question_id", "what", "role", "items", "photos", "voices"):
+        if name not in NOT_SHOWN:
             assert str(value) in plain
     if kind is NotificationKind.CATCH_UP:
         assert "YS-2026-000002" in plain and "<i>已解决</i>" in plain  # escaped, not dropped
@@ -585,6 +615,8 @@ def test_every_kind_renders_in_every_locale_with_user_text_escaped(
         assert keyboard is not None
         [[button]] = keyboard.inline_keyboard
         assert button.callback_data == "ans:42"
+    elif kind in (NotificationKind.NEW_ISSUE, NotificationKind.ISSUE_DIGEST):
+        assert keyboard is not None  # open the issue, open the inbox
     elif kind is NotificationKind.ISSUE_ACCEPTED:
         assert keyboard is None
         supporter, _ = render_notification(kind, {**payload, "role": "supporter"}, locale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.roles import RoleName
 from tests.harness import BotHarness, expect
 
 
@@ -66,3 +67,28 @@ async def test_unknown_command_and_free_text(harness: BotHarness) -> None:
     await user.send("你好")
     await expect(user, "要反映问题，请点下方")
     await harness.nothing_more(user)
+
+
+async def test_greeting_help_and_menu_follow_the_person_s_roles(harness: BotHarness) -> None:
+    staff = await harness.with_role(9001, RoleName.STAFF)
+    await staff.command("start")
+    greeting = await expect(staff, "您好，联络员！欢迎使用有事好商量，您是东风镇的联络办工作人员。")
+    assert "/inbox — 待处理的诉求" in greeting.text and "/alerts" in greeting.text
+    member = await harness.with_role(5001, RoleName.MEMBER, "委员老刘")
+    await member.command("start")
+    greeting = await expect(member, "您是东风镇的政协委员")
+    assert "/topics — 协商议题" in greeting.text and "/inbox" not in greeting.text
+    await member.command("help")
+    help_text = await expect(member, "使用说明")
+    assert "工作中常用的命令" in help_text.text and "/issue — 按编号查看诉求" in help_text.text
+    await harness.nothing_more(staff, member)  # neither is asked which village they live in
+    menus = {
+        user.id: {item["command"] for item in harness.api.commands(chat(user.id)) or []}
+        for user in (staff, member)
+    }
+    assert {"inbox", "topics", "issue", "alerts", "new"} <= menus[staff.id]
+    assert {"topics", "issue", "new"} <= menus[member.id] and "inbox" not in menus[member.id]
+
+
+def chat(chat_id: int) -> dict[str, object]:
+    return {"type": "chat", "chat_id": chat_id}

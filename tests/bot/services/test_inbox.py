@@ -13,7 +13,7 @@ from bot.services import inbox, topics, triage
 from bot.services.inbox import InboxRow, StaffIssueCard
 from bot.services.intake import IssueDraft, MediaRef, submit
 from bot.services.setup import SetupReport
-from bot.services.views import CategoryView
+from bot.services.views import CategoryView, IssueEventView
 from storage.db import SessionFactory
 from storage.models import Issue, Support
 from storage.uow import UnitOfWork
@@ -218,7 +218,60 @@ async def test_card_shows_everything_staff_need(
         topic_id=None,
         source="telegram",
         source_ref=None,
+        raiser_username=None,
+        raiser_telegram_id=1001,  # how staff reach the raiser
+        supporter_names=("李大爷",),
+        history=(IssueEventView(clock.now(), IssueStatus.SUBMITTED, None),),
     )
+    # Members: the raiser chose anonymity, so no name, no voice, no way to reach anyone.
+    async with UnitOfWork(session_factory) as uow:
+        seen = await inbox.card(uow, issue.id, report.township_id, for_staff=False)
+    assert (seen.raiser, seen.raiser_telegram_id, seen.voice_file_id) == ("", None, None)
+    assert (seen.supporters, seen.supporter_names, seen.questions) == (1, (), ())
+    assert seen.photo_file_ids == ("photo-1", "photo-2")
+
+
+async def test_members_see_the_names_of_raisers_who_agreed(
+    session_factory: SessionFactory, clock: MutableClock, report: SetupReport
+) -> None:
+    author = await factories.person(session_factory, clock.now(), 1001, "王阿姨")
+    issue_id = await factories.issue(session_factory, clock.now(), report, author, "路灯坏了")
+    async with UnitOfWork(session_factory) as uow:
+        await triage.ask_for_information(
+            uow,
+            township_id=report.township_id,
+            issue_id=issue_id,
+            question="哪一根？",
+            actor_id=author,
+            now=clock.now(),
+        )
+        await uow.commit()
+    async with UnitOfWork(session_factory) as uow:
+        staff = await inbox.card(uow, issue_id, report.township_id)
+        member = await inbox.card(uow, issue_id, report.township_id, for_staff=False)
+    assert member.raiser == staff.raiser == "王阿姨"
+    assert member.raiser_telegram_id is None and staff.raiser_telegram_id == 1001
+    assert [q.question for q in staff.questions] == ["哪一根？"] and member.questions == ()
+    # The history's notes (questions, answers, reasons) stay with the office.
+    assert [e.note for e in staff.history] == [None, "哪一根？"]
+    assert [e.note for e in member.history] == [None, None]
+
+
+async def test_issues_are_found_by_the_number_people_type(
+    session_factory: SessionFactory, clock: MutableClock, report: SetupReport
+) -> None:
+    author = await factories.person(session_factory, clock.now(), 1001, "王阿姨")
+    issue_id = await factories.issue(session_factory, clock.now(), report, author, "路灯坏了")
+    other = await factories.township(session_factory, clock.now(), name="西湖镇")
+    for typed in ("YS-2026-000001", "ys-2026-000001", "YS－2026－000001", "2026-1", " 1 "):
+        assert inbox.normalise_number(typed, 2026) == "YS-2026-000001", typed
+    assert inbox.normalise_number("路灯", 2026) is None
+    async with UnitOfWork(session_factory) as uow:
+        assert await inbox.issue_by_number(uow, report.township_id, "YS-2026-000001") == issue_id
+        with pytest.raises(NotFound):
+            await inbox.issue_by_number(uow, other.township_id, "YS-2026-000001")
+        with pytest.raises(NotFound):
+            await inbox.issue_by_number(uow, report.township_id, "YS-2026-000009")
 
 
 async def test_card_of_an_imported_issue(

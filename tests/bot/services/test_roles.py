@@ -180,3 +180,52 @@ async def test_residents_are_not_granted_and_townships_must_exist(
         assert not uow.changes
     assert await _roles(session_factory) == set()
     assert await _audit(session_factory) == []
+
+
+async def test_the_person_is_told_of_each_real_change(
+    session_factory: SessionFactory, clock: MutableClock, report: SetupReport
+) -> None:
+    from storage.models import Notification
+
+    await factories.person(session_factory, clock.now(), CLERK, "小张")
+    await _change(session_factory, clock, report, grant_role)
+    await _change(session_factory, clock, report, grant_role)  # had it already: no push
+    clock.advance(minutes=1)
+    await _change(session_factory, clock, report, revoke_role)
+    await _change(session_factory, clock, report, revoke_role)
+    async with session_factory() as session:
+        told = [n.payload for n in await session.scalars(select(Notification))]
+    assert told == [
+        {"township": "东风镇", "granted_role": "staff", "change": "granted"},
+        {"township": "东风镇", "granted_role": "staff", "change": "revoked"},
+    ]
+
+
+async def test_people_to_choose_from_are_the_township_s(
+    session_factory: SessionFactory, clock: MutableClock, report: SetupReport
+) -> None:
+    from bot.services import roles
+
+    other = await factories.township(session_factory, clock.now(), name="西湖镇")
+    living = await factories.person(session_factory, clock.now(), 3001, "住在这里")
+    raiser = await factories.person(session_factory, clock.now(), 3002, "反映过事")
+    await factories.person(session_factory, clock.now(), 3003, "别处的人")
+    stranger = await factories.person(session_factory, clock.now(), 3004, "西湖镇的人")
+    await factories.issue(session_factory, clock.now(), report, raiser, "路灯坏了")
+    async with UnitOfWork(session_factory) as uow:
+        await uow.people.set_village(living, report.villages["东风村"], clock.now())
+        await uow.people.set_village(stranger, other.villages["东风村"], clock.now())
+        await uow.commit()
+    await _change(session_factory, clock, report, grant_role, telegram_id=3005)  # works here
+    async with UnitOfWork(session_factory) as uow:
+        page, total = await roles.people_to_choose(uow, report.township_id, page=0, page_size=2)
+        rest, _ = await roles.people_to_choose(uow, report.township_id, page=1, page_size=2)
+        holders, count = await roles.people_to_choose(
+            uow, report.township_id, page=0, page_size=8, holding=RoleName.STAFF
+        )
+        assert (await roles.chosen_person(uow, report.township_id, living)).name == "住在这里"
+        with pytest.raises(NotFound):
+            await roles.chosen_person(uow, report.township_id, stranger)
+    assert total == 3
+    assert {p.telegram_id for p in [*page, *rest]} == {3001, 3002, 3005}
+    assert ([p.telegram_id for p in holders], count) == ([3005], 1)

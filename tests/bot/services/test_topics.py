@@ -179,6 +179,10 @@ async def test_merge_moves_issues_and_followers(
     first = await _topic(session_factory, clock, report.township_id, [issues[0]], "油烟")
     second = await _topic(session_factory, clock, report.township_id, [issues[1]], "噪音")
     async with UnitOfWork(session_factory) as uow:
+        # Someone who follows the topic without having raised or joined any of its issues.
+        await uow.topics.follow(second.id, people[0], "member", clock.now())
+        await uow.commit()
+    async with UnitOfWork(session_factory) as uow:
         merged = await topics.merge_topics(
             uow,
             township_id=report.township_id,
@@ -197,10 +201,24 @@ async def test_merge_moves_issues_and_followers(
         assert source is not None
         assert source.status is TopicStatus.WITHDRAWN
         assert source.merged_into_id == first.id
-        told = await session.scalars(
-            select(Notification).where(Notification.kind == "topic_merged")
-        )
-        assert [n.recipient_id for n in told] == [people[1]]
+        told = {
+            n.kind: (n.recipient_id, n.payload)
+            for n in await session.scalars(
+                select(Notification).where(Notification.kind.like("%merged%"))
+            )
+        }
+    # The raiser hears of their issue, by its number; the other follower of the topic.
+    assert told["issue_topic_merged"] == (
+        people[1],
+        {
+            "issue_number": "YS-2026-000002",
+            "from_number": second.number,
+            "topic_number": first.number,
+            "topic_title": "油烟",
+            "role": "raiser",
+        },
+    )
+    assert told["topic_merged"][0] == people[0]
 
 
 async def test_a_stale_second_merge_changes_nothing(
@@ -412,3 +430,28 @@ async def test_joining_a_topic_makes_a_supporting_follower(
     assert told == view.number  # joining an accepted issue is joining its topic
     assert (await _followers(session_factory, view.id))[people[2]] == "supporter"
     assert (await _followers(session_factory, view.id))[people[3]] == "supporter"
+
+
+async def test_rename_a_topic(session_factory: SessionFactory, clock: MutableClock) -> None:
+    report, _people, issues = await _setup(session_factory, clock)
+    topic = await _topic(session_factory, clock, report.township_id, [issues[0]], "油烟")
+    async with UnitOfWork(session_factory) as uow:
+        with pytest.raises(DomainError):
+            await topics.rename_topic(
+                uow,
+                township_id=report.township_id,
+                topic_id=topic.id,
+                title="   ",
+                actor_id=None,
+                now=clock.now(),
+            )
+        view = await topics.rename_topic(
+            uow,
+            township_id=report.township_id,
+            topic_id=topic.id,
+            title="  魅力之城小区  餐馆油烟扰民 ",
+            actor_id=None,
+            now=clock.now(),
+        )
+        await uow.commit()
+    assert view.title == "魅力之城小区 餐馆油烟扰民"

@@ -84,6 +84,35 @@ async def test_reject_with_reason(session_factory: SessionFactory, clock: Mutabl
         assert audit.actor_id == staff
 
 
+async def test_a_template_reason_is_stored_by_its_key(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    report, _resident, staff, issue_id = await _one(session_factory, clock)
+    async with UnitOfWork(session_factory) as uow:
+        with pytest.raises(DomainError):
+            await triage.reject(
+                uow,
+                township_id=report.township_id,
+                issue_id=issue_id,
+                reason="x",
+                reason_key="no-such-reason",
+                actor_id=staff,
+                now=clock.now(),
+            )
+        await triage.reject(
+            uow,
+            township_id=report.township_id,
+            issue_id=issue_id,
+            reason="该问题已经解决。",
+            reason_key="resolved",
+            actor_id=staff,
+            now=clock.now(),
+        )
+        await uow.commit()
+    [(_who, _kind, payload)] = await _notifications(session_factory)
+    assert payload["reason_key"] == "resolved" and payload["reason"] == "该问题已经解决。"
+
+
 async def test_duplicate_makes_the_raiser_a_supporter(
     session_factory: SessionFactory, clock: MutableClock
 ) -> None:
@@ -152,6 +181,8 @@ async def test_question_and_answer_round_trip(
     ]
     kinds = [(r, k) for r, k, _ in await _notifications(session_factory)]
     assert kinds == [(resident, "issue_needs_info"), (staff, "issue_info_received")]
+    # The answer names its issue, so the staff member opens it from the push.
+    assert (await _notifications(session_factory))[1][2]["issue_id"] == issue_id
 
 
 async def test_refile_category_and_village(
