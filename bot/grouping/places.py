@@ -21,6 +21,7 @@ from enum import Enum
 from functools import lru_cache
 
 from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
+from bot.grouping.wordlists import sections
 
 
 class PlaceLevel(Enum):
@@ -67,118 +68,19 @@ _DISTRICT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{0,2}(?:省|市|区|县)
 # confused with ordinary words ending in 市/区 (超市, 小区) to be matched this way.
 _PROVINCE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}省")
 
-_AREA_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "乡")
+_SUFFIXES = sections("place_suffixes.txt")
+_AREA_SUFFIXES = _SUFFIXES["area"]
 # Type words dropped from a core: they say what kind of place it is, not which one.
-_TYPE_SUFFIXES = (
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-    "小区",
-    "社区",
-    "片区",
-    "安置区",
-    "项目",
-    "楼盘",
-    "村",
-    "组",
-    *_AREA_SUFFIXES,
-)
-_SITE_SUFFIXES = (
-    *_TYPE_SUFFIXES[: -len(_AREA_SUFFIXES)],
-    "工业园",
-    "产业园",
-    "物流园",
-    "花园",
-    "家园",
-    "新城",
-    "新村",
-    "公寓",
-    "大厦",
-    "广场",
-    "公园",
-    "商场",
-    "市场",
-    "学校",
-    "小学",
-    "中学",
-    "大学",
-    "学院",
-    "幼儿园",
-    "医院",
-    "卫生院",
-    "诊所",
-    "车站",
-    "公司",
-    "集团",
-    "银行",
-    "山庄",
-    "半岛",
-    "大道",
-    "大桥",
-    "路",
-    "街",
-    "巷",
-    "弄",
-    "桥",
-    "城",
-    "园",
-    "苑",
-    "湾",
-    "府",
-    "庭",
-    "郡",
-    "阁",
-    "站",
-    "厂",
-)
+_TYPE_SUFFIXES = frozenset((*_SUFFIXES["village"], *_SUFFIXES["type"], *_AREA_SUFFIXES))
+_SITE_SUFFIXES = frozenset((*_SUFFIXES["village"], *_SUFFIXES["type"], *_SUFFIXES["site"]))
 # Street and village names are often made of verbs (解放路, 建设村, 劳动东路), so a
 # verb right before one of these suffixes is kept as part of the name.
-_VERB_FRIENDLY = ("路", "街", "大道", "巷", "村", "桥", "组", "社区")
-
+_VERB_FRIENDLY = frozenset(_SUFFIXES["verb_friendly"])
 # Words that end in a place suffix but describe a position or an activity.
-_NOT_PLACES = frozenset(
-    [
-        "临街",
-        "沿街",
-        "当街",
-        "上街",
-        "过街",
-        "逛街",
-        "满街",
-        "整条街",
-        "一条街",
-        "马路",
-        "道路",
-        "公路",
-        "线路",
-        "沿路",
-        "一路",
-        "上路",
-        "走路",
-        "出路",
-        "进城",
-        "县城",
-        "全城",
-        "满城",
-        "同城",
-        "回村",
-        "进村",
-        "出村",
-        "全村",
-        "本村",
-        "该村",
-        "我村",
-        "小组",
-        "班组",
-        "本组",
-        "该组",
-        "全组",
-    ]
-)
+_NOT_PLACES = frozenset(_SUFFIXES["not_places"])
 _NAME_LINKERS = frozenset({"之", "·"})
-# Parts of a village or estate named by a number ("三组", "二期" is not a suffix).
-_SUBUNIT_SUFFIXES = frozenset({"组", "社区", "片区"})
+# Parts of a village or estate named by a number ("三组"; "二期" is not a suffix).
+_SUBUNIT_SUFFIXES = frozenset(_SUFFIXES["subunit"])
 
 _ALL_SUFFIXES = frozenset({*_SITE_SUFFIXES, *_AREA_SUFFIXES})
 _SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
