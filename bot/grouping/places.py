@@ -95,7 +95,7 @@ def _suffix_at_end(token: str) -> str | None:
     return None
 
 
-def _core_of(text: str) -> str:
+def core_of(text: str) -> str:
     core = text
     while True:
         # Only strip when the longest suffix is a type word: 科教新村 ends in 新村 (part
@@ -209,7 +209,7 @@ def segment(text: str) -> Segmented:
                 found.append(
                     mention(
                         area_text,
-                        _core_of(area_text),
+                        core_of(area_text),
                         PlaceLevel.AREA,
                         name_start,
                         name_start + len(area_text),
@@ -226,7 +226,7 @@ def segment(text: str) -> Segmented:
             # it: 桃源村 + 三组, 白沙湾 + 嘉园 (segmented 白沙湾/嘉园).
             prev_m = found.pop()
             joined = text[prev_m.start : end]
-            found.append(mention(joined, _core_of(joined), prev_m.level, prev_m.start, end))
+            found.append(mention(joined, core_of(joined), prev_m.level, prev_m.start, end))
             last_end = end
             continue
         if not name.strip():
@@ -234,7 +234,7 @@ def segment(text: str) -> Segmented:
             if found and found[-1].end == suffix_start and found[-1].level is PlaceLevel.SITE:
                 prev_m = found.pop()
                 joined = text[prev_m.start : end]
-                found.append(mention(joined, _core_of(joined), level, prev_m.start, end))
+                found.append(mention(joined, core_of(joined), level, prev_m.start, end))
                 last_end = end
             continue
         if _is_generic_name(name.strip()):
@@ -242,7 +242,7 @@ def segment(text: str) -> Segmented:
         whole = text[name_start:end]
         if _generic_facility(tok, suffix, tokens[j + 1 : k]):
             continue
-        found.append(mention(whole, _core_of(whole), level, name_start, end))
+        found.append(mention(whole, core_of(whole), level, name_start, end))
         last_end = end
     return Segmented(
         tuple(tokens), tuple(starts), tuple(sorted([*mentions, *found], key=lambda m: m.start))

@@ -1,0 +1,223 @@
+"""Where and what of a batch of issues: two vector spaces for grouping them into topics.
+
+A 议题 is one matter at one place, and the two halves behave differently in real
+messages: neighbours' complaints about the same restaurants share the estate's name but
+hardly a word of matter (油烟, 噪音, 夜宵摊), while a templated petition repeats its text
+word for word under another estate's name. So each issue gets
+
+* a **name** vector: the places it names (estates, roads, schools, companies; see
+  places.py), places named by other issues and found in its text, the bot's village
+  field, and the name right after a district code ("A2区余易贷平台" names 余易贷, which
+  has no place suffix); character bigrams, TF-IDF weighted so that rare names count;
+* a **matter** vector: character 2-3-grams of the title (counted twice) and the body
+  opening with every place and district code blanked out, TF-IDF weighted.
+
+Both are hashed (no fitted vocabulary) and L2-normalised, so a dot product of two rows
+is their cosine. Counties named by district codes are kept as sets, because one topic
+never spans two counties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bot.grouping._hashing import char_ngram_counts, normalise_rows, token_ngram_counts
+from bot.grouping._lexicon import WordClass, in_dictionary, word_class
+from bot.grouping.normalize import normalize_text
+from bot.grouping.places import (
+    Gazetteer,
+    PlaceLevel,
+    PlaceMention,
+    Segmented,
+    district_scopes,
+    segment,
+)
+from bot.grouping.types import IssueDoc
+
+# The body opening restates place and matter; later paragraphs drift into history.
+BODY_CHARS = 300
+# Places found in the body are often neighbours of the place the issue is about
+# (路, 小区 nearby), and a name read after a district code may be a stray word: both count
+# half as much as a place named in the title.
+BODY_NAME_WEIGHT = 0.5
+ANCHORED_NAME_WEIGHT = 0.5
+_BITS = 20
+_SALT_NAMES = 21
+_SALT_MATTER = 22
+_SALT_VILLAGE = 23
+_MAX_ANCHORED_CHARS = 8
+_BLANK = "|"
+_DISTRICT_TEXT = re.compile(r"[A-Za-z]\d{0,2}(?:省|市|区|县)")
+_DATE_LIKE = re.compile(r"\d+[年月日号]?")
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class IssueParts:
+    """One issue split into where and what (all text normalised)."""
+
+    title: str
+    sites: tuple[PlaceMention, ...]  # places named in the title (with suffix or known)
+    body_sites: tuple[PlaceMention, ...]  # known places found in the body opening
+    anchored: tuple[str, ...]  # names right after a district code
+    counties: frozenset[str]  # "city:A", "county:A5": district codes named in the title
+    segmented: Segmented  # the title's words, for explanations
+    spans: tuple[tuple[int, int], ...]  # place spans in the title
+    title_matter: str  # title with places and codes blanked
+    body_matter: str  # body opening with places and codes blanked
+
+
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with place spans and district codes replaced by separators."""
+    if spans:
+        chars = list(text)
+        for start, end in spans:
+            for i in range(start, min(end, len(chars))):
+                chars[i] = _BLANK
+        text = "".join(chars)
+    return _DISTRICT_TEXT.sub(lambda m: _BLANK * len(m.group()), text)
+
+
+def _name_like(word: str) -> bool:
+    cls = word_class(word)
+    if cls is WordClass.STOP or cls is WordClass.VERB:
+        return False
+    # A word jieba does not know (余易贷, 丽发), a proper noun, a single character or a
+    # number: the stuff names are made of. Known common words (平台, 公司) end the name.
+    return not in_dictionary(word) or cls is WordClass.PROPER or len(word) == 1 or word.isdigit()
+
+
+def anchored_names(seg: Segmented) -> list[str]:
+    """Names written right after a district code ("A市58车贷恶性退出" -> 58车贷).
+
+    Titles of pseudonymised or hotline data open with the district, then the name of what
+    the complaint is about; many such names (platforms, companies, 天健盛世) carry no
+    place suffix for places.py to anchor on.
+    """
+    ends = {m.end for m in seg.mentions if m.level is PlaceLevel.DISTRICT}
+    if not ends:
+        return []
+    site_starts = {m.start for m in seg.mentions if m.level is not PlaceLevel.DISTRICT}
+    out: list[str] = []
+    for k, start in enumerate(seg.starts):
+        if start not in ends:
+            continue
+        name = ""
+        j = k
+        while j < len(seg.tokens) and len(name) < _MAX_ANCHORED_CHARS:
+            word = seg.tokens[j]
+            if seg.starts[j] in site_starts or not _name_like(word):
+                break
+            name += word
+            j += 1
+        if len(name) >= 2 and not _DATE_LIKE.fullmatch(name):
+            out.append(name)
+    return out
+
+
+def terms(parts: IssueParts) -> tuple[str, ...]:
+    """Title words outside places and complaint framing (computed for explanations only)."""
+    seg, spans = parts.segmented, parts.spans
+    seen: dict[str, None] = {}
+    for tok, start in zip(seg.tokens, seg.starts, strict=True):
+        end = start + len(tok)
+        if any(start < e and s < end for s, e in spans):
+            continue
+        word = tok.strip()
+        han = any("\u4e00" <= ch <= "\u9fff" for ch in word)
+        if len(word) >= 2 and han and word_class(word) is not WordClass.STOP:
+            seen.setdefault(word, None)
+    return tuple(seen)
+
+
+def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
+    """Analyse a batch; places seen in any title are then found in every text."""
+    titles = [normalize_text(d.title) for d in docs]
+    # Normalising removes boilerplate, so cut with a margin first.
+    bodies = [normalize_text(d.body[: BODY_CHARS * 2])[:BODY_CHARS] for d in docs]
+    segs = [segment(t) for t in titles]
+    gazetteer = Gazetteer()
+    for seg in segs:
+        gazetteer.add_mentions(seg.mentions)
+    out: list[IssueParts] = []
+    for title, body, seg in zip(titles, bodies, segs, strict=True):
+        own = [m for m in seg.mentions if m.level is not PlaceLevel.DISTRICT]
+        known = gazetteer.find(title, own)
+        sites = tuple(m for m in [*own, *known] if m.level is PlaceLevel.SITE)
+        body_sites = tuple(gazetteer.find(body))
+        counties = frozenset(
+            f"{level}:{code}"
+            for m in seg.mentions
+            if m.level is PlaceLevel.DISTRICT
+            for level, code in district_scopes(m.text)
+            if level in ("city", "county")
+        )
+        spans = [(m.start, m.end) for m in [*own, *known]]
+        out.append(
+            IssueParts(
+                title=title,
+                sites=sites,
+                body_sites=body_sites,
+                anchored=tuple(anchored_names(seg)),
+                counties=counties,
+                segmented=seg,
+                spans=tuple(spans),
+                title_matter=_blank(title, spans),
+                body_matter=_blank(body, [(m.start, m.end) for m in body_sites]),
+            )
+        )
+    return out
+
+
+def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """Sublinear TF, smoothed IDF from this batch, L2-normalised rows."""
+    m = counts.tocsr()
+    m.sum_duplicates()
+    n = m.shape[0]
+    df = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float32)
+    idf = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+    m.data = ((1.0 + np.log(m.data)) * idf[m.indices]).astype(np.float32)
+    return normalise_rows(m)
+
+
+@dataclass(slots=True)
+class TopicFeatures:
+    """Name and matter vectors of a batch of issues, row i for ``parts[i]``."""
+
+    parts: list[IssueParts]
+    names: sp.csr_matrix
+    matter: sp.csr_matrix
+    has_name: BoolArray
+
+    @classmethod
+    def build(cls, docs: Sequence[IssueDoc]) -> TopicFeatures:
+        parts = split_issues(docs)
+
+        def name_counts(texts: list[str]) -> sp.csr_matrix:
+            return char_ngram_counts(texts, 2, 2, _BITS, _SALT_NAMES)
+
+        title_names = name_counts([_BLANK.join(m.core for m in p.sites) for p in parts])
+        # The village field is a key compared for equality: one token, not its bigrams.
+        villages = token_ngram_counts(
+            [[d.village] if d.village else [] for d in docs], False, _BITS, _SALT_VILLAGE
+        )
+        body_names = name_counts([_BLANK.join(m.core for m in p.body_sites) for p in parts])
+        anchored = name_counts([_BLANK.join(p.anchored) for p in parts])
+        counts = (
+            title_names + villages + BODY_NAME_WEIGHT * body_names + ANCHORED_NAME_WEIGHT * anchored
+        )
+        names = _tfidf(counts)
+        matter_text = [f"{p.title_matter} {p.title_matter} {p.body_matter}" for p in parts]
+        matter = _tfidf(char_ngram_counts(matter_text, 2, 3, _BITS, _SALT_MATTER))
+        has_name = np.diff(names.indptr) > 0
+        return cls(parts, names, matter, has_name)
+
+    def __len__(self) -> int:
+        return len(self.parts)
