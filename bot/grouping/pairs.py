@@ -22,10 +22,10 @@ from bot.grouping.features import TopicFeatures
 
 # A matter cosine of this much is already "the same matter, reworded": char n-gram
 # cosines of re-worded complaints rarely go higher, so the scale maps it to 1.
-MATTER_SCALE = 0.3
+MATTER_SCALE = 0.2
 # Unrelated texts share common n-grams (我们, 没有, 小区) and reach cosines of a few
 # hundredths; below this floor the matter counts as nothing.
-MATTER_FLOOR = 0.04
+MATTER_FLOOR = 0.03
 # Exponent of the place cosine in the geometric mean (the matter takes the rest): a
 # shared place is strong evidence, so it needs less weight to matter as much.
 PLACE_WEIGHT = 0.3

@@ -134,3 +134,49 @@ async def test_no_issues_no_candidates(
 ) -> None:
     township_id = (await factories.township(session_factory, clock.now())).township_id
     assert await _candidates(session_factory, township_id, min_size=1) == []
+
+
+async def test_a_split_issue_stays_out_when_regrouped(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    from bot.services.candidates import remember_merge, remember_split
+    from storage.grouping_links import GroupingLinkRepository
+
+    township_id = await _township_with_sample(session_factory, clock)
+    restaurant = next(
+        c for c in await _candidates(session_factory, township_id) if _refs(c) == RESTAURANT
+    )
+    leaving = next(i for i in restaurant.issues if i.ref == "C003")
+    staying = [i.id for i in restaurant.issues if i.id != leaving.id]
+
+    async with UnitOfWork(session_factory) as uow:
+        changed = await remember_split(uow, township_id, leaving.id, staying, clock.now())
+        await uow.commit()
+    assert changed == 2
+
+    regrouped = await _candidates(session_factory, township_id)
+    assert all(leaving.id not in {i.id for i in c.issues} for c in regrouped)
+    assert {"C001", "C002"} in [_refs(c) for c in regrouped]
+
+    # A later merge is the newer word: the pair comes back together.
+    async with UnitOfWork(session_factory) as uow:
+        await remember_merge(uow, township_id, [staying[0], leaving.id], clock.now())
+        await uow.commit()
+        must, cannot = await GroupingLinkRepository(uow.session).in_township(township_id)
+    assert len(must) == 1 and len(cannot) == 1
+    merged = await _candidates(session_factory, township_id)
+    assert any(
+        leaving.id in {i.id for i in c.issues} and staying[0] in {i.id for i in c.issues}
+        for c in merged
+    )
+
+
+async def test_candidates_say_which_words_tie_each_member(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    township_id = await _township_with_sample(session_factory, clock)
+    restaurant = next(
+        c for c in await _candidates(session_factory, township_id) if _refs(c) == RESTAURANT
+    )
+    assert set(restaurant.member_terms) == {i.id for i in restaurant.issues}
+    assert any(restaurant.member_terms[i.id] for i in restaurant.issues)
