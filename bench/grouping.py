@@ -294,6 +294,81 @@ def split_check(
         print(f"  {name:30s} {merged / len(pairs):.1%}")
 
 
+# -- 2b. gold-dev: hand-checked topics ---------------------------------------------
+
+
+def gold_scores(assign: dict[str, object], gold: dict[str, str]) -> tuple[float, ...]:
+    """Pairwise P, R, F1 and B-cubed F1 over the gold ids (unlisted ids: alone)."""
+    ids = list(gold)
+    ours = {i: assign.get(i, "alone:" + i) for i in ids}
+    truth = together(dict(gold), ids)
+    found = together(ours, ids)
+    hit = len(truth & found)
+    p = hit / len(found) if found else 1.0
+    r = hit / len(truth) if truth else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    by_gold: dict[object, set[str]] = defaultdict(set)
+    by_ours: dict[object, set[str]] = defaultdict(set)
+    for i in ids:
+        by_gold[gold[i]].add(i)
+        by_ours[ours[i]].add(i)
+    bp = statistics.mean(
+        len(by_ours[ours[i]] & by_gold[gold[i]]) / len(by_ours[ours[i]]) for i in ids
+    )
+    br = statistics.mean(
+        len(by_ours[ours[i]] & by_gold[gold[i]]) / len(by_gold[gold[i]]) for i in ids
+    )
+    return p, r, f, 2 * bp * br / (bp + br)
+
+
+def bench_gold(data: Path) -> None:
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    path = data / "gold_dev_groups.csv"
+    if not path.is_file():
+        print("skip: gold_dev_groups.csv not found")
+        return
+    section("Gold-dev: hand-checked topics (gold_dev_groups.csv), all hot messages grouped")
+    gold = {
+        r["id"]: (r["group"] if r["group"] != "single" else "single:" + r["id"])
+        for r in read_csv(path)
+    }
+    docs = load_hot(data)
+    print(f"{len(gold)} ids, {len(set(gold.values()))} gold groups (singles included)")
+    print(
+        f"{'method':36s} {'cut':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'B3-F1':>6s} {'F1 -0.02':>9s} {'F1 +0.02':>9s}"
+    )
+
+    def row(name: str, cut: float, fn: Callable[[float], dict[str, object]]) -> None:
+        p, r, f, b = gold_scores(fn(cut), gold)
+        lo = gold_scores(fn(cut - 0.02), gold)[2]
+        hi = gold_scores(fn(cut + 0.02), gold)[2]
+        print(f"{name:36s} {cut:5.2f} {p:6.3f} {r:6.3f} {f:6.3f} {b:6.3f} {lo:9.3f} {hi:9.3f}")
+
+    def ours(cut: float) -> dict[str, object]:
+        return {m: c.key for c in cluster(docs, threshold=cut) for m in c.members}
+
+    row("ours: cluster()", CLUSTER_THRESHOLD, ours)
+    x = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit_transform(
+        [d.title + " " + d.body[:300] for d in docs]
+    )
+    dist = np.clip(1.0 - (x @ x.T).toarray(), 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    tree = linkage(squareform(dist, checks=False), method="average")
+    del dist
+
+    def anchor(cut: float) -> dict[str, object]:
+        labels = fcluster(tree, cut, criterion="distance")
+        return {d.key: int(v) for d, v in zip(docs, labels, strict=True)}
+
+    for cut in (0.88, 0.90, 0.92):
+        row("anchor: char 1-3 TF-IDF avg-link (dist)", cut, anchor)
+    print("anchor cuts are cosine distances; ours is the linkage threshold on its own score")
+
+
 # -- 3. join threshold -----------------------------------------------------------------
 
 
@@ -355,12 +430,26 @@ def bench_threshold(data: Path) -> None:
             f"{right / max(right + wrong, 1):9.1%} {(right + wrong) / max(len(sel), 1):9.1%} "
             f"{sum(cat_sel) / max(len(cat_sel), 1):15.1%}"
         )
+    join_table()
     print(
         "offered = queries whose best match reaches the threshold; precision = right / "
         "(right + wrong) among labelled offers (right: together in the official topics or "
         "in both teams' topics; wrong: in different reference topics); other-category = "
         "offers whose gold category differs (a different matter for sure)."
     )
+
+
+def join_table() -> None:
+    """Offers on the project's own table of repeats and near misses (tests/bot/grouping)."""
+    from tests.bot.grouping.join_table import join_rates, read_table
+
+    rows = read_table()
+    for thr in (0.5, JOIN_SUGGESTION_THRESHOLD, 0.7):
+        rates = join_rates(rows, thr)
+        print(
+            f"附议 table ({len(rows)} pairs, {rates.repeats} true repeats) at {thr:.2f}: "
+            f"offered-rate {rates.offered_rate:.1%}, precision {rates.precision:.1%}"
+        )
 
 
 # -- 4. speed --------------------------------------------------------------------------
@@ -488,6 +577,7 @@ def main() -> int:
     # Speed first, while this process is still small (see peak_rss_mb).
     guarded("speed", lambda: bench_speed(data))
     guarded("category", lambda: bench_category(data))
+    guarded("gold", lambda: bench_gold(data))
     guarded("grouping", lambda: bench_grouping(data))
     guarded("threshold", lambda: bench_threshold(data))
     print()

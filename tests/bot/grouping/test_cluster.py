@@ -3,6 +3,8 @@
 import hashlib
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.grouping import Candidate, IssueDoc, cluster
 
 _T0 = datetime(2024, 5, 1, 9, 0)
