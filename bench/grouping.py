@@ -339,7 +339,8 @@ def bench_gold(data: Path) -> None:
     docs = load_hot(data)
     print(f"{len(gold)} ids, {len(set(gold.values()))} gold groups (singles included)")
     print(
-        f"{'method':36s} {'cut':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'B3-F1':>6s} {'F1 -0.02':>9s} {'F1 +0.02':>9s}"
+        f"{'method':36s} {'cut':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'B3-F1':>6s} "
+        f"{'F1 -0.02':>9s} {'F1 +0.02':>9s}"
     )
 
     def row(name: str, cut: float, fn: Callable[[float], dict[str, object]]) -> None:
