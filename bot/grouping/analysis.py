@@ -13,15 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.grouping._lexicon import WordClass, word_class
-from bot.grouping.normalize import normalize_text
 from bot.grouping.places import (
     Gazetteer,
     PlaceLevel,
     PlaceMention,
     Segmented,
     district_scopes,
-    segment,
 )
+from bot.grouping.reading import read
 
 # Bodies open with the address and the complaint and then drift into history and
 # pleas. The opening is where the place and matter are restated, and capping it keeps
@@ -130,10 +129,10 @@ def _build(
 
 def analyse(title: str, body: str = "", gazetteer: Gazetteer | None = None) -> Analysis:
     """Normalise an issue and separate its place mentions from its matter terms."""
-    t = normalize_text(title)
-    # Normalising removes boilerplate, so take a margin before cutting to the prefix.
-    b = normalize_text(body[: BODY_PREFIX_CHARS * 2])[:BODY_PREFIX_CHARS]
-    seg = segment(t)
+    # The reading is shared with the grouping (and cached): the same open issues are
+    # indexed here and regrouped there.
+    reading = read(title, body)
+    t, b, seg = reading.title, reading.body[:BODY_PREFIX_CHARS], reading.segmented
     analysis = _build(t, b, seg, seg.mentions, ())
     return augment(analysis, gazetteer) if gazetteer is not None else analysis
 

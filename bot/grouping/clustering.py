@@ -30,7 +30,10 @@ from bot.grouping.types import Candidate, IssueDoc
 # pairs is at least this (pairs never scored count as 0). Chosen on the hand-checked
 # topics of the reference data (bench/grouping.py, "gold-dev"); F1 there moves by less
 # than 0.03 when the cut moves by 0.02 either way.
-CLUSTER_THRESHOLD = 0.07
+CLUSTER_THRESHOLD = 0.05
+# Every merge needs one pair across the two groups scoring at least this (linkage.py):
+# a topic grows from pairs that are clearly alike, never from weak ones alone.
+STRONG_PAIR = 0.2
 
 _REPRESENTATIVES = 3
 
@@ -60,6 +63,7 @@ def cluster(
     docs: Sequence[IssueDoc],
     *,
     threshold: float = CLUSTER_THRESHOLD,
+    strong: float = STRONG_PAIR,
     min_size: int = 2,
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
@@ -83,13 +87,15 @@ def cluster(
     position = {d.key: i for i, d in enumerate(docs)}
     features = TopicFeatures.build(docs)
     n = len(features)
-    rows, cols, scores = scored_pairs(features)
+    rows, cols, scores, strong_scores = scored_pairs(features, strong)
     groups = average_linkage(
         n,
         rows,
         cols,
         scores,
         threshold,
+        strong=strong,
+        strong_scores=strong_scores,
         scopes=[p.counties for p in features.parts],
         must_link=_index_pairs(must_link, position),
         cannot_link=_index_pairs(cannot_link, position),

@@ -6,10 +6,15 @@ many matters (开裂, 入学, 车位) keeps them apart through the matter, and a
 template reused under another estate's name scores 0 through the place. When one side
 names no place, only the matter speaks, discounted. Different counties never join.
 
-All pairs are generated without an n x n matrix: name vectors are sparse enough for an
-exact product; matter vectors are split into rare n-grams (a sparse product, computed
-in row blocks) and the few hundred common ones (a small dense block), so every score
-returned is exact.
+A pair is *strong* when it could start a topic on its own (linkage.py): it scores at
+least the linkage's strong bar and either the two titles share matter wording or the
+texts are alike well beyond chance (MATTER_STRONG). Bodies of unrelated letters share
+stock phrases ("几天没人管"), and in a small batch nothing shows those are common.
+
+Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
+sparse product in row blocks) and the few hundred common ones (a small dense block).
+A pair is scored when its rare n-grams alone reach a floor (RARE_FLOOR) or when the two
+name a place in common; every score returned is exact.
 """
 
 from __future__ import annotations
@@ -38,16 +43,21 @@ ONE_PLACE_FACTOR = 0.6
 NO_PLACE_POWER = 2.0
 # Pairs scoring below this are not kept (they would lower averages negligibly).
 MIN_EDGE = 0.04
-# Neighbours kept per issue from each space; they bound the work, the scores decide.
-NAME_NEIGHBOURS = 60
-MATTER_NEIGHBOURS = 20
+# A matter cosine this high is a strong pair even when the titles share no wording.
+MATTER_STRONG = 0.15
+# Pairs sharing rare n-grams worth less than this, and no place, are not scored: their
+# matter cosine stays below what a pair without a place needs to score at all.
+RARE_FLOOR = 0.03
+# Two issues naming one place are scored only if they also share some rare wording: a
+# place alone, with nothing distinctive in common, is no evidence of one matter.
+NAMED_RARE_FLOOR = 0.01
 _MIN_NAME = 0.05
-_MIN_MATTER = 0.02
-_BLOCK_ROWS = 512
+_BLOCK_ROWS = 256
+_GATHER_STEP = 65_536
 # N-grams in more than this share of issues are handled as a dense block.
 _COMMON_SHARE = 0.02
 _COMMON_MIN_DF = 20
-_DENSE_STEP = 20_000
+_DENSE_STEP = 4096
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -79,76 +89,98 @@ def _without(m: sp.csr_matrix, drop: npt.NDArray[np.bool_]) -> sp.csr_matrix:
     return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
 
 
-def _top(cols: np.ndarray, vals: np.ndarray, k: int, floor: float) -> np.ndarray:
-    ok = vals >= floor
-    cols, vals = cols[ok], vals[ok]
-    if len(cols) > k:
-        cols = cols[np.argpartition(-vals, k)[:k]]
-    return cols
+def _entries(m: sp.csr_matrix, offset: int, n: int) -> tuple[IntArray, FloatArray]:
+    """Keys (i * n + j, global rows) and values of a block's entries with i < j."""
+    rows = np.repeat(np.arange(offset, offset + m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    cols = m.indices.astype(np.int64)
+    upper = rows < cols
+    return rows[upper] * n + cols[upper], m.data[upper].astype(np.float32)
 
 
-def _lookup(indices: np.ndarray, data: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Values of a sorted sparse row at ``wanted`` columns (0 where absent)."""
+def _at(keys: IntArray, values: FloatArray, wanted: IntArray) -> FloatArray:
+    """Values at ``wanted`` keys (0 where absent); ``keys`` must be sorted."""
     out = np.zeros(len(wanted), dtype=np.float32)
-    if len(indices):
-        pos = np.searchsorted(indices, wanted)
-        pos = np.minimum(pos, len(indices) - 1)
-        hit = indices[pos] == wanted
-        out[hit] = data[pos[hit]]
+    if len(keys):
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[pos] == wanted
+        out[hit] = values[pos[hit]]
     return out
 
 
-def scored_pairs(features: TopicFeatures) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs (i < j) worth linking, with their combined scores."""
-    n = len(features)
-    names, matter = features.names, features.matter
-    names_t = names.T.tocsr()
-    df = np.bincount(matter.indices, minlength=matter.shape[1])
-    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
-    rare = _without(matter, common)
-    rare_t = rare.T.tocsr()
-    dense = matter[:, np.flatnonzero(common)].toarray().astype(np.float32)
+def _row_dots(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
+    """Dot products of row pairs of a sparse matrix (for few pairs or very sparse rows)."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for s in range(0, len(rows), _GATHER_STEP):
+        a = m[rows[s : s + _GATHER_STEP]]
+        b = m[cols[s : s + _GATHER_STEP]]
+        out[s : s + _GATHER_STEP] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
 
-    rows_out: list[np.ndarray] = []
-    cols_out: list[np.ndarray] = []
-    place_out: list[np.ndarray] = []
-    rare_out: list[np.ndarray] = []
+
+def _candidates(
+    features: TopicFeatures, rare: sp.csr_matrix
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Sorted pair keys worth scoring, with their place cosines and rare matter parts."""
+    n = len(features)
+    names = features.names
+    names_t = names.T.tocsr()
+    rare_t = rare.T.tocsr()
+    keys_out: list[IntArray] = []
+    place_out: list[FloatArray] = []
+    rare_out: list[FloatArray] = []
     for start in range(0, n, _BLOCK_ROWS):
         pb = (names[start : start + _BLOCK_ROWS] @ names_t).tocsr()
         mb = (rare[start : start + _BLOCK_ROWS] @ rare_t).tocsr()
-        pb.sort_indices()
-        mb.sort_indices()
-        for r in range(pb.shape[0]):
-            i = start + r
-            p_idx = pb.indices[pb.indptr[r] : pb.indptr[r + 1]]
-            p_val = pb.data[pb.indptr[r] : pb.indptr[r + 1]]
-            m_idx = mb.indices[mb.indptr[r] : mb.indptr[r + 1]]
-            m_val = mb.data[mb.indptr[r] : mb.indptr[r + 1]]
-            cand = np.union1d(
-                _top(p_idx, p_val, NAME_NEIGHBOURS, _MIN_NAME),
-                _top(m_idx, m_val, MATTER_NEIGHBOURS, _MIN_MATTER),
-            )
-            cand = cand[cand != i]
-            if not len(cand):
-                continue
-            rows_out.append(np.full(len(cand), i, dtype=np.int64))
-            cols_out.append(cand.astype(np.int64))
-            place_out.append(_lookup(p_idx, p_val, cand))
-            rare_out.append(_lookup(m_idx, m_val, cand))
-    if not rows_out:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0, dtype=np.float32)
-    rows = np.concatenate(rows_out)
-    cols = np.concatenate(cols_out)
-    place = np.concatenate(place_out)
-    m = np.concatenate(rare_out)
-    # A pair is often found from both sides (the values agree): keep it once, as i < j.
-    lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
-    _, first = np.unique(lo * n + hi, return_index=True)
-    rows, cols, place, m = lo[first], hi[first], place[first], m[first]
+        p_keys, p_vals = _entries(pb, start, n)
+        order = np.argsort(p_keys)
+        p_keys, p_vals = p_keys[order], p_vals[order]
+        # The rare part where both name a place, and wherever it alone reaches the floor.
+        shared = mb.multiply(pb.astype(bool)).tocsr()
+        s_keys, s_vals = _entries(shared, start, n)
+        order = np.argsort(s_keys)
+        s_keys, s_vals = s_keys[order], s_vals[order]
+        mb.data[mb.data < RARE_FLOOR] = 0.0
+        mb.eliminate_zeros()
+        m_keys, m_vals = _entries(mb, start, n)
+        named = s_keys[(s_vals >= NAMED_RARE_FLOOR) & (_at(p_keys, p_vals, s_keys) >= _MIN_NAME)]
+        keys = np.union1d(named, m_keys)
+        keys_out.append(keys)
+        place_out.append(_at(p_keys, p_vals, keys))
+        # A key in both sets has the same rare value in each: the larger of the lookups.
+        order = np.argsort(m_keys)
+        rare_out.append(
+            np.maximum(_at(s_keys, s_vals, keys), _at(m_keys[order], m_vals[order], keys))
+        )
+    if not keys_out:
+        empty = np.empty(0, dtype=np.float32)
+        return np.empty(0, dtype=np.int64), empty, empty
+    return np.concatenate(keys_out), np.concatenate(place_out), np.concatenate(rare_out)
+
+
+def scored_pairs(
+    features: TopicFeatures, strong: float = 0.0
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """Pairs (i < j) worth linking: rows, cols, scores, and the scores of strong pairs
+    (the score where the pair is strong, else 0)."""
+    n = len(features)
+    matter = features.matter
+    df = np.bincount(matter.indices, minlength=matter.shape[1])
+    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
+    rare = _without(matter, common)
+    keys, place, m = _candidates(features, rare)
+    rows, cols = keys // n, keys % n
+    dense = matter[:, np.flatnonzero(common)].toarray().astype(np.float32)
     for s in range(0, len(rows), _DENSE_STEP):
         a, b = rows[s : s + _DENSE_STEP], cols[s : s + _DENSE_STEP]
         m[s : s + _DENSE_STEP] += np.einsum("ij,ij->i", dense[a], dense[b])
+    del dense
     scores = combine(place, m, features.has_name[rows], features.has_name[cols])
     keep = scores >= MIN_EDGE
-    return rows[keep], cols[keep], scores[keep]
+    rows, cols, scores, m = rows[keep], cols[keep], scores[keep], m[keep]
+    # Only pairs strong enough by score need the title check, so it is done for those.
+    strong_scores = np.where(scores >= strong, scores, 0.0).astype(np.float32)
+    check = np.flatnonzero((strong_scores > 0) & (m < MATTER_STRONG))
+    if len(check):
+        shared = _row_dots(features.titles, rows[check], cols[check]) > 0
+        strong_scores[check[~shared]] = 0.0
+    return rows, cols, scores, strong_scores

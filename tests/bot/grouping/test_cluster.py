@@ -3,8 +3,6 @@
 import hashlib
 from datetime import datetime, timedelta
 
-import pytest
-
 from bot.grouping import Candidate, IssueDoc, cluster
 
 _T0 = datetime(2024, 5, 1, 9, 0)
@@ -34,11 +32,6 @@ def _groups(cands: list[Candidate]) -> list[set[str]]:
     return [set(c.members) for c in cands]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression: with few issues the matter floor does not separate "
-    "two matters at one estate (see bench split check)",
-)
 def test_same_place_different_matters_are_split() -> None:
     docs = [
         *_BACKGROUND,

@@ -22,7 +22,7 @@ def test_a_name_without_place_suffix_is_read_after_the_district() -> None:
 
 
 def _score(features: TopicFeatures, a: int, b: int) -> float:
-    rows, cols, scores = scored_pairs(features)
+    rows, cols, scores, _ = scored_pairs(features)
     for i, j, s in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
         if {i, j} == {a, b}:
             return float(s)
