@@ -17,6 +17,7 @@ import numpy as np
 from bot.grouping.explain import (
     key_terms,
     member_terms,
+    member_words,
     shared_place,
     shared_village,
     suggest_title,
@@ -119,12 +120,13 @@ def cluster(
         members = [docs[i] for i in idxs]
         parts = [features.parts[i] for i in idxs]
         order = sorted(idxs, key=lambda i: (-centrality[i], docs[i].key))
-        words = key_terms(parts)
+        said = member_words(parts)
+        words = key_terms(said)
         place = shared_place(parts)
         first_at, last_at = _dt_range(members)
         size = len(idxs)
         pairs = size * (size - 1) / 2
-        ties = member_terms(parts) if size > 1 else [()]
+        ties = member_terms(parts, said) if size > 1 else [()]
         out.append(
             Candidate(
                 key=_candidate_key([d.key for d in members]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
 from bot.grouping.features import IssueParts, terms
 from bot.grouping.places import PlaceMention, core_containment
@@ -67,40 +68,52 @@ def _matter_text(p: IssueParts) -> str:
     return p.title_matter + "|" + p.body_matter
 
 
-def key_terms(parts: Sequence[IssueParts]) -> tuple[str, ...]:
+def member_words(parts: Sequence[IssueParts]) -> list[tuple[str, ...]]:
+    """Each member's title words (see features.terms), computed once per candidate."""
+    return [terms(p) for p in parts]
+
+
+def key_terms(words: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     """Matter words used by several members (by one when alone), most used first."""
     counts: Counter[str] = Counter()
-    for p in parts:
-        counts.update(terms(p))
-    need = 2 if len(parts) > 1 else 1
+    for w in words:
+        counts.update(w)
+    need = 2 if len(words) > 1 else 1
     ranked = sorted(
         (t for t, c in counts.items() if c >= need), key=lambda t: (-counts[t], -len(t), t)
     )
     return tuple(ranked[:MAX_KEY_TERMS])
 
 
-def member_terms(parts: Sequence[IssueParts]) -> list[tuple[str, ...]]:
+def member_terms(
+    parts: Sequence[IssueParts], words: Sequence[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
     """For each member, its title words that some other member also uses (title or body)."""
     texts = [_matter_text(p) for p in parts]
     out: list[tuple[str, ...]] = []
-    for k, p in enumerate(parts):
+    for k, mine in enumerate(words):
         others = [t for j, t in enumerate(texts) if j != k]
-        found = [(sum(w in t for t in others), w) for w in terms(p)]
+        found = [(sum(w in t for t in others), w) for w in mine]
         found = [(c, w) for c, w in found if c > 0]
         found.sort(key=lambda cw: (-cw[0], -len(cw[1]), cw[1]))
         out.append(tuple(w for _, w in found[:MAX_MEMBER_TERMS]))
     return out
 
 
+@cache
+def _framing_longest_first() -> tuple[str, ...]:
+    return tuple(sorted((w for w in complaint_words() if len(w) >= 2), key=len, reverse=True))
+
+
 def matter_phrase(p: IssueParts) -> str:
     """The title without places, district codes and complaint framing."""
     text = _BLANKS.sub("", p.title_matter).strip(_EDGE_PUNCT)
-    framing = sorted(complaint_words(), key=len, reverse=True)
+    framing = _framing_longest_first()
     changed = True
     while changed:
         changed = False
         for word in framing:
-            if len(word) >= 2 and text.startswith(word):
+            if text.startswith(word):
                 text = text[len(word) :].lstrip(_EDGE_PUNCT)
                 changed = True
     for tail in _TITLE_TAILS:

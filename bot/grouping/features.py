@@ -30,7 +30,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from bot.grouping._hashing import char_ngram_counts, normalise_rows, token_ngram_counts
-from bot.grouping._lexicon import WordClass, in_dictionary, word_class
+from bot.grouping._lexicon import WordClass, word_class
 from bot.grouping.places import (
     Gazetteer,
     PlaceLevel,
@@ -55,10 +55,8 @@ _SALT_NAMES = 21
 _SALT_MATTER = 22
 _SALT_VILLAGE = 23
 _SALT_TITLE = 24
-_MAX_ANCHORED_CHARS = 8
 _BLANK = "|"
 _DISTRICT_TEXT = re.compile(r"[A-Za-z]\d{0,2}(?:省|市|区|县)")
-_DATE_LIKE = re.compile(r"\d+[年月日号]?")
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -90,50 +88,14 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return _DISTRICT_TEXT.sub(lambda m: _BLANK * len(m.group()), text)
 
 
-def _name_like(word: str) -> bool:
-    cls = word_class(word)
-    if cls is WordClass.STOP or cls is WordClass.VERB:
-        return False
-    # A word jieba does not know (余易贷, 丽发), a proper noun, a single character or a
-    # number: the stuff names are made of. Known common words (平台, 公司) end the name.
-    return not in_dictionary(word) or cls is WordClass.PROPER or len(word) == 1 or word.isdigit()
-
-
-def anchored_names(seg: Segmented) -> list[str]:
-    """Names written right after a district code ("A市58车贷恶性退出" -> 58车贷).
-
-    Titles of pseudonymised or hotline data open with the district, then the name of what
-    the complaint is about; many such names (platforms, companies, 天健盛世) carry no
-    place suffix for places.py to anchor on.
-    """
-    ends = {m.end for m in seg.mentions if m.level is PlaceLevel.DISTRICT}
-    if not ends:
-        return []
-    site_starts = {m.start for m in seg.mentions if m.level is not PlaceLevel.DISTRICT}
-    out: list[str] = []
-    for k, start in enumerate(seg.starts):
-        if start not in ends:
-            continue
-        name = ""
-        j = k
-        while j < len(seg.tokens) and len(name) < _MAX_ANCHORED_CHARS:
-            word = seg.tokens[j]
-            if seg.starts[j] in site_starts or not _name_like(word):
-                break
-            name += word
-            j += 1
-        if len(name) >= 2 and not _DATE_LIKE.fullmatch(name):
-            out.append(name)
-    return out
-
-
 def terms(parts: IssueParts) -> tuple[str, ...]:
     """Title words outside places and complaint framing (computed for explanations only)."""
-    seg, spans = parts.segmented, parts.spans
+    seg, blanked = parts.segmented, parts.title_matter
     seen: dict[str, None] = {}
     for tok, start in zip(seg.tokens, seg.starts, strict=True):
-        end = start + len(tok)
-        if any(start < e and s < end for s, e in spans):
+        # Places (and district codes) are blanked in title_matter: a word touching a
+        # blank is part of a name.
+        if _BLANK in blanked[start : start + len(tok)]:
             continue
         word = tok.strip()
         han = any("\u4e00" <= ch <= "\u9fff" for ch in word)
@@ -142,30 +104,22 @@ def terms(parts: IssueParts) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _framing(seg: Segmented) -> list[tuple[int, int]]:
-    """Spans of words that frame a complaint rather than name its matter."""
-    return [
-        (start, start + len(tok))
-        for tok, start in zip(seg.tokens, seg.starts, strict=True)
-        if word_class(tok) is WordClass.STOP
-    ]
-
-
 def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
     """Analyse a batch; places seen in any title are then found in every text."""
     readings = [read(d.title, d.body) for d in docs]
-    titles = [r.title for r in readings]
-    bodies = [r.body[:BODY_CHARS] for r in readings]
-    segs = [r.segmented for r in readings]
     gazetteer = Gazetteer()
-    for seg in segs:
-        gazetteer.add_mentions(seg.mentions)
+    for r in readings:
+        gazetteer.add_mentions(r.segmented.mentions)
+    owns = [
+        [m for m in r.segmented.mentions if m.level is not PlaceLevel.DISTRICT] for r in readings
+    ]
+    known_in_title = gazetteer.find_all([r.title for r in readings], owns)
+    known_in_body = gazetteer.find_all([r.body[:BODY_CHARS] for r in readings])
     out: list[IssueParts] = []
-    for title, body, seg in zip(titles, bodies, segs, strict=True):
-        own = [m for m in seg.mentions if m.level is not PlaceLevel.DISTRICT]
-        known = gazetteer.find(title, own)
+    for r, own, known, in_body in zip(readings, owns, known_in_title, known_in_body, strict=True):
+        title, body, seg = r.title, r.body[:BODY_CHARS], r.segmented
         sites = tuple(m for m in [*own, *known] if m.level is PlaceLevel.SITE)
-        body_sites = tuple(gazetteer.find(body))
+        body_sites = tuple(in_body)
         counties = frozenset(
             f"{level}:{code}"
             for m in seg.mentions
@@ -180,13 +134,13 @@ def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
                 title=title,
                 sites=sites,
                 body_sites=body_sites,
-                anchored=tuple(anchored_names(seg)),
+                anchored=r.anchored,
                 counties=counties,
                 segmented=seg,
                 spans=tuple(spans),
                 title_matter=title_matter,
                 body_matter=_blank(body, [(m.start, m.end) for m in body_sites]),
-                title_words=_blank(title_matter, _framing(seg)),
+                title_words=_blank(title_matter, r.framing),
             )
         )
     return out

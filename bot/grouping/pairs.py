@@ -12,9 +12,10 @@ texts are alike well beyond chance (MATTER_STRONG). Bodies of unrelated letters 
 stock phrases ("几天没人管"), and in a small batch nothing shows those are common.
 
 Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
-sparse product in row blocks) and the few hundred common ones (a small dense block).
+sparse product in row blocks) and common ones (in more than 1 % of issues), whose part
+of the cosine is added only for the pairs found.
 A pair is scored when its rare n-grams alone reach a floor (RARE_FLOOR) or when the two
-name a place in common; every score returned is exact.
+name a place in common (their matter then decides); every score returned is exact.
 """
 
 from __future__ import annotations
@@ -48,16 +49,14 @@ MATTER_STRONG = 0.15
 # Pairs sharing rare n-grams worth less than this, and no place, are not scored: their
 # matter cosine stays below what a pair without a place needs to score at all.
 RARE_FLOOR = 0.03
-# Two issues naming one place are scored only if they also share some rare wording: a
-# place alone, with nothing distinctive in common, is no evidence of one matter.
-NAMED_RARE_FLOOR = 0.01
 _MIN_NAME = 0.05
 _BLOCK_ROWS = 256
-_GATHER_STEP = 65_536
-# N-grams in more than this share of issues are handled as a dense block.
-_COMMON_SHARE = 0.02
+_GATHER_STEP = 16_384
+# N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
+# out of the product, which they would make nearly dense; they cost it most, and it
+# takes about half the time of a regroup.
+_COMMON_SHARE = 0.01
 _COMMON_MIN_DF = 20
-_DENSE_STEP = 4096
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -142,8 +141,7 @@ def _candidates(
         mb.data[mb.data < RARE_FLOOR] = 0.0
         mb.eliminate_zeros()
         m_keys, m_vals = _entries(mb, start, n)
-        named = s_keys[(s_vals >= NAMED_RARE_FLOOR) & (_at(p_keys, p_vals, s_keys) >= _MIN_NAME)]
-        keys = np.union1d(named, m_keys)
+        keys = np.union1d(p_keys[p_vals >= _MIN_NAME], m_keys)
         keys_out.append(keys)
         place_out.append(_at(p_keys, p_vals, keys))
         # A key in both sets has the same rare value in each: the larger of the lookups.
@@ -168,12 +166,9 @@ def scored_pairs(
     common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
     rare = _without(matter, common)
     keys, place, m = _candidates(features, rare)
+    del rare
     rows, cols = keys // n, keys % n
-    dense = matter[:, np.flatnonzero(common)].toarray().astype(np.float32)
-    for s in range(0, len(rows), _DENSE_STEP):
-        a, b = rows[s : s + _DENSE_STEP], cols[s : s + _DENSE_STEP]
-        m[s : s + _DENSE_STEP] += np.einsum("ij,ij->i", dense[a], dense[b])
-    del dense
+    m += _row_dots(_without(matter, ~common), rows, cols)
     scores = combine(place, m, features.has_name[rows], features.has_name[cols])
     keep = scores >= MIN_EDGE
     rows, cols, scores, m = rows[keep], cols[keep], scores[keep], m[keep]

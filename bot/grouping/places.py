@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-import ahocorasick
+import numpy as np
+import numpy.typing as npt
 
 from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
 from bot.grouping.wordlists import sections
@@ -304,64 +305,83 @@ class Gazetteer:
     some title, a plain substring occurrence is trusted. Bodies are only searched this
     way, which needs no segmentation.
 
-    The search is one Aho–Corasick pass per text (pyahocorasick, in C), rebuilt after
-    cores were added; a batch of 10,000 issues searches its bodies in tens of
-    milliseconds rather than most of a second with a Python scan.
+    A batch of texts is searched at once (:meth:`find_all`): numpy marks every position
+    where some core's first two characters occur, and only those few positions are
+    checked in Python. 10,000 bodies take a few tens of milliseconds, against most of a
+    second for a Python scan or a pure-Python automaton.
     """
 
-    __slots__ = ("_automaton", "_cores", "_dirty")
+    __slots__ = ("_by_prefix", "_prefixes")
 
     def __init__(self) -> None:
-        self._cores: set[str] = set()
-        self._automaton: ahocorasick.Automaton | None = None
-        self._dirty = False
+        self._by_prefix: dict[str, list[str]] = {}
+        self._prefixes: npt.NDArray[np.uint64] | None = None
 
     def __len__(self) -> int:
-        return len(self._cores)
+        return sum(len(v) for v in self._by_prefix.values())
 
     def add(self, core: str) -> None:
         """Remember a core if it is distinctive enough to be matched as a bare substring."""
-        if core in self._cores or sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff") < 2:
+        if sum(1 for ch in core if "\u4e00" <= ch <= "\u9fff") < 2:
             return
         # Two-character cores that are ordinary words (新安, 人民) would fire everywhere;
         # only invented names (丽发) are safe at that length.
         if len(core) == 2 and in_dictionary(core):
             return
-        self._cores.add(core)
-        self._dirty = True
+        bucket = self._by_prefix.setdefault(core[:2], [])
+        if core not in bucket:
+            bucket.append(core)
+            bucket.sort(key=len, reverse=True)  # longest match wins
+            self._prefixes = None
 
     def add_mentions(self, mentions: Iterable[PlaceMention]) -> None:
         for m in mentions:
             if m.level is PlaceLevel.SITE:
                 self.add(m.core)
 
-    def _search(self) -> ahocorasick.Automaton | None:
-        if self._dirty or self._automaton is None:
-            if not self._cores:
-                return None
-            automaton = ahocorasick.Automaton()
-            for core in self._cores:
-                automaton.add_word(core, core)
-            automaton.make_automaton()
-            # Swapped in whole, so a reader in another thread never sees a half-built one.
-            self._automaton = automaton
-            self._dirty = False
-        return self._automaton
-
     def find(self, text: str, known: Sequence[PlaceMention] = ()) -> list[PlaceMention]:
-        """Occurrences of known cores in ``text`` not overlapping the ``known`` mentions.
+        """Occurrences of known cores in ``text`` not overlapping the ``known`` mentions."""
+        return self.find_all([text], [known])[0]
 
-        Longest match first, left to right, without overlaps (万科魅力之城 over 魅力之城).
-        """
-        if len(text) < 2:
-            return []
-        automaton = self._search()
-        if automaton is None:
-            return []
-        spans = [(m.start, m.end) for m in known]
-        out: list[PlaceMention] = []
-        for last, core in automaton.iter_long(text):
-            start, end = last + 1 - len(core), last + 1
-            if not any(start < e and s < end for s, e in spans):
-                out.append(mention(core, core, PlaceLevel.SITE, start, end))
+    def find_all(
+        self, texts: Sequence[str], known: Sequence[Sequence[PlaceMention]] | None = None
+    ) -> list[list[PlaceMention]]:
+        """:meth:`find` for many texts; longest match first, left to right, no overlaps."""
+        out: list[list[PlaceMention]] = [[] for _ in texts]
+        if not self._by_prefix or not texts:
+            return out
+        if self._prefixes is None:
+            # Sorting a fresh array is cheap next to the search, and keeps add() O(1).
+            self._prefixes = np.sort(_pair_codes("\x00".join(self._by_prefix) + "\x00")[::3])
+        prefixes = self._prefixes
+        joined = "\x00".join(texts)
+        codes = _pair_codes(joined + "\x00")
+        slot = np.minimum(np.searchsorted(prefixes, codes), len(prefixes) - 1)
+        hits = np.flatnonzero(prefixes[slot] == codes)
+        if not len(hits):
+            return out
+        starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
+        owner = np.searchsorted(starts, hits, side="right") - 1
+        resume = -1
+        for pos, k in zip(hits.tolist(), owner.tolist(), strict=True):
+            if pos < resume:
+                continue
+            for core in self._by_prefix.get(joined[pos : pos + 2], ()):
+                if joined.startswith(core, pos):
+                    begin = pos - int(starts[k])
+                    end = begin + len(core)
+                    spans = known[k] if known is not None else ()
+                    if not any(begin < m.end and m.start < end for m in spans):
+                        out[k].append(mention(core, core, PlaceLevel.SITE, begin, end))
+                        resume = pos + len(core)
+                    break
         return out
+
+
+def _pair_codes(text: str) -> npt.NDArray[np.uint64]:
+    """Code of the two characters starting at each position (the last one pairs with 0)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    nxt = np.zeros_like(cp)
+    nxt[:-1] = cp[1:]
+    out: npt.NDArray[np.uint64] = (cp << np.uint64(21)) | nxt
+    return out

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from bot.grouping import IssueDoc, cluster
-from bot.grouping.features import TopicFeatures, anchored_names
+from bot.grouping.features import TopicFeatures
 from bot.grouping.linkage import average_linkage
 from bot.grouping.normalize import normalize_text
 from bot.grouping.pairs import scored_pairs
 from bot.grouping.places import segment
+from bot.grouping.reading import anchored_names
 
 
 def _names(title: str) -> list[str]:
