@@ -55,6 +55,7 @@ _SALT_NAMES = 21
 _SALT_MATTER = 22
 _SALT_VILLAGE = 23
 _SALT_TITLE = 24
+MIN_IDF_DOCS = 200
 _BLANK = "|"
 _DISTRICT_TEXT = re.compile(r"[A-Za-z]\d{0,2}(?:省|市|区|县)")
 
@@ -147,10 +148,13 @@ def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
 
 
 def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
-    """Sublinear TF, smoothed IDF from this batch, L2-normalised rows."""
+    """Sublinear TF, smoothed IDF from this batch (at least MIN_IDF_DOCS), unit rows."""
     m = counts.tocsr()
     m.sum_duplicates()
-    n = m.shape[0]
+    # A small batch (a quiet township, a test) is weighed as if it were part of
+    # MIN_IDF_DOCS issues: among four complaints, three about one restaurant would
+    # otherwise make 餐馆 and 油烟 look as common as 我们.
+    n = max(m.shape[0], MIN_IDF_DOCS)
     df = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float32)
     idf = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
     m.data = ((1.0 + np.log(m.data)) * idf[m.indices]).astype(np.float32)
