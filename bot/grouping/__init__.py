@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         CategoryModel,
         predict_by_rules,
     )
-    from bot.grouping.clustering import CLUSTER_THRESHOLD, cluster
+    from bot.grouping.clustering import CLUSTER_THRESHOLD, STRONG_PAIR, cluster
     from bot.grouping.normalize import normalize_text, to_simplified
     from bot.grouping.places import PlaceLevel, PlaceMention, extract_places
     from bot.grouping.similarity import JOIN_SUGGESTION_THRESHOLD, SimilarityIndex
@@ -51,6 +51,7 @@ _EXPORTS = {
     "CategoryModel": "category",
     "predict_by_rules": "category",
     "CLUSTER_THRESHOLD": "clustering",
+    "STRONG_PAIR": "clustering",
     "cluster": "clustering",
     "normalize_text": "normalize",
     "to_simplified": "normalize",
@@ -79,6 +80,7 @@ __all__ = [
     "JOIN_SUGGESTION_THRESHOLD",
     "MIN_EXAMPLES",
     "PRESELECT_CONFIDENCE",
+    "STRONG_PAIR",
     "Analysis",
     "Candidate",
     "CategoryModel",

@@ -20,8 +20,9 @@ from bot.grouping.places import PlaceLevel, Segmented, segment
 # Bodies open with the address and the complaint and then drift into history and
 # pleas; the opening is where place and matter are restated.
 BODY_CHARS = 200
-# Normalising removes boilerplate, so the raw body is cut with a margin first.
-_RAW_BODY_CHARS = 2 * BODY_CHARS
+# Normalising removes boilerplate (a salutation, masked phone numbers), so the raw body
+# is cut with a margin first; normalising costs in proportion to what it is given.
+_RAW_BODY_CHARS = BODY_CHARS + 80
 # Readings kept: a few townships' open issues. One costs about 1.5 KB.
 CACHE_SIZE = 32_768
 _MAX_ANCHORED_CHARS = 8

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.grouping import JOIN_SUGGESTION_THRESHOLD, IssueDoc, SimilarityIndex
 
 TABLE = Path(__file__).with_name("data") / "join_pairs.csv"
+UNRELATED_SCORE = 0.1
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,9 @@ class JoinRates:
     offered: int  # true repeats whose original was offered
     offers: int  # every offer made, over all rows
     right: int  # offers of the row's original on a true repeat
+    # True repeats whose original scores under UNRELATED_SCORE: written in other words
+    # entirely (烂得不成样子 for 坑坑洼洼), out of reach of any cut.
+    unreachable: int = 0
 
     @property
     def offered_rate(self) -> float:
@@ -42,15 +46,17 @@ def join_rates(
     index = SimilarityIndex(
         IssueDoc(key, "", text, village) for (village, text), key in originals.items()
     )
-    repeats = offered = offers = right = 0
+    repeats = offered = offers = right = unreachable = 0
     for row in rows:
         target = originals[(row["village_a"], row["text_a"])]
-        found = index.query("", row["text_b"], row["village_b"], k=3, min_score=threshold)
-        keys = {m.key for m in found}
+        found = index.query("", row["text_b"], row["village_b"], k=3)
+        keys = {m.key for m in found if m.score >= threshold}
         offers += len(keys)
         if row["offer"] == "1":
             repeats += 1
             if target in keys:
                 offered += 1
                 right += 1
-    return JoinRates(repeats, offered, offers, right)
+            if max((m.score for m in found if m.key == target), default=0.0) < UNRELATED_SCORE:
+                unreachable += 1
+    return JoinRates(repeats, offered, offers, right, unreachable)
