@@ -78,10 +78,10 @@ class _ClassTable:
     A dict of 116,000 words costs about 15 MB (the word strings dominate); sorted
     32-bit hashes with one class byte each cost under 1 MB. A collision between an
     unknown word and a dictionary word has odds of about 1 in 40,000 and only moves a
-    place-name boundary, so it is accepted. A small cache keeps frequent words fast.
+    place-name boundary, so it is accepted. word_class() keeps the answers it gave.
     """
 
-    __slots__ = ("_cache", "_classes", "_hashes")
+    __slots__ = ("_classes", "_hashes")
 
     _CODES = (WordClass.OTHER, WordClass.STOP, WordClass.VERB, WordClass.PROPER)
 
@@ -90,19 +90,12 @@ class _ClassTable:
         order = sorted(range(len(hashes)), key=hashes.__getitem__)
         self._hashes = array("I", (hashes[i] for i in order))
         self._classes = bytes(classes[i] for i in order)
-        self._cache: dict[str, WordClass] = {}
 
     def get(self, word: str) -> WordClass:
-        hit = self._cache.get(word)
-        if hit is not None:
-            return hit
         h = zlib.crc32(word.encode("utf-8"))
         i = bisect_left(self._hashes, h)
         code = self._classes[i] if i < len(self._hashes) and self._hashes[i] == h else 0
-        cls = self._CODES[code]
-        if len(self._cache) < 8192:
-            self._cache[word] = cls
-        return cls
+        return self._CODES[code]
 
 
 def _load_word_classes() -> _ClassTable:
@@ -127,16 +120,29 @@ def _load_word_classes() -> _ClassTable:
     return _ClassTable(hashes, classes)
 
 
+# Answers for words seen before: a regroup asks about every title word several times
+# (place edges, framing, explanations). Bounded; about 100 bytes a word.
+_answers: dict[str, WordClass] = {}
+_MAX_ANSWERS = 65_536
+
+
 def word_class(word: str) -> WordClass:
     """Classify a segmented word for place-name boundary decisions."""
+    known = _answers.get(word)
+    if known is not None:
+        return known
     global _word_classes
     if word in REQUEST_WORDS or not any(ch.isalnum() for ch in word):
-        return WordClass.STOP
-    if _word_classes is None:
-        with _init_lock:
-            if _word_classes is None:
-                _word_classes = _load_word_classes()
-    return _word_classes.get(word)
+        cls = WordClass.STOP
+    else:
+        if _word_classes is None:
+            with _init_lock:
+                if _word_classes is None:
+                    _word_classes = _load_word_classes()
+        cls = _word_classes.get(word)
+    if len(_answers) < _MAX_ANSWERS:
+        _answers[word] = cls
+    return cls
 
 
 def in_dictionary(word: str) -> bool:

@@ -139,8 +139,27 @@ def analyse(title: str, body: str = "", gazetteer: Gazetteer | None = None) -> A
 
 def augment(analysis: Analysis, gazetteer: Gazetteer) -> Analysis:
     """Add places known from other issues: bare names in the title, any in the body."""
-    extra_t = gazetteer.find(analysis.title, analysis.title_mentions)
-    body_sites = tuple(gazetteer.find(analysis.body))
+    return with_known(
+        analysis,
+        gazetteer.find(analysis.title, analysis.title_mentions),
+        gazetteer.find(analysis.body),
+    )
+
+
+def augment_all(analyses: Sequence[Analysis], gazetteer: Gazetteer) -> list[Analysis]:
+    """:func:`augment` for a batch, searching all titles and all bodies at once."""
+    in_titles = gazetteer.find_all(
+        [a.title for a in analyses], [a.title_mentions for a in analyses]
+    )
+    in_bodies = gazetteer.find_all([a.body for a in analyses])
+    return [with_known(a, t, b) for a, t, b in zip(analyses, in_titles, in_bodies, strict=True)]
+
+
+def with_known(
+    analysis: Analysis, extra_t: Sequence[PlaceMention], found_in_body: Sequence[PlaceMention]
+) -> Analysis:
+    """The analysis with known places found in its title and body added."""
+    body_sites = tuple(found_in_body)
     if not extra_t and not body_sites:
         return analysis
     if not extra_t:

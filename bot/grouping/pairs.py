@@ -49,7 +49,8 @@ MATTER_STRONG = 0.15
 # Pairs sharing rare n-grams worth less than this, and no place, are not scored: their
 # matter cosine stays below what a pair without a place needs to score at all.
 RARE_FLOOR = 0.03
-_MIN_NAME = 0.05
+# Name pairs below this are left to their matter (they are found there if alike).
+_MIN_NAME = 0.3
 _BLOCK_ROWS = 256
 _GATHER_STEP = 16_384
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
