@@ -354,10 +354,17 @@ class Gazetteer:
             # Sorting a fresh array is cheap next to the search, and keeps add() O(1).
             self._prefixes = np.sort(_pair_codes("\x00".join(self._by_prefix) + "\x00")[::3])
         prefixes = self._prefixes
-        joined = "\x00".join(texts)
-        codes = _pair_codes(joined + "\x00")
+        joined = "\x00".join(texts) + "\x00"
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        # Positions whose character starts some core: a table lookup per character,
+        # then the two-character codes of those few positions only.
+        firsts = prefixes >> np.uint64(21)
+        table = np.zeros(int(firsts.max()) + 2, dtype=bool)
+        table[firsts.astype(np.int64)] = True
+        maybe = np.flatnonzero(table[np.minimum(cp[:-1], len(table) - 1)])
+        codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
         slot = np.minimum(np.searchsorted(prefixes, codes), len(prefixes) - 1)
-        hits = np.flatnonzero(prefixes[slot] == codes)
+        hits = maybe[prefixes[slot] == codes]
         if not len(hits):
             return out
         starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
