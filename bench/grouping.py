@@ -409,21 +409,35 @@ def bench_threshold(data: Path) -> None:
         return any(a in r and b in r and r[a] != r[b] for r in refs.values())
 
     index = SimilarityIndex(docs)
-    tops: list[tuple[float, str]] = []  # (score, verdict) of each query's best match
-    for d in docs:
-        if d.key not in labelled_ids:
-            continue
-        best = index.query(d.title, d.body, None, k=1, exclude=d.key)
-        if not best:
-            continue
-        pair = tuple(sorted((d.key, best[0].key)))
-        if pair in positive:
-            verdict = "right"
-        elif different_topics(*pair):
-            verdict = "wrong"
-        else:
-            verdict = "unlabelled"
-        tops.append((best[0].score, verdict))
+
+    def best_matches(as_chat: bool) -> list[tuple[float, str]]:
+        """(score, verdict) of each reference issue's best match.
+
+        As chat: the query is title and body as one message without a title, the way a
+        resident types at intake (the 附议 offer); else the title is given.
+        """
+        out: list[tuple[float, str]] = []
+        for d in docs:
+            if d.key not in labelled_ids:
+                continue
+            if as_chat:
+                best = index.query("", f"{d.title}。{d.body}", None, k=1, exclude=d.key)
+            else:
+                best = index.query(d.title, d.body, None, k=1, exclude=d.key)
+            if not best:
+                continue
+            pair = tuple(sorted((d.key, best[0].key)))
+            if pair in positive:
+                verdict = "right"
+            elif different_topics(*pair):
+                verdict = "wrong"
+            else:
+                verdict = "unlabelled"
+            out.append((best[0].score, verdict))
+        return out
+
+    tops = best_matches(as_chat=False)
+    chat_tops = best_matches(as_chat=True)
 
     raw = read_csv(data / "messages_labeled_raw.csv")
     raw_docs = [IssueDoc(r["id"], r["title"], r["body"]) for r in raw]
@@ -441,24 +455,34 @@ def bench_threshold(data: Path) -> None:
     )
     print(
         f"{'threshold':>9s} {'offered':>8s} {'precision':>9s} {'labelled':>9s} "
-        f"{'other-category':>15s}"
+        f"{'other-category':>15s} {'as chat: offered':>17s} {'precision':>9s}"
     )
-    for thr in (0.35, 0.45, 0.5, 0.55, 0.6, 0.7):
-        sel = [v for s, v in tops if s >= thr]
-        right = sel.count("right")
-        wrong = sel.count("wrong")
+
+    def rates(found: list[tuple[float, str]], thr: float) -> tuple[float, float, float]:
+        sel = [v for s, v in found if s >= thr]
+        right, wrong = sel.count("right"), sel.count("wrong")
+        return (
+            len(sel) / max(len(found), 1),
+            right / max(right + wrong, 1),
+            (right + wrong) / max(len(sel), 1),
+        )
+
+    for thr in (0.35, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+        offered, precision, labelled = rates(tops, thr)
+        chat_offered, chat_precision, _ = rates(chat_tops, thr)
         cat_sel = [x for s, x in cat_tops if s >= thr]
         print(
-            f"{thr:9.2f} {len(sel) / max(len(tops), 1):8.1%} "
-            f"{right / max(right + wrong, 1):9.1%} {(right + wrong) / max(len(sel), 1):9.1%} "
-            f"{sum(cat_sel) / max(len(cat_sel), 1):15.1%}"
+            f"{thr:9.2f} {offered:8.1%} {precision:9.1%} {labelled:9.1%} "
+            f"{sum(cat_sel) / max(len(cat_sel), 1):15.1%} {chat_offered:17.1%} "
+            f"{chat_precision:9.1%}"
         )
     join_table()
     print(
         "offered = queries whose best match reaches the threshold; precision = right / "
         "(right + wrong) among labelled offers (right: together in the official topics or "
         "in both teams' topics; wrong: in different reference topics); other-category = "
-        "offers whose gold category differs (a different matter for sure)."
+        "offers whose gold category differs (a different matter for sure); as chat = the "
+        "same queries typed as one message without a title, as residents do at intake."
     )
 
 
@@ -467,9 +491,7 @@ def join_table() -> None:
     from tests.bot.grouping.join_table import join_rates, read_table
 
     rows = read_table()
-    rates = [
-        (thr, join_rates(rows, thr)) for thr in (0.4, 0.5, 0.55, JOIN_SUGGESTION_THRESHOLD, 0.7)
-    ]
+    rates = [(thr, join_rates(rows, thr)) for thr in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7)]
     first = rates[0][1]
     print(
         f"附议 table ({len(rows)} pairs, {first.repeats} true repeats; {first.unreachable} of them "

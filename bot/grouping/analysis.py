@@ -8,6 +8,7 @@ opening contributes character bigrams and the places it shares with other issues
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -127,10 +128,22 @@ def _build(
     )
 
 
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# A message typed in chat has no title; its first sentence names the matter the way a
+# title would (the candidate topics do the same, bot/services/candidates.py).
+_DERIVED_TITLE_CHARS = 60
+
+
+def first_sentence(text: str) -> str:
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0][:_DERIVED_TITLE_CHARS]
+
+
 def analyse(title: str, body: str = "", gazetteer: Gazetteer | None = None) -> Analysis:
     """Normalise an issue and separate its place mentions from its matter terms."""
     # The reading is shared with the grouping (and cached): the same open issues are
     # indexed here and regrouped there.
+    if not title.strip():
+        title = first_sentence(body)
     reading = read(title, body)
     t, b, seg = reading.title, reading.body[:BODY_PREFIX_CHARS], reading.segmented
     analysis = _build(t, b, seg, seg.mentions, ())
