@@ -43,7 +43,7 @@ _VERB_POS = frozenset({"v", "vg", "vd"})
 # Proper nouns: a dictionary word with one of these tags is a name, not a generic facility.
 _PROPER_POS = frozenset({"ns", "nt", "nz"})
 
-# Words that introduce or frame a complaint (data/complaint_words.txt). They are never
+# Words that introduce or frame a complaint (words/complaint_words.txt). They are never
 # part of a place name and carry no information about the matter, so they are also
 # dropped from terms.
 REQUEST_WORDS = complaint_words()

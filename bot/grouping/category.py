@@ -62,7 +62,7 @@ PRESELECT_CONFIDENCE = 0.8
 MIN_EXAMPLES = 40
 
 
-# Keyword rules for the cold start (data/category_keywords.txt). Each word is one piece
+# Keyword rules for the cold start (words/category_keywords.txt). Each word is one piece
 # of evidence; they follow the second-level headings of the government taxonomy the
 # default categories come from.
 KEYWORDS: dict[str, tuple[str, ...]] = sections("category_keywords.txt")

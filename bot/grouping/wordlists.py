@@ -1,7 +1,7 @@
 """The Chinese word lists the grouping relies on, read from the package's data files.
 
 They are data, not code: a township can add a place suffix, a complaint word or a
-category keyword by editing ``bot/grouping/data/*.txt``. A file holds words one per line
+category keyword by editing ``bot/grouping/words/*.txt``. A file holds words one per line
 (or several separated by spaces), ``#`` starts a comment, and ``[name]`` starts a
 section. Each list has one file; code that needs a list asks here.
 """
@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 _PACKAGE = "bot.grouping"
-_FOLDER = "data"
+_FOLDER = "words"
 
 
 def data_path(name: str) -> Path:

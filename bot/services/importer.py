@@ -41,7 +41,7 @@ FUTURE_TOLERANCE = timedelta(days=1)
 # Field -> accepted headers. Exports from the 12345 system, message boards and hand-made
 # spreadsheets name the same column differently; compared after `_normalise_header`, so
 # case, spaces and full-width forms do not matter. The list is a data file
-# (bot/grouping/data/import_headers.txt), editable without touching code.
+# (bot/grouping/words/import_headers.txt), editable without touching code.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = sections("import_headers.txt")
 REQUIRED_FIELDS = ("id", "time")
 TEXT_FIELDS = ("title", "body")  # at least one of them must be a column
