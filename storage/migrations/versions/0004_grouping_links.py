@@ -1,7 +1,7 @@
 """grouping links: staff corrections to candidate topics
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
