@@ -13,9 +13,9 @@ stock phrases ("几天没人管"), and in a small batch nothing shows those are 
 
 Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
 sparse product in row blocks) and common ones (in more than 1 % of issues), whose part
-of the cosine is added only for the pairs found.
-A pair is scored when its rare n-grams alone reach a floor (RARE_FLOOR) or when the two
-name a place in common (their matter then decides); every score returned is exact.
+of the cosine is added only for the pairs found. A pair is scored when its rare n-grams
+alone reach a floor (RARE_FLOOR) or when the two name a place in common (their matter
+then decides); every score returned is exact.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ MIN_EDGE = 0.04
 # A matter cosine this high is a strong pair even when the titles share no wording.
 MATTER_STRONG = 0.15
 # Pairs sharing rare n-grams worth less than this, and no place, are not scored: their
-# matter cosine stays below what a pair without a place needs to score at all.
+# matter cosine rarely reaches what a pair without a place needs to score at all.
 RARE_FLOOR = 0.03
 # Name pairs below this are left to their matter (they are found there if alike).
 _MIN_NAME = 0.3
