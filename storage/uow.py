@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.changes import Changes
 from storage.db import SessionFactory
 from storage.flows import FlowRepository
+from storage.grouping_links import GroupingLinkRepository
 from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
 from storage.notifications import NotificationRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
     inbox: InboxQueries
     flows: FlowRepository
     jobs: JobRepository
+    grouping_links: GroupingLinkRepository
     received: ReceivedUpdateRepository
     staff: StaffQueries
 
@@ -63,6 +65,7 @@ class UnitOfWork:
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
         self.jobs = JobRepository(self.session, self.changes)
+        self.grouping_links = GroupingLinkRepository(self.session)
         self.received = ReceivedUpdateRepository(self.session)
         self.staff = StaffQueries(self.session)
         return self

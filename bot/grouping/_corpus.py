@@ -18,7 +18,7 @@ from bot.grouping._vectors import (
     vectorise,
     word_bucket,
 )
-from bot.grouping.analysis import Analysis, analyse, augment, compact
+from bot.grouping.analysis import Analysis, analyse, augment_all, compact
 from bot.grouping.places import Gazetteer
 from bot.grouping.scoring import combine, place_evidence
 from bot.grouping.types import IssueDoc
@@ -36,7 +36,7 @@ def analyse_all(docs: Sequence[IssueDoc]) -> tuple[list[Analysis], Gazetteer]:
         gazetteer.add_mentions(a.sites)
     # Once augmented, the segmentation and the raw body opening are never read again;
     # dropping them saves about a third of the memory of a large collection.
-    return [compact(augment(a, gazetteer)) for a in first], gazetteer
+    return [compact(a) for a in augment_all(first, gazetteer)], gazetteer
 
 
 def bigrams(text: str) -> list[str]:

@@ -8,20 +8,20 @@ opening contributes character bigrams and the places it shares with other issues
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.grouping._lexicon import WordClass, word_class
-from bot.grouping.normalize import normalize_text
 from bot.grouping.places import (
     Gazetteer,
     PlaceLevel,
     PlaceMention,
     Segmented,
     district_scopes,
-    segment,
 )
+from bot.grouping.reading import read
 
 # Bodies open with the address and the complaint and then drift into history and
 # pleas. The opening is where the place and matter are restated, and capping it keeps
@@ -128,20 +128,51 @@ def _build(
     )
 
 
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# A message typed in chat has no title; its first sentence names the matter the way a
+# title would (the candidate topics do the same, bot/services/candidates.py).
+_DERIVED_TITLE_CHARS = 60
+
+
+def first_sentence(text: str) -> str:
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0][:_DERIVED_TITLE_CHARS]
+
+
 def analyse(title: str, body: str = "", gazetteer: Gazetteer | None = None) -> Analysis:
     """Normalise an issue and separate its place mentions from its matter terms."""
-    t = normalize_text(title)
-    # Normalising removes boilerplate, so take a margin before cutting to the prefix.
-    b = normalize_text(body[: BODY_PREFIX_CHARS * 2])[:BODY_PREFIX_CHARS]
-    seg = segment(t)
+    # The reading is shared with the grouping (and cached): the same open issues are
+    # indexed here and regrouped there.
+    if not title.strip():
+        title = first_sentence(body)
+    reading = read(title, body)
+    t, b, seg = reading.title, reading.body[:BODY_PREFIX_CHARS], reading.segmented
     analysis = _build(t, b, seg, seg.mentions, ())
     return augment(analysis, gazetteer) if gazetteer is not None else analysis
 
 
 def augment(analysis: Analysis, gazetteer: Gazetteer) -> Analysis:
     """Add places known from other issues: bare names in the title, any in the body."""
-    extra_t = gazetteer.find(analysis.title, analysis.title_mentions)
-    body_sites = tuple(gazetteer.find(analysis.body))
+    return with_known(
+        analysis,
+        gazetteer.find(analysis.title, analysis.title_mentions),
+        gazetteer.find(analysis.body),
+    )
+
+
+def augment_all(analyses: Sequence[Analysis], gazetteer: Gazetteer) -> list[Analysis]:
+    """:func:`augment` for a batch, searching all titles and all bodies at once."""
+    in_titles = gazetteer.find_all(
+        [a.title for a in analyses], [a.title_mentions for a in analyses]
+    )
+    in_bodies = gazetteer.find_all([a.body for a in analyses])
+    return [with_known(a, t, b) for a, t, b in zip(analyses, in_titles, in_bodies, strict=True)]
+
+
+def with_known(
+    analysis: Analysis, extra_t: Sequence[PlaceMention], found_in_body: Sequence[PlaceMention]
+) -> Analysis:
+    """The analysis with known places found in its title and body added."""
+    body_sites = tuple(found_in_body)
     if not extra_t and not body_sites:
         return analysis
     if not extra_t:

@@ -39,6 +39,7 @@ from bot.grouping._hashing import (
 )
 from bot.grouping._lexicon import cut
 from bot.grouping.normalize import normalize_text
+from bot.grouping.wordlists import sections
 
 DEFAULT_CATEGORIES: tuple[str, ...] = (
     "城乡建设",
@@ -61,58 +62,10 @@ PRESELECT_CONFIDENCE = 0.8
 MIN_EXAMPLES = 40
 
 
-def _words_of(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-# Keyword rules for the cold start. Each word is one piece of evidence; they follow
-# the second-level headings of the government taxonomy the default categories come from.
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "城乡建设": _words_of(
-        """
-        拆迁 征收 征地 安置房 安置 棚改 旧改 规划 违建 违章建筑 私搭乱建 物业 业主 开发商 房产证
-        不动产 交房 烂尾 楼盘 商品房 房屋 住房 公租房 廉租房 公积金 维修基金 电梯 小区 施工 工地
-        工程质量 市政 道路 修路 路灯 井盖 下水道 排水 积水 供水 停水 自来水 水压 停电 供电 燃气
-        天然气 绿化 公摊 车位 物业费 建设
-        """
-    ),
-    "环境保护": _words_of(
-        """
-        污染 噪音 噪声 扰民 油烟 粉尘 灰尘 扬尘 废气 臭气 异味 臭味 排污 污水 废水 垃圾 焚烧 环保
-        环评 搅拌站 化工 排放 黑烟 水质 河道 生态 砍伐 辐射 基站 雾霾 养殖 屠宰
-        """
-    ),
-    "交通运输": _words_of(
-        """
-        公交 公交车 地铁 出租车 的士 网约车 滴滴 客运 货运 班车 线路 站点 高速 收费站 红绿灯 信号灯
-        斑马线 停车场 违停 拥堵 堵车 驾照 驾校 车管所 交警 超载 渣土车 快递 邮政 航班 机场 高铁 火车
-        """
-    ),
-    "教育文体": _words_of(
-        """
-        学校 学生 老师 教师 幼儿园 小学 中学 初中 高中 大学 学院 学位 入学 招生 择校 学区 补课 补习
-        培训班 学费 教育 考试 中考 高考 教材 校车 实习 毕业 文化 图书馆 体育 健身 广场舞 文物
-        """
-    ),
-    "劳动和社会保障": _words_of(
-        """
-        工资 欠薪 拖欠 社保 养老 养老金 退休 医保 失业 工伤 劳动 合同 辞退 加班 就业 招聘 人才
-        补贴 保险 公积金 低保 事业单位 编制 转业 退役 职称
-        """
-    ),
-    "商贸旅游": _words_of(
-        """
-        商家 商户 商铺 店铺 超市 市场 消费者 欺诈 诈骗 虚假宣传 价格 收费 退款 售后 质量 假货 传销
-        集资 旅游 景区 导游 酒店 餐馆 饭店 外卖 食品 工商 营业执照 无证经营 网购 快递 广告
-        """
-    ),
-    "卫生计生": _words_of(
-        """
-        医院 医生 护士 看病 就医 医疗 诊所 药店 药品 疫苗 卫生院 防疫 计生 生育 二胎 准生证 出生证
-        医保报销 体检 患者 病人 传染 食品安全 卫生
-        """
-    ),
-}
+# Keyword rules for the cold start (words/category_keywords.txt). Each word is one piece
+# of evidence; they follow the second-level headings of the government taxonomy the
+# default categories come from.
+KEYWORDS: dict[str, tuple[str, ...]] = sections("category_keywords.txt")
 
 # Weights of the three feature blocks after per-block normalisation.
 _W_CHARS = 1.2

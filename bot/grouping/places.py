@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
+from bot.grouping.wordlists import sections
 
 
 class PlaceLevel(Enum):
@@ -67,118 +71,19 @@ _DISTRICT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{0,2}(?:省|市|区|县)
 # confused with ordinary words ending in 市/区 (超市, 小区) to be matched this way.
 _PROVINCE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,3}省")
 
-_AREA_SUFFIXES = ("街道办事处", "街道办", "街道", "镇", "乡")
+_SUFFIXES = sections("place_suffixes.txt")
+_AREA_SUFFIXES = _SUFFIXES["area"]
 # Type words dropped from a core: they say what kind of place it is, not which one.
-_TYPE_SUFFIXES = (
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-    "小区",
-    "社区",
-    "片区",
-    "安置区",
-    "项目",
-    "楼盘",
-    "村",
-    "组",
-    *_AREA_SUFFIXES,
-)
-_SITE_SUFFIXES = (
-    *_TYPE_SUFFIXES[: -len(_AREA_SUFFIXES)],
-    "工业园",
-    "产业园",
-    "物流园",
-    "花园",
-    "家园",
-    "新城",
-    "新村",
-    "公寓",
-    "大厦",
-    "广场",
-    "公园",
-    "商场",
-    "市场",
-    "学校",
-    "小学",
-    "中学",
-    "大学",
-    "学院",
-    "幼儿园",
-    "医院",
-    "卫生院",
-    "诊所",
-    "车站",
-    "公司",
-    "集团",
-    "银行",
-    "山庄",
-    "半岛",
-    "大道",
-    "大桥",
-    "路",
-    "街",
-    "巷",
-    "弄",
-    "桥",
-    "城",
-    "园",
-    "苑",
-    "湾",
-    "府",
-    "庭",
-    "郡",
-    "阁",
-    "站",
-    "厂",
-)
+_TYPE_SUFFIXES = frozenset((*_SUFFIXES["village"], *_SUFFIXES["type"], *_AREA_SUFFIXES))
+_SITE_SUFFIXES = frozenset((*_SUFFIXES["village"], *_SUFFIXES["type"], *_SUFFIXES["site"]))
 # Street and village names are often made of verbs (解放路, 建设村, 劳动东路), so a
 # verb right before one of these suffixes is kept as part of the name.
-_VERB_FRIENDLY = ("路", "街", "大道", "巷", "村", "桥", "组", "社区")
-
+_VERB_FRIENDLY = frozenset(_SUFFIXES["verb_friendly"])
 # Words that end in a place suffix but describe a position or an activity.
-_NOT_PLACES = frozenset(
-    [
-        "临街",
-        "沿街",
-        "当街",
-        "上街",
-        "过街",
-        "逛街",
-        "满街",
-        "整条街",
-        "一条街",
-        "马路",
-        "道路",
-        "公路",
-        "线路",
-        "沿路",
-        "一路",
-        "上路",
-        "走路",
-        "出路",
-        "进城",
-        "县城",
-        "全城",
-        "满城",
-        "同城",
-        "回村",
-        "进村",
-        "出村",
-        "全村",
-        "本村",
-        "该村",
-        "我村",
-        "小组",
-        "班组",
-        "本组",
-        "该组",
-        "全组",
-    ]
-)
+_NOT_PLACES = frozenset(_SUFFIXES["not_places"])
 _NAME_LINKERS = frozenset({"之", "·"})
-# Parts of a village or estate named by a number ("三组", "二期" is not a suffix).
-_SUBUNIT_SUFFIXES = frozenset({"组", "社区", "片区"})
+# Parts of a village or estate named by a number ("三组"; "二期" is not a suffix).
+_SUBUNIT_SUFFIXES = frozenset(_SUFFIXES["subunit"])
 
 _ALL_SUFFIXES = frozenset({*_SITE_SUFFIXES, *_AREA_SUFFIXES})
 _SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
@@ -193,7 +98,7 @@ def _suffix_at_end(token: str) -> str | None:
     return None
 
 
-def _core_of(text: str) -> str:
+def core_of(text: str) -> str:
     core = text
     while True:
         # Only strip when the longest suffix is a type word: 科教新村 ends in 新村 (part
@@ -307,7 +212,7 @@ def segment(text: str) -> Segmented:
                 found.append(
                     mention(
                         area_text,
-                        _core_of(area_text),
+                        core_of(area_text),
                         PlaceLevel.AREA,
                         name_start,
                         name_start + len(area_text),
@@ -324,7 +229,7 @@ def segment(text: str) -> Segmented:
             # it: 桃源村 + 三组, 白沙湾 + 嘉园 (segmented 白沙湾/嘉园).
             prev_m = found.pop()
             joined = text[prev_m.start : end]
-            found.append(mention(joined, _core_of(joined), prev_m.level, prev_m.start, end))
+            found.append(mention(joined, core_of(joined), prev_m.level, prev_m.start, end))
             last_end = end
             continue
         if not name.strip():
@@ -332,7 +237,7 @@ def segment(text: str) -> Segmented:
             if found and found[-1].end == suffix_start and found[-1].level is PlaceLevel.SITE:
                 prev_m = found.pop()
                 joined = text[prev_m.start : end]
-                found.append(mention(joined, _core_of(joined), level, prev_m.start, end))
+                found.append(mention(joined, core_of(joined), level, prev_m.start, end))
                 last_end = end
             continue
         if _is_generic_name(name.strip()):
@@ -340,7 +245,7 @@ def segment(text: str) -> Segmented:
         whole = text[name_start:end]
         if _generic_facility(tok, suffix, tokens[j + 1 : k]):
             continue
-        found.append(mention(whole, _core_of(whole), level, name_start, end))
+        found.append(mention(whole, core_of(whole), level, name_start, end))
         last_end = end
     return Segmented(
         tuple(tokens), tuple(starts), tuple(sorted([*mentions, *found], key=lambda m: m.start))
@@ -399,13 +304,18 @@ class Gazetteer:
     jieba then has no suffix to anchor on. Once a core has been seen with its suffix in
     some title, a plain substring occurrence is trusted. Bodies are only searched this
     way, which needs no segmentation.
+
+    A batch of texts is searched at once (:meth:`find_all`): numpy marks every position
+    where some core's first two characters occur, and only those few positions are
+    checked in Python. 10,000 bodies take a few tens of milliseconds, against most of a
+    second for a Python scan or a pure-Python automaton.
     """
 
-    __slots__ = ("_by_prefix", "_first")
+    __slots__ = ("_by_prefix", "_prefixes")
 
     def __init__(self) -> None:
         self._by_prefix: dict[str, list[str]] = {}
-        self._first: frozenset[str] | None = None
+        self._prefixes: npt.NDArray[np.uint64] | None = None
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_prefix.values())
@@ -422,7 +332,7 @@ class Gazetteer:
         if core not in bucket:
             bucket.append(core)
             bucket.sort(key=len, reverse=True)  # longest match wins
-            self._first = None
+            self._prefixes = None
 
     def add_mentions(self, mentions: Iterable[PlaceMention]) -> None:
         for m in mentions:
@@ -431,27 +341,54 @@ class Gazetteer:
 
     def find(self, text: str, known: Sequence[PlaceMention] = ()) -> list[PlaceMention]:
         """Occurrences of known cores in ``text`` not overlapping the ``known`` mentions."""
-        if not self._by_prefix or len(text) < 2:
-            return []
-        if self._first is None:
-            # Testing each character against the set of first characters is cheap; the
-            # prefix dictionary is consulted only at those positions.
-            self._first = frozenset(p[0] for p in self._by_prefix)
-        first = self._first
-        spans = [(m.start, m.end) for m in known]
-        out: list[PlaceMention] = []
-        resume = 0
-        for i, ch in enumerate(text):
-            if i < resume or ch not in first:
+        return self.find_all([text], [known])[0]
+
+    def find_all(
+        self, texts: Sequence[str], known: Sequence[Sequence[PlaceMention]] | None = None
+    ) -> list[list[PlaceMention]]:
+        """:meth:`find` for many texts; longest match first, left to right, no overlaps."""
+        out: list[list[PlaceMention]] = [[] for _ in texts]
+        if not self._by_prefix or not texts:
+            return out
+        if self._prefixes is None:
+            # Sorting a fresh array is cheap next to the search, and keeps add() O(1).
+            self._prefixes = np.sort(_pair_codes("\x00".join(self._by_prefix) + "\x00")[::3])
+        prefixes = self._prefixes
+        joined = "\x00".join(texts) + "\x00"
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        # Positions whose character starts some core: a table lookup per character,
+        # then the two-character codes of those few positions only.
+        firsts = prefixes >> np.uint64(21)
+        table = np.zeros(int(firsts.max()) + 2, dtype=bool)
+        table[firsts.astype(np.int64)] = True
+        maybe = np.flatnonzero(table[np.minimum(cp[:-1], len(table) - 1)])
+        codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
+        slot = np.minimum(np.searchsorted(prefixes, codes), len(prefixes) - 1)
+        hits = maybe[prefixes[slot] == codes]
+        if not len(hits):
+            return out
+        starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
+        owner = np.searchsorted(starts, hits, side="right") - 1
+        resume = -1
+        for pos, k in zip(hits.tolist(), owner.tolist(), strict=True):
+            if pos < resume:
                 continue
-            cands = self._by_prefix.get(text[i : i + 2])
-            if not cands:
-                continue
-            for core in cands:
-                if text.startswith(core, i):
-                    end = i + len(core)
-                    if not any(i < e and s < end for s, e in spans):
-                        out.append(mention(core, core, PlaceLevel.SITE, i, end))
-                        resume = end
+            for core in self._by_prefix.get(joined[pos : pos + 2], ()):
+                if joined.startswith(core, pos):
+                    begin = pos - int(starts[k])
+                    end = begin + len(core)
+                    spans = known[k] if known is not None else ()
+                    if not any(begin < m.end and m.start < end for m in spans):
+                        out[k].append(mention(core, core, PlaceLevel.SITE, begin, end))
+                        resume = pos + len(core)
                     break
         return out
+
+
+def _pair_codes(text: str) -> npt.NDArray[np.uint64]:
+    """Code of the two characters starting at each position (the last one pairs with 0)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    nxt = np.zeros_like(cp)
+    nxt[:-1] = cp[1:]
+    out: npt.NDArray[np.uint64] = (cp << np.uint64(21)) | nxt
+    return out

@@ -49,6 +49,8 @@ class Candidate:
     ``key_terms`` are matter words used by several members, most distinctive first.
     ``cohesion`` is the mean pairwise score (0..1): low values deserve a second look.
     ``first_at``/``last_at`` span the members' ``created_at`` (None when unknown).
+    ``member_terms`` gives, per member key, its matter words that other members also use:
+    what ties a member in beyond the shared place (empty when nothing but the place does).
     """
 
     key: str
@@ -62,3 +64,4 @@ class Candidate:
     shared_place: str | None
     key_terms: tuple[str, ...]
     cohesion: float
+    member_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()

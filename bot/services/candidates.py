@@ -1,8 +1,13 @@
 """Candidate topics (候选议题): the township's unassigned open issues, grouped.
 
 Staff pick consultation topics (选题) from these, on the command line or in chat, so the
-result is plain data with what explains each grouping (shared place, key terms,
-representative issues); nothing here knows about Telegram.
+result is plain data with what explains each grouping (shared place, key terms, the
+words tying each member in, representative issues); nothing here knows about Telegram.
+
+Staff corrections are the township's ground truth: taking an issue out of a group
+(`remember_split`) or putting issues together (`remember_merge`) is stored as
+cannot-link / must-link pairs that every later regrouping respects. Like every
+service, these write in the caller's unit of work and never commit.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ class CandidateView:
     shared_place: str | None
     key_terms: tuple[str, ...]
     cohesion: float  # mean similarity of member pairs, 0..1 (1 for a single issue)
+    # Issue id -> its matter words that other members also use; an issue with none is
+    # in the group through the shared place alone and deserves a look.
+    member_terms: dict[int, tuple[str, ...]]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -118,6 +126,7 @@ def _view(
         shared_place=candidate.shared_place,
         key_terms=candidate.key_terms,
         cohesion=candidate.cohesion,
+        member_terms={members[key].id: words for key, words in candidate.member_terms},
     )
 
 
@@ -142,7 +151,52 @@ async def candidate_topics(
         doc = _doc(issue, village)
         docs.append(doc)
         members[doc.key] = _member(issue, village, timezone)
+    must, cannot = await uow.grouping_links.in_township(township_id)
     # Grouping thousands of issues takes a while of pure computation: off the event loop,
     # so a bot serving chats meanwhile keeps answering.
-    candidates = await asyncio.to_thread(cluster, docs, min_size=min_size)
+    candidates = await asyncio.to_thread(
+        cluster,
+        docs,
+        min_size=min_size,
+        must_link=[(str(a), str(b)) for a, b in must],
+        cannot_link=[(str(a), str(b)) for a, b in cannot],
+    )
     return [_view(candidate, members, timezone) for candidate in candidates]
+
+
+async def _check_issues(uow: UnitOfWork, township_id: int, issue_ids: Sequence[int]) -> None:
+    outside = await uow.grouping_links.outside(township_id, issue_ids)
+    if outside:
+        raise NotFound("issue", outside[0])
+
+
+async def remember_split(
+    uow: UnitOfWork,
+    township_id: int,
+    issue_id: int,
+    other_issue_ids: Sequence[int],
+    now: datetime,
+) -> int:
+    """Staff took ``issue_id`` out of a group: it stays apart from each of the others.
+
+    Call it wherever an issue leaves a candidate or a topic (a topic split: each moved
+    issue against each issue that stayed). Returns how many pairs changed.
+    """
+    others = [i for i in dict.fromkeys(other_issue_ids) if i != issue_id]
+    await _check_issues(uow, township_id, [issue_id, *others])
+    pairs = [(issue_id, other) for other in others]
+    return await uow.grouping_links.remember(township_id, pairs, together=False, now=now)
+
+
+async def remember_merge(
+    uow: UnitOfWork, township_id: int, issue_ids: Sequence[int], now: datetime
+) -> int:
+    """Staff put these issues together (a merge, or a topic made from them).
+
+    Each one is linked to the first, which is enough: linkage keeps must-linked issues in
+    one group. Returns how many pairs changed.
+    """
+    ids = list(dict.fromkeys(issue_ids))
+    await _check_issues(uow, township_id, ids)
+    pairs = [(ids[0], other) for other in ids[1:]]
+    return await uow.grouping_links.remember(township_id, pairs, together=True, now=now)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import NotFound
 from bot.domain.issue_status import IssueStatus
+from bot.grouping.wordlists import sections, village_suffixes
 from bot.services.intake import format_number
 from storage.models import Category, Village
 from storage.uow import UnitOfWork
@@ -37,51 +38,11 @@ MAX_PLACE_CHARS = 200
 # A row dated this far after the import is a typo or a wrong column, not a real message.
 FUTURE_TOLERANCE = timedelta(days=1)
 
-# Field -> accepted headers. Exports from the 12345 system, message boards and
-# hand-made spreadsheets name the same column differently; compared after
-# `_normalise_header`, so case, spaces and full-width forms do not matter.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("留言编号", "编号", "工单号", "工单编号", "诉求编号", "id", "message_id", "ticket_id"),
-    "title": ("留言主题", "标题", "主题", "诉求标题", "诉求主题", "title", "subject"),
-    "body": (
-        "留言详情",
-        "内容",
-        "详情",
-        "诉求内容",
-        "留言内容",
-        "问题描述",
-        "body",
-        "text",
-        "content",
-        "description",
-    ),
-    "time": (
-        "留言时间",
-        "时间",
-        "受理时间",
-        "来电时间",
-        "创建时间",
-        "日期",
-        "time",
-        "date",
-        "created_at",
-        "datetime",
-    ),
-    "place": ("地点", "地址", "诉求地址", "发生地点", "place", "address", "location"),
-    "village": (
-        "村",
-        "社区",
-        "村社区",
-        "村/社区",
-        "村(社区)",
-        "村居",
-        "所属村",
-        "所属社区",
-        "village",
-    ),
-    "category": ("类别", "分类", "一级分类", "一级标签", "诉求类别", "category"),
-    "likes": ("点赞数", "点赞", "likes", "like_count"),
-}
+# Field -> accepted headers. Exports from the 12345 system, message boards and hand-made
+# spreadsheets name the same column differently; compared after `_normalise_header`, so
+# case, spaces and full-width forms do not matter. The list is a data file
+# (bot/grouping/words/import_headers.txt), editable without touching code.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = sections("import_headers.txt")
 REQUIRED_FIELDS = ("id", "time")
 TEXT_FIELDS = ("title", "body")  # at least one of them must be a column
 # Non-blank rows searched for the header (title lines may come first).
@@ -105,7 +66,7 @@ _TIME_FORMATS = (
     "%Y%m%d",
 )
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-_VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
+_VILLAGE_SUFFIXES = village_suffixes()
 
 
 class ImportFileError(ValueError):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.errors import DomainError, NotFound, StaleState
 from bot.domain.issue_status import TRIAGE_STATUSES, IssueStatus
 from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus, check_topic_transition
+from bot.services import candidates
 from bot.services.issues import load_issue, require_status, transition_issue
 from bot.services.outbox import NotificationKind, notify, tell_issue_people
 from storage.models import Issue, Topic
@@ -153,6 +154,8 @@ async def create_topic(
     topic = await _new_topic(uow, township_id, issues[0].category_id, title, actor_id, now, zone)
     for issue in issues:
         await _accept(uow, issue, topic, actor_id, now)
+    # Staff put these together: every later grouping keeps them together.
+    await candidates.remember_merge(uow, township_id, [i.id for i in issues], now)
     await uow.audit.record(
         at=now,
         actor_id=actor_id,
@@ -178,6 +181,8 @@ async def accept_into_topic(
     topic = await load_topic(uow, topic_id, township_id)
     await require_open(uow, topic)
     await _accept(uow, issue, topic, actor_id, now)
+    members = [member.id for member in await uow.topics.issues(topic.id)]
+    await candidates.remember_merge(uow, township_id, [issue.id, *members], now)
     topic.updated_at = now
     await uow.audit.record(
         at=now,
@@ -228,8 +233,11 @@ async def merge_topics(
     await require_open(uow, source)
     await require_open(uow, target)
     check_topic_transition(source.status, TopicStatus.WITHDRAWN)
+    moving = await uow.topics.issues(source.id)
+    together = [issue.id for issue in [*await uow.topics.issues(target.id), *moving]]
+    await candidates.remember_merge(uow, township_id, together, now)
     told: set[int] = set()
-    for issue in await uow.topics.issues(source.id):
+    for issue in moving:
         issue.topic_id = target.id
         await tell_issue_people(
             uow,
@@ -300,6 +308,14 @@ async def split_topic(
         uow, source.township_id, moving[0].category_id, new_title, actor_id, now, zone
     )
     staying = [issue for issue in members.values() if issue.id not in issue_ids]
+    # Staff took these apart: later groupings keep each moved issue apart from those left,
+    # and each side together (its links may have run through an issue now on the other).
+    for issue in moving:
+        await candidates.remember_split(
+            uow, township_id, issue.id, [other.id for other in staying], now
+        )
+    for side in (moving, staying):
+        await candidates.remember_merge(uow, township_id, [issue.id for issue in side], now)
     still_linked: set[int] = set()
     for issue in staying:
         if issue.author_id is not None:

@@ -366,3 +366,24 @@ class ReceivedUpdate(Base):
     replies: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class GroupingLink(Base):
+    """A staff correction to the grouping: two issues that belong together or apart.
+
+    One row per unordered pair (``low_issue_id`` < ``high_issue_id``); the newest
+    decision replaces the older one, so a split after a merge keeps the pair apart.
+    """
+
+    __tablename__ = "grouping_links"
+    __table_args__ = (
+        UniqueConstraint("low_issue_id", "high_issue_id"),
+        Index("ix_grouping_links_township", "township_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    low_issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    high_issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    together: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

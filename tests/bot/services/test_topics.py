@@ -294,6 +294,9 @@ async def test_split_moves_only_the_people_of_the_moved_issues(
     report, people, issues = await _setup(session_factory, clock)
     whole = await _topic(session_factory, clock, report.township_id, issues, "魅力之城与学校")
     async with UnitOfWork(session_factory) as uow:
+        must, cannot = await uow.grouping_links.in_township(report.township_id)
+    assert set(must) == {(issues[0], issues[1]), (issues[0], issues[2])} and not cannot
+    async with UnitOfWork(session_factory) as uow:
         school = await topics.split_topic(
             uow,
             township_id=report.township_id,
@@ -309,6 +312,12 @@ async def test_split_moves_only_the_people_of_the_moved_issues(
     assert school.issue_count == 1
     assert await _followers(session_factory, school.id) == {people[2]: "raiser"}
     assert set(await _followers(session_factory, whole.id)) == {people[0], people[1]}
+    # Later groupings keep what staff decided: the moved issue apart from those that stayed,
+    # which stay together though their link ran through it.
+    async with UnitOfWork(session_factory) as uow:
+        must, cannot = await uow.grouping_links.in_township(report.township_id)
+    assert set(cannot) == {(issues[0], issues[2]), (issues[1], issues[2])}
+    assert set(must) == {(issues[0], issues[1])}
     before = await snapshot(session_factory)
     async with UnitOfWork(session_factory) as uow:
         with pytest.raises(DomainError):

@@ -62,6 +62,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
+from bot.application import flows as application_flows
 from bot.config import Settings
 from bot.domain.roles import RoleName
 from bot.i18n import translator
@@ -1407,7 +1408,7 @@ INCONSISTENT = {
         "UNION ALL SELECT number FROM topics WHERE number NOT LIKE 'YT-____-____'"
     ),
 }
-KNOWN_FLOWS = {"intake", "answer", "staff_question", "rejection_reason"}
+KNOWN_FLOWS = {flow.name for flow in application_flows()}
 
 
 async def check_database(harness: BotHarness) -> list[str]:

@@ -1,0 +1,182 @@
+"""Scored pairs of issues for topic grouping: place and matter must both agree.
+
+For two issues that both name a place, the score is a weighted geometric mean of the
+place cosine and the (scaled) matter cosine, so neither alone joins them: one estate with
+many matters (开裂, 入学, 车位) keeps them apart through the matter, and a petition
+template reused under another estate's name scores 0 through the place. When one side
+names no place, only the matter speaks, discounted. Different counties never join.
+
+A pair is *strong* when it could start a topic on its own (linkage.py): it scores at
+least the linkage's strong bar and either the two titles share matter wording or the
+texts are alike well beyond chance (MATTER_STRONG). Bodies of unrelated letters share
+stock phrases ("几天没人管"), and in a small batch nothing shows those are common.
+
+Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
+sparse product in row blocks) and common ones (in more than 1 % of issues), whose part
+of the cosine is added only for the pairs found. A pair is scored when its rare n-grams
+alone reach a floor (RARE_FLOOR) or when the two name a place in common (their matter
+then decides); every score returned is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bot.grouping.features import TopicFeatures
+
+# A matter cosine of this much is already "the same matter, reworded": char n-gram
+# cosines of re-worded complaints rarely go higher, so the scale maps it to 1.
+MATTER_SCALE = 0.2
+# Unrelated texts share common n-grams (我们, 没有, 小区) and reach cosines of a few
+# hundredths; below this floor the matter counts as nothing.
+MATTER_FLOOR = 0.03
+# Exponent of the place cosine in the geometric mean (the matter takes the rest): a
+# shared place is strong evidence, so it needs less weight to matter as much.
+PLACE_WEIGHT = 0.3
+# Neither issue names a place (city-wide policy, a platform): the matter decides.
+NO_PLACE_FACTOR = 0.8
+# One names a place and the other does not: the other may be elsewhere.
+ONE_PLACE_FACTOR = 0.6
+# Without a place the matter must be close: squaring the scaled matter keeps
+# "the same ask, worded alike" and drops "the same kind of thing".
+NO_PLACE_POWER = 2.0
+# Pairs scoring below this are not kept (they would lower averages negligibly).
+MIN_EDGE = 0.04
+# A matter cosine this high is a strong pair even when the titles share no wording.
+MATTER_STRONG = 0.15
+# Pairs sharing rare n-grams worth less than this, and no place, are not scored: their
+# matter cosine rarely reaches what a pair without a place needs to score at all.
+RARE_FLOOR = 0.03
+# Name pairs below this are left to their matter (they are found there if alike).
+_MIN_NAME = 0.3
+_BLOCK_ROWS = 256
+_GATHER_STEP = 16_384
+# N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
+# out of the product, which they would make nearly dense; they cost it most, and it
+# takes about half the time of a regroup.
+_COMMON_SHARE = 0.01
+_COMMON_MIN_DF = 20
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+
+def combine(
+    place: FloatArray,
+    matter: FloatArray,
+    has_a: npt.NDArray[np.bool_],
+    has_b: npt.NDArray[np.bool_],
+) -> FloatArray:
+    """Pair scores in 0..1 from place and matter cosines and whether each side has a place."""
+    m = np.clip((matter - MATTER_FLOOR) / (MATTER_SCALE - MATTER_FLOOR), 0.0, 1.0)
+    p = np.clip(place, 0.0, 1.0)
+    both = np.power(p, PLACE_WEIGHT) * np.power(m, 1.0 - PLACE_WEIGHT)
+    strict = np.power(m, NO_PLACE_POWER)
+    none = NO_PLACE_FACTOR * strict
+    one = ONE_PLACE_FACTOR * strict
+    out: FloatArray = np.where(has_a & has_b, both, np.where(has_a | has_b, one, none)).astype(
+        np.float32
+    )
+    return out
+
+
+def _without(m: sp.csr_matrix, drop: npt.NDArray[np.bool_]) -> sp.csr_matrix:
+    keep = ~drop[m.indices]
+    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    indptr = np.searchsorted(row_of[keep], np.arange(m.shape[0] + 1))
+    return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+
+
+def _entries(m: sp.csr_matrix, offset: int, n: int) -> tuple[IntArray, FloatArray]:
+    """Keys (i * n + j, global rows) and values of a block's entries with i < j."""
+    rows = np.repeat(np.arange(offset, offset + m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    cols = m.indices.astype(np.int64)
+    upper = rows < cols
+    return rows[upper] * n + cols[upper], m.data[upper].astype(np.float32)
+
+
+def _at(keys: IntArray, values: FloatArray, wanted: IntArray) -> FloatArray:
+    """Values at ``wanted`` keys (0 where absent); ``keys`` must be sorted."""
+    out = np.zeros(len(wanted), dtype=np.float32)
+    if len(keys):
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[pos] == wanted
+        out[hit] = values[pos[hit]]
+    return out
+
+
+def _row_dots(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
+    """Dot products of row pairs of a sparse matrix (for few pairs or very sparse rows)."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for s in range(0, len(rows), _GATHER_STEP):
+        a = m[rows[s : s + _GATHER_STEP]]
+        b = m[cols[s : s + _GATHER_STEP]]
+        out[s : s + _GATHER_STEP] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def _candidates(
+    features: TopicFeatures, rare: sp.csr_matrix
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Sorted pair keys worth scoring, with their place cosines and rare matter parts."""
+    n = len(features)
+    names = features.names
+    names_t = names.T.tocsr()
+    rare_t = rare.T.tocsr()
+    keys_out: list[IntArray] = []
+    place_out: list[FloatArray] = []
+    rare_out: list[FloatArray] = []
+    for start in range(0, n, _BLOCK_ROWS):
+        pb = (names[start : start + _BLOCK_ROWS] @ names_t).tocsr()
+        mb = (rare[start : start + _BLOCK_ROWS] @ rare_t).tocsr()
+        p_keys, p_vals = _entries(pb, start, n)
+        order = np.argsort(p_keys)
+        p_keys, p_vals = p_keys[order], p_vals[order]
+        # The rare part where both name a place, and wherever it alone reaches the floor.
+        shared = mb.multiply(pb.astype(bool)).tocsr()
+        s_keys, s_vals = _entries(shared, start, n)
+        order = np.argsort(s_keys)
+        s_keys, s_vals = s_keys[order], s_vals[order]
+        mb.data[mb.data < RARE_FLOOR] = 0.0
+        mb.eliminate_zeros()
+        m_keys, m_vals = _entries(mb, start, n)
+        keys = np.union1d(p_keys[p_vals >= _MIN_NAME], m_keys)
+        keys_out.append(keys)
+        place_out.append(_at(p_keys, p_vals, keys))
+        # A key in both sets has the same rare value in each: the larger of the lookups.
+        order = np.argsort(m_keys)
+        rare_out.append(
+            np.maximum(_at(s_keys, s_vals, keys), _at(m_keys[order], m_vals[order], keys))
+        )
+    if not keys_out:
+        empty = np.empty(0, dtype=np.float32)
+        return np.empty(0, dtype=np.int64), empty, empty
+    return np.concatenate(keys_out), np.concatenate(place_out), np.concatenate(rare_out)
+
+
+def scored_pairs(
+    features: TopicFeatures, strong: float = 0.0
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """Pairs (i < j) worth linking: rows, cols, scores, and the scores of strong pairs
+    (the score where the pair is strong, else 0)."""
+    n = len(features)
+    matter = features.matter
+    df = np.bincount(matter.indices, minlength=matter.shape[1])
+    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
+    rare = _without(matter, common)
+    keys, place, m = _candidates(features, rare)
+    del rare
+    rows, cols = keys // n, keys % n
+    m += _row_dots(_without(matter, ~common), rows, cols)
+    scores = combine(place, m, features.has_name[rows], features.has_name[cols])
+    keep = scores >= MIN_EDGE
+    rows, cols, scores, m = rows[keep], cols[keep], scores[keep], m[keep]
+    # Only pairs strong enough by score need the title check, so it is done for those.
+    strong_scores = np.where(scores >= strong, scores, 0.0).astype(np.float32)
+    check = np.flatnonzero((strong_scores > 0) & (m < MATTER_STRONG))
+    if len(check):
+        shared = _row_dots(features.titles, rows[check], cols[check]) > 0
+        strong_scores[check[~shared]] = 0.0
+    return rows, cols, scores, strong_scores
