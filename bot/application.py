@@ -30,6 +30,9 @@ from handlers import (
     gatekeeper,
     inbox,
     intake,
+    meeting_create,
+    meeting_people,
+    meetings,
     my_issues,
     staff_input,
     start,
@@ -51,12 +54,18 @@ def flows() -> list[Flow]:
         answers.flow(),
         staff_input.question_flow(),
         staff_input.reason_flow(),
+        # Meetings: creating one, moving one, a message to its invitees.
+        meeting_create.flow(),
+        meetings.move_flow(),
+        meetings.message_flow(),
     ]
 
 
 def routes() -> list[Route]:
     """Every command and button outside the flows, in order of precedence."""
     return [
+        # Meetings' deep links (a guest's invitation, the check-in QR code), before /start.
+        *meeting_people.link_routes(),
         # Residents: greeting, help, language, home village; their own issues.
         *start.routes(),
         *my_issues.routes(),
@@ -69,6 +78,9 @@ def routes() -> list[Route]:
         *townships.routes(),
         # Admins: roles.
         *admin.routes(),
+        # Meetings: staff's /meetings and a meeting's card; invitees' answers; check-in.
+        *meetings.routes(),
+        *meeting_people.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),

@@ -20,6 +20,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("inbox", N_("Issues waiting for triage")),
     ("candidates", N_("Candidate topics")),
     ("topics", N_("Consultation topics")),
+    ("meetings", N_("Deliberation meetings")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [

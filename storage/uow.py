@@ -17,6 +17,7 @@ from storage.db import SessionFactory
 from storage.flows import FlowRepository
 from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
+from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
 from storage.repositories import (
     AuditRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
     inbox: InboxQueries
     flows: FlowRepository
     jobs: JobRepository
+    meetings: MeetingRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
         self.jobs = JobRepository(self.session, self.changes)
+        self.meetings = MeetingRepository(self.session)
         return self
 
     async def close(self) -> None:

@@ -20,6 +20,8 @@ class Act(StrEnum):
     CANDIDATES = "candidates"  # /candidates and making a candidate a topic
     MANAGE_ROLES = "manage_roles"  # /grant, /revoke
     CHOOSE_TOWNSHIP = "choose_township"  # staff and members of several townships
+    # -- meetings (协商议事会) --
+    CONVENE = "convene"  # select topics, create, move, cancel meetings; invitees; check-in
 
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
@@ -34,4 +36,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.CANDIDATES: STAFF,
     Act.MANAGE_ROLES: ADMINS,
     Act.CHOOSE_TOWNSHIP: STAFF_AND_MEMBERS,
+    # -- meetings --
+    Act.CONVENE: STAFF,
 }

@@ -108,6 +108,8 @@ def _press(kind: type[Button], objects: Objects) -> str:
             values[name] = 0
         elif hints[name] is bool:
             values[name] = True
+        elif typing.get_origin(hints[name]) is typing.Literal:
+            values[name] = typing.get_args(hints[name])[0]
         else:
             values[name] = "abcd1234"
     if issubclass(kind, FlowButton):
