@@ -30,7 +30,15 @@ from handlers.meeting_buttons import (
     TopicsDone,
 )
 from handlers.meeting_render import FORMAT_LABELS, cut, refusal, when
-from handlers.meeting_when import TEXT, WHEN, WHEN_OK, ask_when, starts_at_of, when_states
+from handlers.meeting_when import (
+    TEXT,
+    WHEN,
+    WHEN_OK,
+    ask_when,
+    starts_at_of,
+    township_zone,
+    when_states,
+)
 from handlers.meetings import show_card
 from handlers.toolkit import END, BotContext, Flow, button, message
 
@@ -349,7 +357,7 @@ def draft_of(context: BotContext) -> MeetingDraft:
 
 async def ask_confirmation(update: Update, context: BotContext) -> None:
     tr, draft = context.tr, draft_of(context)
-    zone = context.services.settings.zone
+    zone = await township_zone(context)
     selected = await meetings.selected_topics(context.reads, int(_data(context)["township"]))
     titles = [f"{n} {cut(t, 60)}" for i, n, t in selected if i in draft.topic_ids]
     lines = [tr._("<b>Please check the meeting before it is created:</b>"), *titles]
@@ -412,7 +420,7 @@ async def create(update: Update, context: BotContext, press: Create) -> str:
             when=when(context.tr, view.starts_at, view.zone),
         )
     )
-    await show_card(context, view.id, edit=False)
+    await show_card(context, view.id, edit=False, written=True)
     return END
 
 

@@ -9,6 +9,7 @@ past, is explained with an example and asked again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
@@ -27,6 +28,14 @@ WHEN_OK = "when_ok"
 TEXT = filters.TEXT & ~filters.COMMAND
 PICKER_DAYS = 14
 PICKER_HOURS = range(8, 22)
+
+
+async def township_zone(context: BotContext) -> ZoneInfo:
+    """Times are read and shown in the township's own zone (set per township)."""
+    # Prompts run outside the permission check, so the flow keeps the township it began in.
+    township_id = context.flow.data.get("township") or context.township
+    township = await context.services.directory.township(int(township_id))
+    return ZoneInfo(township.timezone)
 
 
 async def ask_when(update: Update, context: BotContext) -> None:
@@ -48,14 +57,12 @@ def _understood(context: BotContext, starts_at: datetime, duration: int | None) 
     return WHEN_OK
 
 
-def _echo(context: BotContext, starts_at: datetime, *, edit: bool) -> None:
+async def _echo(context: BotContext, starts_at: datetime, *, edit: bool) -> None:
     tr, flow = context.tr, context.flow.id
     text = tr._(
         "I understood: <b>{when}</b>. Is that right?",
-        when=when(tr, starts_at, context.services.settings.zone),
+        when=when(tr, starts_at, await township_zone(context)),
     )
-    if flow_note := context.flow.data.get("when_note"):
-        text += "\n" + str(flow_note)
     markup = InlineKeyboardMarkup(
         [
             [
@@ -72,19 +79,19 @@ def _echo(context: BotContext, starts_at: datetime, *, edit: bool) -> None:
 
 async def when_typed(update: Update, context: BotContext) -> str | None:
     """A typed time: read in the township's zone and said back, or explained and asked again."""
-    zone = context.services.settings.zone
+    zone = await township_zone(context)
     try:
         found = await meeting_time.parse(context.text, now=context.now, zone=zone)
     except TimeNotUnderstood as error:
         context.ui.say(time_problem(context.tr, error, zone))
         return WHEN
-    _echo(context, found.starts_at, edit=False)
+    await _echo(context, found.starts_at, edit=False)
     return _understood(context, found.starts_at, found.duration_minutes)
 
 
 async def pick_day(update: Update, context: BotContext, press: PickDay) -> str:
     """📅 Pick a day: the next two weeks as buttons (with their weekdays)."""
-    tr, zone = context.tr, context.services.settings.zone
+    tr, zone = context.tr, await township_zone(context)
     today = context.now.astimezone(zone)
     buttons = []
     for offset in range(PICKER_DAYS):
@@ -109,14 +116,14 @@ async def day_chosen(update: Update, context: BotContext, press: Day) -> str:
 
 async def hour_chosen(update: Update, context: BotContext, press: Hour) -> str:
     """An hour was picked: said back for confirmation (or refused if already past)."""
-    zone = context.services.settings.zone
+    zone = await township_zone(context)
     try:
         starts_at = meeting_time.from_picker(press.day, press.hour, 0, now=context.now, zone=zone)
     except TimeNotUnderstood as error:
         context.ui.say(time_problem(context.tr, error, zone))
         await ask_when(update, context)
         return WHEN
-    _echo(context, starts_at, edit=True)
+    await _echo(context, starts_at, edit=True)
     return _understood(context, starts_at, None)
 
 

@@ -45,6 +45,7 @@ from handlers.meeting_render import (
 from handlers.meeting_when import TEXT, WHEN, WHEN_OK, ask_when, starts_at_of, when_states
 from handlers.toolkit import END, BotContext, Flow, Route, button, command, message
 from handlers.toolkit.access import refuse
+from storage.uow import UnitOfWork
 
 STATE_LABELS = {
     "ahead": N_("Scheduled"),
@@ -114,10 +115,10 @@ async def meetings_command(update: Update, context: BotContext) -> None:
     context.ui.say(text, InlineKeyboardMarkup(buttons))
 
 
-async def card_text(context: BotContext, view: MeetingView) -> str:
+async def card_text(context: BotContext, view: MeetingView, uow: UnitOfWork) -> str:
     tr = context.tr
     counts = {
-        rsvp: await context.reads.meetings.count(view.id, rsvp=rsvp)
+        rsvp: await uow.meetings.count(view.id, rsvp=rsvp)
         for rsvp in ("yes", "no", "maybe", "pending", "waiting")
     }
     lines = [
@@ -133,7 +134,7 @@ async def card_text(context: BotContext, view: MeetingView) -> str:
         lines.append(tr._("Waiting list: {count}", count=counts["waiting"]))
     if view.capacity:
         lines.append(tr._("Seats: {seats}", seats=view.capacity))
-    checked_in = await context.reads.meetings.checked_in(view.id)
+    checked_in = await uow.meetings.checked_in(view.id)
     if checked_in or view.checkin_open:
         lines.append(tr._("Checked in: {count}", count=checked_in))
     return "\n".join(lines)
@@ -159,10 +160,15 @@ def card_keyboard(context: BotContext, view: MeetingView) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(rows)
 
 
-async def show_card(context: BotContext, meeting_id: int, *, edit: bool) -> None:
-    meeting = await meetings.load_meeting(context.reads, meeting_id, context.township)
-    view = await meetings.view_of(context.reads, meeting)
-    text, markup = await card_text(context, view), card_keyboard(context, view)
+async def show_card(
+    context: BotContext, meeting_id: int, *, edit: bool, written: bool = False
+) -> None:
+    """The card; `written`: the meeting was changed in this update (read it from the writer,
+    which sees the change before the commit)."""
+    uow = context.uow if written else context.reads
+    meeting = await meetings.load_meeting(uow, meeting_id, context.township)
+    view = await meetings.view_of(uow, meeting)
+    text, markup = await card_text(context, view, uow), card_keyboard(context, view)
     if edit:
         context.ui.edit(text, markup)
     else:
@@ -260,7 +266,11 @@ async def begin_move(update: Update, context: BotContext, press: Reschedule) -> 
     except MeetingRefused as error:
         await refused(update, context, error)
         return END
-    context.flow.data = {"meeting": meeting.id, "number": meeting.number}
+    context.flow.data = {
+        "meeting": meeting.id,
+        "number": meeting.number,
+        "township": context.township,
+    }
     await ask_when(update, context)
     return WHEN
 
