@@ -86,6 +86,7 @@ def _promoted(tr: Translator, payload: Payload) -> Rendered:
     details = details_of_payload(payload)
     lines = [
         tr._("<b>A seat came free: you can attend meeting {number}.</b>", number=details.number),
+        tr._("Topic: {title}", title=cut(details.title)),
         tr._("Time: {when}", when=when(tr, details.starts_at, details.zone)),
         tr._("If you cannot come after all, please press “Not attend”."),
     ]

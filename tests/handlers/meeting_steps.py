@@ -18,6 +18,10 @@ WHERE = (
     "Where? Type the address (the deliberation room, or a village square). You can also send "
     "a location pin first, so invitees get it on a map."
 )
+WHEN_QUESTION = (
+    "When does the meeting start? Type the date and time, for example "
+    "12月5日晚上7点 or 下周三下午三点, or pick a day."
+)
 SEATS = "How many seats are there? Type a number — or press “No limit”."
 MEMBERS = (
     "The raisers and supporters of the topics' issues are invited. Invite the township's "
@@ -45,13 +49,7 @@ async def create_meeting(
     assert topics.buttons[0].startswith("✓ YT-2026-0001")
     await staff.press_button(ZH._("Next ›"))
     await expect(staff, topics.text)  # the keyboard is taken off the question
-    await expect(
-        staff,
-        ZH._(
-            "When does the meeting start? Type the date and time, for example "
-            "12月5日晚上7点 or 下周三下午三点, or pick a day."
-        ),
-    )
+    await expect(staff, ZH._(WHEN_QUESTION))
     await staff.send(when)
     echo = await expect(staff, "2026年12月5日 星期六 19:00")
     await staff.press(echo.inline_keyboard[0][0][1] or "", echo)

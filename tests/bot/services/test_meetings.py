@@ -311,3 +311,65 @@ def test_the_check_in_link_is_signed() -> None:
     assert meeting_checkin.read_checkin_payload(forged, key) is None
     assert meeting_checkin.read_checkin_payload("ci-13-" + payload[-12:], key) is None
     assert meeting_checkin.read_checkin_payload(payload, b"x" * 32) is None
+
+
+async def _scan(
+    factory: SessionFactory, meeting_id: int, person: int, township: int | None, now: datetime
+) -> meeting_checkin.CheckIn:
+    async with UnitOfWork(factory) as uow:
+        done = await meeting_checkin.check_in(
+            uow, meeting_id=meeting_id, person_id=person, person_township_id=township, now=now
+        )
+        await uow.commit()
+    return done
+
+
+async def test_check_in_refuses_closed_cancelled_finished_and_foreign_meetings(
+    session_factory: SessionFactory, services: Services
+) -> None:
+    people = await cast(session_factory, MONDAY)
+    view = await meeting(session_factory, people, MONDAY)
+    resident = people.residents[0]
+    doors = SATURDAY_EVENING - timedelta(minutes=30)
+    with pytest.raises(MeetingRefused) as closed:
+        await _scan(session_factory, view.id, resident, people.township_id, doors)
+    assert closed.value.reason == "checkin_closed"
+    async with UnitOfWork(session_factory) as uow:
+        await meeting_checkin.open_checkin(
+            uow, township_id=people.township_id, meeting_id=view.id, chat_id=9001,
+            message_id=77, now=doors,
+        )  # fmt: skip
+        await uow.commit()
+    assert (
+        await _scan(session_factory, view.id, resident, people.township_id, doors)
+    ).status == "checked_in"
+    assert (
+        await _scan(session_factory, view.id, resident, people.township_id, doors)
+    ).status == "already"
+    # Someone of another township, not on the list: told so, and staff are not bothered.
+    with pytest.raises(MeetingRefused) as foreign:
+        await _scan(session_factory, view.id, people.staff, people.township_id + 1, doors)
+    assert foreign.value.reason == "other_township"
+    assert await _pushes(session_factory, "meeting_walk_in") == []
+    with pytest.raises(MeetingRefused) as over:
+        await _scan(
+            session_factory,
+            view.id,
+            people.residents[1],
+            people.township_id,
+            SATURDAY_EVENING + timedelta(hours=2),
+        )
+    assert over.value.reason == "over"
+    async with UnitOfWork(session_factory) as uow:
+        found = await uow.meetings.get(view.id)
+        assert found is not None
+        found.status = "cancelled"
+        await uow.commit()
+    with pytest.raises(MeetingRefused) as cancelled:
+        await _scan(session_factory, view.id, people.residents[1], people.township_id, doors)
+    assert cancelled.value.reason == "cancelled"
+    async with session_factory() as session:
+        arrived = [
+            i.person_id for i in await session.scalars(select(Invitation)) if i.checked_in_at
+        ]
+    assert arrived == [resident]
