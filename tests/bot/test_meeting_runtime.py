@@ -26,7 +26,7 @@ def _reminders(user: SimUser) -> list[str]:
     return [m.text for m in user.bot_messages() if REMINDER in (m.text or "")]
 
 
-async def _until(condition: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
+async def _until(condition: Callable[[], bool], timeout: float) -> None:
     for _ in range(int(timeout / 0.1)):
         if condition():
             return
