@@ -30,6 +30,7 @@ from handlers import (
     gatekeeper,
     inbox,
     intake,
+    meeting_checkin,
     meeting_create,
     meeting_people,
     meetings,
@@ -65,7 +66,7 @@ def routes() -> list[Route]:
     """Every command and button outside the flows, in order of precedence."""
     return [
         # Meetings' deep links (a guest's invitation, the check-in QR code), before /start.
-        *meeting_people.link_routes(),
+        *meeting_checkin.link_routes(),
         # Residents: greeting, help, language, home village; their own issues.
         *start.routes(),
         *my_issues.routes(),
@@ -81,6 +82,7 @@ def routes() -> list[Route]:
         # Meetings: staff's /meetings and a meeting's card; invitees' answers; check-in.
         *meetings.routes(),
         *meeting_people.routes(),
+        *meeting_checkin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),

@@ -198,8 +198,3 @@ class Members(FlowButton, prefix="mf.m"):
 @dataclass(frozen=True)
 class Create(FlowButton, prefix="mf.c"):
     pass
-
-
-@dataclass(frozen=True)
-class ConfirmMove(FlowButton, prefix="mv.c"):
-    pass

@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
 from bot.services.meeting_time import TimeNotUnderstood
-from bot.services.meetings import MeetingRefused, MeetingView
+from bot.services.meeting_views import MeetingRefused, MeetingView
 from handlers.keyboards import inline
 from handlers.meeting_buttons import CalendarFile, Rsvp, ShowPlace
 from handlers.render import esc

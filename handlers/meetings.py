@@ -16,9 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.domain.permissions import Act
 from bot.domain.topic_status import TopicStatus
 from bot.i18n import N_
-from bot.services import meeting_invites, meetings
+from bot.services import meeting_invites, meeting_views, meetings
 from bot.services.access import may
-from bot.services.meetings import MeetingRefused, MeetingView
+from bot.services.meeting_views import MeetingRefused, MeetingView
 from handlers.keyboards import inline
 from handlers.meeting_buttons import (
     AskCancel,
@@ -166,8 +166,8 @@ async def show_card(
     """The card; `written`: the meeting was changed in this update (read it from the writer,
     which sees the change before the commit)."""
     uow = context.uow if written else context.reads
-    meeting = await meetings.load_meeting(uow, meeting_id, context.township)
-    view = await meetings.view_of(uow, meeting)
+    meeting = await meeting_views.load_meeting(uow, meeting_id, context.township)
+    view = await meeting_views.view_of(uow, meeting)
     text, markup = await card_text(context, view, uow), card_keyboard(context, view)
     if edit:
         context.ui.edit(text, markup)
@@ -186,7 +186,7 @@ async def meeting_card(update: Update, context: BotContext, press: MeetingCard) 
 async def ask_cancel(update: Update, context: BotContext, press: AskCancel) -> None:
     """✖ Cancel: asked once more, since every invitee will be told."""
     tr = context.tr
-    meeting = await meetings.load_meeting(context.reads, press.meeting, context.township)
+    meeting = await meeting_views.load_meeting(context.reads, press.meeting, context.township)
     context.ui.say(
         tr._("Cancel meeting {number}? Every invitee will be told.", number=meeting.number),
         InlineKeyboardMarkup(
@@ -260,9 +260,9 @@ async def guest_link(update: Update, context: BotContext, press: GuestLink) -> N
 
 async def begin_move(update: Update, context: BotContext, press: Reschedule) -> str | None:
     """🕑 Move: the new time is asked like the first one."""
-    meeting = await meetings.load_meeting(context.reads, press.meeting, context.township)
+    meeting = await meeting_views.load_meeting(context.reads, press.meeting, context.township)
     try:
-        meetings.require_ahead(meeting, context.now)
+        meeting_views.require_ahead(meeting, context.now)
     except MeetingRefused as error:
         await refused(update, context, error)
         return END
@@ -321,7 +321,7 @@ AWAIT_MESSAGE = "await_message"
 
 async def begin_message(update: Update, context: BotContext, press: MessageAll) -> str | None:
     """📣 Message all: the text comes next."""
-    meeting = await meetings.load_meeting(context.reads, press.meeting, context.township)
+    meeting = await meeting_views.load_meeting(context.reads, press.meeting, context.township)
     context.flow.data = {"meeting": meeting.id, "number": meeting.number}
     await ask_message(update, context)
     return AWAIT_MESSAGE

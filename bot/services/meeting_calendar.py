@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from bot.services.meetings import MeetingView
+from bot.services.meeting_views import MeetingView
 
 PRODUCT_ID = "-//haoshangliang//meetings//ZH"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.errors import NotFound
-from bot.services.meetings import MeetingRefused, MeetingView, load_meeting, view_of
+from bot.services.meeting_views import MeetingRefused, MeetingView, load_meeting, view_of
 from bot.services.outbox import NotificationKind, notify
 from storage.models import Meeting
 from storage.uow import UnitOfWork

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 
 from bot.domain.errors import NotFound
 from bot.domain.roles import RoleName
-from bot.services.meetings import (
+from bot.services.meeting_views import (
     MeetingRefused,
     load_meeting,
     payload_of,
     require_ahead,
-    tell_invited,
     view_of,
 )
+from bot.services.meetings import tell_invited
 from bot.services.outbox import NotificationKind, notify
 from storage.meetings import Invitee
 from storage.models import GuestPass, Invitation, Meeting

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.scheduler import SkipJob
-from bot.services.meetings import payload_of, view_of
+from bot.services.meeting_views import payload_of, view_of
 from bot.services.outbox import NotificationKind, notify
 from storage.jobs import ClaimedJob
 from storage.uow import UnitOfWork

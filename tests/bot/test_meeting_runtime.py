@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.domain.topic_status import TopicStatus
-from bot.services.meetings import MeetingView
+from bot.services.meeting_views import MeetingView
 from fake_telegram import FakeBotApi, RunningServer, SimUser
 from storage.db import SessionFactory
 from storage.models import ScheduledJob, Township

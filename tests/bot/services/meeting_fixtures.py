@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.roles import RoleName
 from bot.services import meetings, topics
-from bot.services.meetings import MeetingDraft, MeetingView
+from bot.services.meeting_views import MeetingView
+from bot.services.meetings import MeetingDraft
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
 from tests import factories

@@ -17,7 +17,8 @@ from bot.scheduler import Scheduler
 from bot.services import meeting_checkin, meeting_invites, meetings
 from bot.services.container import Services
 from bot.services.meeting_calendar import meeting_ics
-from bot.services.meetings import MeetingDraft, MeetingRefused
+from bot.services.meeting_views import MeetingRefused
+from bot.services.meetings import MeetingDraft
 from storage.db import SessionFactory
 from storage.models import Invitation, Notification, ScheduledJob, Topic
 from storage.uow import UnitOfWork
