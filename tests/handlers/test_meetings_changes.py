@@ -151,3 +151,25 @@ async def test_forged_and_foreign_buttons_change_nothing(harness: BotHarness) ->
     async with harness.session_factory() as session:
         assert len(list(await session.scalars(select(Notification)))) == pushes
     await harness.nothing_more(staff, first, outsider)
+
+
+async def test_the_day_and_hour_picker_moves_a_meeting_too(harness: BotHarness) -> None:
+    staff, invitees, _invitations, _topic = await _convened(harness)
+    await staff.press_button(ZH._("🕑 Move"))
+    await expect(staff, ZH._(WHEN_QUESTION))
+    await staff.press_button(ZH._("📅 Pick a day"))
+    days = await expect(staff, ZH._("Which day?"))
+    assert days.buttons[0] == "2026年11月30日 星期一" and len(days.buttons) == 14
+    await staff.press_button("2026年12月12日 星期六")
+    await expect(staff, ZH._("At what time? (For minutes, type the time instead.)"))
+    await staff.press_button("19:00")
+    await expect(staff, "2026年12月12日 星期六 19:00")  # the hours become the question
+    await staff.press_button(ZH._("✓ Right"))
+    await expect(staff, "2026年12月12日 星期六 19:00")
+    async with harness.session_factory() as session:
+        starts_at = await session.scalar(select(Meeting.starts_at))
+    assert starts_at is not None and starts_at.isoformat() == "2026-12-12T11:00:00+00:00"
+    _tick(harness)
+    for user in invitees:
+        await expect(user, ZH._("New time: {when}", when="2026年12月12日 星期六 19:00"))
+    await harness.nothing_more(staff, *invitees)
