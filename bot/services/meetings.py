@@ -203,7 +203,7 @@ async def schedule_reminders(uow: UnitOfWork, view: MeetingView, now: datetime) 
         if existing is not None and existing.status != "pending":
             key = f"{key}:{int(view.starts_at.timestamp())}"
         await uow.jobs.schedule(
-            kind="meeting_reminder",
+            kind="meeting_reminder",  # meeting_reminders.JOB_KIND, which imports this module
             key=key,
             due_at=due,
             payload={
