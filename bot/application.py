@@ -31,6 +31,10 @@ from handlers import (
     inbox,
     intake,
     issue_card,
+    meeting_checkin,
+    meeting_create,
+    meeting_people,
+    meetings,
     my_issues,
     staff_input,
     start,
@@ -55,12 +59,18 @@ def flows() -> list[Flow]:
         staff_input.original_flow(),
         staff_input.rename_flow(),
         admin.flow(),
+        # Meetings: creating one, moving one, a message to its invitees.
+        meeting_create.flow(),
+        meetings.move_flow(),
+        meetings.message_flow(),
     ]
 
 
 def routes() -> list[Route]:
     """Every command and button outside the flows, in order of precedence."""
     return [
+        # Meetings' deep links (a guest's invitation, the check-in QR code), before /start.
+        *meeting_checkin.link_routes(),
         # Residents: greeting, help, language, home village; their own issues.
         *start.routes(),
         *my_issues.routes(),
@@ -74,6 +84,10 @@ def routes() -> list[Route]:
         *alerts.routes(),
         # Staff and members of several townships: which one they work in.
         *townships.routes(),
+        # Meetings: staff's /meetings and a meeting's card; invitees' answers; check-in.
+        *meetings.routes(),
+        *meeting_people.routes(),
+        *meeting_checkin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts
+from bot.services import alerts, meeting_reminders
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     alerts.DIGEST_CHECK: alerts.digest_check_job,
+    # Reminders before a meeting (bot/services/meeting_reminders.py).
+    meeting_reminders.JOB_KIND: meeting_reminders.send_reminder,
 }
 
 

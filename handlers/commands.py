@@ -37,6 +37,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("topics", N_("Consultation topics")),
     ("issue", N_("An issue by its number")),
     ("alerts", N_("How staff hear of new issues")),
+    ("meetings", N_("Deliberation meetings")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [

@@ -21,6 +21,7 @@ from handlers import office_pushes
 from handlers.answers import AnswerQuestion
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
+from handlers.meeting_notifications import MEETING_RENDERERS
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
@@ -269,6 +270,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.ISSUE_DIGEST: office_pushes.issue_digest,
     NotificationKind.ROLE_CHANGED: office_pushes.role_changed,
     NotificationKind.ISSUE_TOPIC_MERGED: office_pushes.issue_topic_merged,
+    # -- meetings (handlers/meeting_notifications.py) --
+    **MEETING_RENDERERS,
 }
 
 

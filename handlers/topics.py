@@ -19,6 +19,7 @@ from bot.services.access import may
 from bot.services.topic_card import topic_card
 from handlers.inbox import BackToCard, ViewIssue, preview_label
 from handlers.keyboards import inline
+from handlers.meetings import topic_card_buttons as meeting_buttons
 from handlers.render import esc, topic_status_label
 from handlers.toolkit import BotContext, Button, Route, button, command
 
@@ -157,6 +158,8 @@ async def render_topic(
                     inline(tr._("Merge into another topic"), PickMergeTarget(view.id)),
                 ]
             )
+        # Select it for deliberation, or schedule its meeting (staff who convene).
+        buttons += meeting_buttons(context, view)
         buttons.append([inline(tr._("Follow"), Follow(view.id))])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 

@@ -18,6 +18,7 @@ from storage.flows import FlowRepository
 from storage.grouping_links import GroupingLinkRepository
 from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
+from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
 from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
@@ -49,6 +50,7 @@ class UnitOfWork:
     grouping_links: GroupingLinkRepository
     received: ReceivedUpdateRepository
     staff: StaffQueries
+    meetings: MeetingRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -68,6 +70,7 @@ class UnitOfWork:
         self.grouping_links = GroupingLinkRepository(self.session)
         self.received = ReceivedUpdateRepository(self.session)
         self.staff = StaffQueries(self.session)
+        self.meetings = MeetingRepository(self.session)
         return self
 
     async def close(self) -> None:

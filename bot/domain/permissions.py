@@ -22,6 +22,8 @@ class Act(StrEnum):
     CHOOSE_TOWNSHIP = "choose_township"  # staff and members of several townships
     READ_ISSUES = "read_issues"  # /issue by number, an issue of a topic (members see less)
     ALERT_SETTINGS = "alert_settings"  # /alerts: how staff hear of new issues
+    # -- meetings (协商议事会) --
+    CONVENE = "convene"  # select topics, create, move, cancel meetings; invitees; check-in
 
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
@@ -38,4 +40,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.CHOOSE_TOWNSHIP: STAFF_AND_MEMBERS,
     Act.READ_ISSUES: STAFF_AND_MEMBERS,
     Act.ALERT_SETTINGS: STAFF,
+    # -- meetings --
+    Act.CONVENE: STAFF,
 }

@@ -41,6 +41,8 @@ def _allowed() -> dict[TopicStatus, frozenset[TopicStatus]]:
         if status not in TERMINAL:
             targets |= {TopicStatus.CLOSED, TopicStatus.WITHDRAWN}
         allowed[status] = frozenset(targets)
+    # A meeting called off hands its topics back, to be taken up by another meeting.
+    allowed[TopicStatus.SCHEDULED] |= {TopicStatus.SELECTED}
     allowed[TopicStatus.CLOSED] = frozenset()
     allowed[TopicStatus.WITHDRAWN] = frozenset()
     return allowed

@@ -33,6 +33,15 @@ class NotificationKind(StrEnum):
     ISSUE_DIGEST = "issue_digest"  # to staff: what came in the last hours ("digest")
     ROLE_CHANGED = "role_changed"  # to the person who was granted or lost a role
     ISSUE_TOPIC_MERGED = "issue_topic_merged"  # its topic was combined with another
+    # -- meetings (协商议事会): bot/services/meetings.py, meeting_invites.py, meeting_checkin.py
+    MEETING_INVITED = "meeting_invited"
+    MEETING_RESCHEDULED = "meeting_rescheduled"
+    MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_PROMOTED = "meeting_promoted"  # a seat came free for the first in line
+    MEETING_REMINDER = "meeting_reminder"
+    MEETING_MESSAGE = "meeting_message"  # the office's words to every invitee
+    MEETING_WALK_IN = "meeting_walk_in"  # to staff: someone not on the list scanned the QR
+    MEETING_ADMITTED = "meeting_admitted"  # to that person: staff let them in
 
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
@@ -75,6 +84,34 @@ OPTIONAL_FIELDS: dict[NotificationKind, frozenset[str]] = {
 }
 ROLE_CHANGES = frozenset({"granted", "revoked"})
 GRANTED_ROLES = frozenset({"staff", "member", "admin"})
+# -- meetings: each push about a meeting carries the meeting (bot/services/meetings.py,
+# payload_of), so it renders in any language without the database.
+MEETING_FIELDS = frozenset(
+    {
+        "meeting_id",
+        "number",
+        "title",
+        "starts_at",
+        "duration",
+        "zone",
+        "format",
+        "place",
+        "online_link",
+        "agenda",
+        "description",
+        "located",
+    }
+)
+PAYLOAD_FIELDS |= {
+    NotificationKind.MEETING_INVITED: MEETING_FIELDS | {"rsvp"},
+    NotificationKind.MEETING_RESCHEDULED: MEETING_FIELDS | {"old_starts_at", "rsvp"},
+    NotificationKind.MEETING_CANCELLED: MEETING_FIELDS | {"reason"},
+    NotificationKind.MEETING_PROMOTED: MEETING_FIELDS,
+    NotificationKind.MEETING_REMINDER: MEETING_FIELDS | {"hours", "rsvp"},
+    NotificationKind.MEETING_MESSAGE: frozenset({"meeting_id", "number", "title", "text"}),
+    NotificationKind.MEETING_WALK_IN: frozenset({"meeting_id", "number", "person_id", "name"}),
+    NotificationKind.MEETING_ADMITTED: frozenset({"meeting_id", "number", "title"}),
+}
 ROLES = frozenset({"raiser", "supporter"})
 
 UPDATED_FIELDS = frozenset({"category", "village"})

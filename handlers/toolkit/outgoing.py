@@ -96,7 +96,32 @@ class _Menu:
     commands: tuple[BotCommand, ...]
 
 
-_Op = _Text | _Edit | _DropButtons | _Photos | _Voice | _Location | _Document | _Menu
+@dataclass(frozen=True)
+class _Picture:
+    content: bytes
+    caption: str | None
+
+
+@dataclass(frozen=True)
+class _EditMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+_Op = (
+    _Text
+    | _Edit
+    | _DropButtons
+    | _Photos
+    | _Voice
+    | _Location
+    | _Document
+    | _Menu
+    | _Picture
+    | _EditMessage
+)
 
 
 @dataclass
@@ -141,6 +166,17 @@ class Replies:
 
     def document(self, content: bytes, filename: str, caption: str | None = None) -> None:
         self.ops.append(_Document(content, filename, caption))
+
+    def picture(self, content: bytes, caption: str | None = None) -> None:
+        """A picture made by the bot (a QR code), uploaded as a photo."""
+        self.ops.append(_Picture(content, caption))
+
+    def edit_message(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Rewrite an earlier message of the bot, in this chat or another (a live count in a
+        staff member's chat). It is a courtesy: if it fails, the rest is still sent."""
+        self.ops.append(_EditMessage(chat_id, message_id, text, markup))
 
     def menu(self, commands: Sequence[BotCommand]) -> None:
         """This chat's command menu (Telegram shows it beside the text field)."""
@@ -187,6 +223,17 @@ def _op_to_json(op: _Op) -> dict[str, Any]:
             "filename": op.filename,
             "caption": op.caption,
         }
+    if isinstance(op, _Picture):
+        content = base64.b64encode(op.content).decode("ascii")
+        return {"op": "picture", "content": content, "caption": op.caption}
+    if isinstance(op, _EditMessage):
+        return {
+            "op": "edit_message",
+            "chat_id": op.chat_id,
+            "message_id": op.message_id,
+            "text": op.text,
+            "markup": _markup_to_json(op.markup),
+        }
     return {"op": "menu", "commands": [[c.command, c.description] for c in op.commands]}
 
 
@@ -207,6 +254,16 @@ def _op_from_json(item: dict[str, Any]) -> _Op:
         return _Location(item["latitude"], item["longitude"])
     if kind == "document":
         return _Document(base64.b64decode(item["content"]), item["filename"], item["caption"])
+    if kind == "picture":
+        return _Picture(base64.b64decode(item["content"]), item["caption"])
+    if kind == "edit_message":
+        markup = _markup_from_json(item["markup"])
+        return _EditMessage(
+            item["chat_id"],
+            item["message_id"],
+            item["text"],
+            markup if isinstance(markup, InlineKeyboardMarkup) else None,
+        )
     if kind == "menu":
         return _Menu(tuple(BotCommand(command, text) for command, text in item["commands"]))
     raise ValueError(f"unknown reply {kind!r}")
@@ -299,8 +356,33 @@ async def _perform(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Op) -> 
         await bot.send_document(
             chat_id, op.content, filename=op.filename, caption=caption, parse_mode=ParseMode.HTML
         )
+    elif isinstance(op, _Picture):
+        caption = op.caption[:CAPTION_LIMIT] if op.caption else None
+        await _tolerate_media(
+            bot.send_photo(chat_id, op.content, caption=caption, parse_mode=ParseMode.HTML),
+            "picture",
+        )
+    elif isinstance(op, _EditMessage):
+        await _edit_elsewhere(bot, op)
     else:
         await bot.set_my_commands(list(op.commands), scope=BotCommandScopeChat(chat_id))
+
+
+async def _edit_elsewhere(bot: Bot, op: _EditMessage) -> None:
+    # Another chat's message: its trouble (deleted, too old, that person blocked the bot)
+    # is not this chat's, so it is logged and never ends the sending here.
+    try:
+        await bot.edit_message_text(
+            op.text,
+            chat_id=op.chat_id,
+            message_id=op.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=op.markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except TelegramError as exc:
+        if "not modified" not in str(exc).lower():
+            log.info("could not edit message %s in chat %s: %s", op.message_id, op.chat_id, exc)
 
 
 async def _send_text(

@@ -28,7 +28,9 @@ ENDINGS = [
     for status in (S.COLLECTING, S.SELECTED, S.SCHEDULED, S.DELIBERATED, S.IMPLEMENTING, S.RESOLVED)
     for end in (S.CLOSED, S.WITHDRAWN)
 ]
-LEGAL = set(FORWARD) | set(ENDINGS)
+# A cancelled meeting's topics wait for another meeting.
+BACK = [(S.SCHEDULED, S.SELECTED)]
+LEGAL = set(FORWARD) | set(ENDINGS) | set(BACK)
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))

@@ -33,6 +33,8 @@ def test_every_kind_of_answer_survives_json() -> None:
     replies.location(28.2, 112.9)
     replies.document(b"BEGIN:VCALENDAR\x00", "meeting.ics", "会议日程")
     replies.menu([BotCommand("start", "开始")])
+    replies.picture(b"\x89PNG...", "签到二维码")
+    replies.edit_message(9001, 77, "已签到 3 人", buttons)
 
     stored = json.loads(json.dumps(replies.to_json(), ensure_ascii=False))
     again = Replies.from_json(stored)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.application import flows, routes
+from bot.config import Settings
 from bot.domain.permissions import PERMISSIONS, Act
 from bot.domain.roles import RoleName
 from bot.i18n import translator
@@ -115,6 +116,13 @@ def _press(kind: type[Button], objects: Objects) -> str:
     if issubclass(kind, FlowButton):
         values["flow"] = "abcdef"
     return kind(**values).data()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The walk presses every guarded button in a row, faster than any person: above the
+    flood limit, which would answer the rest with silence (tests/bot/test_flood.py)."""
+    return settings.model_copy(update={"flood_max_updates": 10_000})
 
 
 def _guarded_routes() -> list[Route]:
