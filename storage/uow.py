@@ -18,6 +18,8 @@ from storage.flows import FlowRepository
 from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
 from storage.notifications import NotificationRepository
+from storage.opinions import OpinionRepository
+from storage.outcomes import CalendarRepository, OutcomeRepository
 from storage.repositories import (
     AuditRepository,
     DirectoryRepository,
@@ -43,6 +45,10 @@ class UnitOfWork:
     inbox: InboxQueries
     flows: FlowRepository
     jobs: JobRepository
+    # Deliberation meetings: opinions before, the outcome after; the working-day calendar.
+    opinions: OpinionRepository
+    outcomes: OutcomeRepository
+    calendar: CalendarRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -59,6 +65,9 @@ class UnitOfWork:
         self.inbox = InboxQueries(self.session)
         self.flows = FlowRepository(self.session)
         self.jobs = JobRepository(self.session, self.changes)
+        self.opinions = OpinionRepository(self.session)
+        self.outcomes = OutcomeRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
         return self
 
     async def close(self) -> None:
