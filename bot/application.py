@@ -24,6 +24,7 @@ from bot.update_processor import ChatOrderedProcessor
 from handlers import (
     admin,
     answers,
+    calendar_admin,
     candidates,
     commands,
     fallbacks,
@@ -31,6 +32,10 @@ from handlers import (
     inbox,
     intake,
     my_issues,
+    opinion_voting,
+    opinions,
+    outcome_flow,
+    outcomes,
     staff_input,
     start,
     topics,
@@ -51,6 +56,9 @@ def flows() -> list[Flow]:
         answers.flow(),
         staff_input.question_flow(),
         staff_input.reason_flow(),
+        # Deliberation meetings: one's opinion before, the outcome after.
+        opinion_voting.flow(),
+        outcome_flow.flow(),
     ]
 
 
@@ -65,10 +73,16 @@ def routes() -> list[Route]:
         *triage.routes(),
         *topics.routes(),
         *candidates.routes(),
+        # Deliberation meetings: opinions before (staff gather, everyone votes), the outcome
+        # and its minutes after.
+        *opinions.routes(),
+        *opinion_voting.routes(),
+        *outcomes.routes(),
         # Staff and members of several townships: which one they work in.
         *townships.routes(),
-        # Admins: roles.
+        # Admins: roles; the working-day calendar.
         *admin.routes(),
+        *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),

@@ -18,6 +18,7 @@ from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
 from handlers.answers import AnswerQuestion
 from handlers.keyboards import inline
+from handlers.outcome_notices import RENDERERS as DELIBERATION_RENDERERS
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
@@ -255,6 +256,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.TOPIC_MERGED: _topic_merged,
     NotificationKind.ISSUE_TOPIC_CHANGED: _topic_changed,
     NotificationKind.CATCH_UP: _catch_up,
+    # -- Deliberation meetings: opinions before, the outcome after (handlers/outcome_notices)
+    **DELIBERATION_RENDERERS,
 }
 
 

@@ -21,6 +21,12 @@ class Act(StrEnum):
     MANAGE_ROLES = "manage_roles"  # /grant, /revoke
     CHOOSE_TOWNSHIP = "choose_township"  # staff and members of several townships
 
+    # -- Deliberation meetings: opinions before, the outcome after (协商成果) ----------------
+    GATHER_OPINIONS = "gather_opinions"  # open a meeting's topics for opinions, the digest
+    RECORD_OUTCOME = "record_outcome"  # record, edit and publish a meeting's outcome
+    READ_MINUTES = "read_minutes"  # download the minutes (纪要) of a meeting
+    MANAGE_CALENDAR = "manage_calendar"  # /holiday: public holidays and 调休 working days
+
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
 STAFF_AND_MEMBERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
@@ -34,4 +40,10 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.CANDIDATES: STAFF,
     Act.MANAGE_ROLES: ADMINS,
     Act.CHOOSE_TOWNSHIP: STAFF_AND_MEMBERS,
+    # -- Deliberation meetings: opinions before, the outcome after ---------------------------
+    Act.GATHER_OPINIONS: STAFF,
+    Act.RECORD_OUTCOME: STAFF,
+    # Members take part in meetings and answer for action items: they read the minutes too.
+    Act.READ_MINUTES: STAFF_AND_MEMBERS,
+    Act.MANAGE_CALENDAR: ADMINS,
 }

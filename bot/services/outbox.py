@@ -29,6 +29,13 @@ class NotificationKind(StrEnum):
     ISSUE_TOPIC_CHANGED = "issue_topic_changed"  # split out into a topic of its own
     CATCH_UP = "catch_up"  # what changed while the person had blocked the bot
 
+    # -- Deliberation meetings: opinions before, the outcome after (协商成果) ----------------
+    OPINIONS_OPEN = "opinions_open"  # to a topic's followers and the meeting's invitees
+    OPINION_DIGEST = "opinion_digest"  # to the township's staff, before the meeting
+    OUTCOME_PUBLISHED = "outcome_published"  # to followers, raisers, supporters, attendees
+    ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
+    OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
+
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
 # database across deploys), so the renderer relies on exactly these fields being present.
@@ -48,6 +55,23 @@ PAYLOAD_FIELDS: dict[NotificationKind, frozenset[str]] = {
         {"issue_number", "from_number", "topic_number", "topic_title", "role"}
     ),
     NotificationKind.CATCH_UP: frozenset({"items"}),
+    # -- Deliberation meetings: opinions before, the outcome after ---------------------------
+    # Moments are ISO strings with the township's time zone beside them; lists are JSON.
+    NotificationKind.OPINIONS_OPEN: frozenset(
+        {"meeting_topic_id", "topic_number", "topic_title", "starts_at", "timezone"}
+    ),
+    NotificationKind.OPINION_DIGEST: frozenset(
+        {"meeting_id", "meeting_number", "meeting_title", "starts_at", "timezone", "topics"}
+    ),
+    NotificationKind.OUTCOME_PUBLISHED: frozenset(
+        {"meeting_number", "meeting_title", "topics", "consensus", "items", "timezone"}
+    ),
+    NotificationKind.ACTION_ITEMS_ASSIGNED: frozenset(
+        {"meeting_number", "meeting_title", "items", "timezone"}
+    ),
+    NotificationKind.OUTCOME_OVERDUE: frozenset(
+        {"meeting_id", "meeting_number", "meeting_title", "working_days", "fallback_years"}
+    ),
 }
 ROLES = frozenset({"raiser", "supporter"})
 
