@@ -83,6 +83,7 @@ async def begin_opinion(update: Update, context: BotContext, press: WriteOpinion
 
 
 async def ask_opinion(update: Update, context: BotContext) -> None:
+    """The question: the person's opinion on the topic, as one message."""
     data = context.flow.data
     context.ui.say(
         context.tr._(
@@ -129,6 +130,7 @@ async def opinion_by_reply(update: Update, context: BotContext) -> str | None:
 
 
 async def ask_confirm(update: Update, context: BotContext) -> None:
+    """The opinion shown back, to send with the person's name or anonymously."""
     tr, data = context.tr, context.flow.data
     frame = context.flow.id
     named = inline(tr._("Send with my name"), SendOpinion(frame, False))

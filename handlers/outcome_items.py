@@ -79,14 +79,17 @@ async def _view(context: BotContext) -> outcomes.OutcomeView:
 
 
 async def ask_items(update: Update, context: BotContext) -> None:
+    """The action items so far, to add to or remove from."""
     show_items(context, await _view(context))
 
 
 async def ask_text(update: Update, context: BotContext) -> None:
+    """The question: what is to be done."""
     context.ui.say(context.tr._("What is to be done? One message (or /cancel)."))
 
 
 async def ask_topic(update: Update, context: BotContext) -> None:
+    """The question: which of the meeting's topics the item belongs to."""
     view = await _view(context)
     frame = context.flow.id
     buttons = [[inline(f"{t.number} {t.title[:30]}", ItemTopic(frame, t.id))] for t in view.topics]
@@ -94,6 +97,7 @@ async def ask_topic(update: Update, context: BotContext) -> None:
 
 
 async def ask_owner(update: Update, context: BotContext) -> None:
+    """The question: who is in charge (the township's members as buttons)."""
     tr, frame = context.tr, context.flow.id
     members = await meeting_people.members(context.reads, flow_township(context.flow.data))
     buttons = [inline(m.name[:30], ItemOwner(frame, m.id)) for m in members[:MAX_MEMBER_BUTTONS]]
@@ -112,6 +116,7 @@ async def ask_owner(update: Update, context: BotContext) -> None:
 
 
 async def ask_due(update: Update, context: BotContext) -> None:
+    """The question: by when."""
     context.ui.say(context.tr._("By when? Type the date, like 12月20日 or 2026-12-20."))
 
 

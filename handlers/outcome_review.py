@@ -97,6 +97,7 @@ def show_review(context: BotContext, view: outcomes.OutcomeView) -> None:
 
 
 async def ask_review(update: Update, context: BotContext) -> None:
+    """The whole draft again, with its buttons."""
     show_review(context, await current(context))
 
 
