@@ -24,6 +24,7 @@ from handlers import (
     admin,
     alerts,
     answers,
+    calendar_admin,
     candidates,
     commands,
     fallbacks,
@@ -36,6 +37,10 @@ from handlers import (
     meeting_people,
     meetings,
     my_issues,
+    opinion_voting,
+    opinions,
+    outcome_flow,
+    outcomes,
     staff_input,
     start,
     topics,
@@ -63,6 +68,9 @@ def flows() -> list[Flow]:
         meeting_create.flow(),
         meetings.move_flow(),
         meetings.message_flow(),
+        # Deliberation meetings: one's opinion before, the outcome after.
+        opinion_voting.flow(),
+        outcome_flow.flow(),
     ]
 
 
@@ -88,6 +96,13 @@ def routes() -> list[Route]:
         *meetings.routes(),
         *meeting_people.routes(),
         *meeting_checkin.routes(),
+        # Deliberation meetings: opinions before (staff gather, everyone votes), the outcome
+        # and its minutes after.
+        *opinions.routes(),
+        *opinion_voting.routes(),
+        *outcomes.routes(),
+        # Admins: the working-day calendar.
+        *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office
         # asked, if one waits; else a hint.
         *answers.routes(),

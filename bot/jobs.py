@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, meeting_reminders
+from bot.services import alerts, meeting_jobs, meeting_reminders
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     alerts.DIGEST_CHECK: alerts.digest_check_job,
     # Reminders before a meeting (bot/services/meeting_reminders.py).
     meeting_reminders.JOB_KIND: meeting_reminders.send_reminder,
+    # The opinion digest before a meeting, the outcome reminder after it.
+    meeting_jobs.DIGEST_JOB: meeting_jobs.run_digest,
+    meeting_jobs.OUTCOME_NAG_JOB: meeting_jobs.run_outcome_nag,
 }
 
 

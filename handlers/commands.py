@@ -38,11 +38,15 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("issue", N_("An issue by its number")),
     ("alerts", N_("How staff hear of new issues")),
     ("meetings", N_("Deliberation meetings")),
+    ("opinions", N_("Opinions before a meeting")),
+    ("outcome", N_("Record a meeting's outcome")),
+    ("minutes", N_("Minutes of past meetings")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("grant", N_("Give someone a role")),
     ("revoke", N_("Take a role back")),
+    ("holiday", N_("Public holidays and working weekends")),
 ]
 
 

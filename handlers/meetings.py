@@ -19,6 +19,7 @@ from bot.i18n import N_
 from bot.services import meeting_invites, meeting_views, meetings
 from bot.services.access import may
 from bot.services.meeting_views import MeetingRefused, MeetingView
+from handlers import outcomes
 from handlers.keyboards import inline
 from handlers.meeting_buttons import (
     AskCancel,
@@ -169,6 +170,10 @@ async def show_card(
     meeting = await meeting_views.load_meeting(uow, meeting_id, context.township)
     view = await meeting_views.view_of(uow, meeting)
     text, markup = await card_text(context, view, uow), card_keyboard(context, view)
+    # Opinions before the meeting, its outcome and minutes after (handlers/outcomes.py).
+    markup = InlineKeyboardMarkup(
+        [*markup.inline_keyboard, *await outcomes.meeting_card_buttons(context, view.id, uow)]
+    )
     if edit:
         context.ui.edit(text, markup)
     else:

@@ -22,6 +22,7 @@ from handlers.answers import AnswerQuestion
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
 from handlers.meeting_notifications import MEETING_RENDERERS
+from handlers.outcome_notices import RENDERERS as DELIBERATION_RENDERERS
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
@@ -272,6 +273,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     NotificationKind.ISSUE_TOPIC_MERGED: office_pushes.issue_topic_merged,
     # -- meetings (handlers/meeting_notifications.py) --
     **MEETING_RENDERERS,
+    # -- Deliberation meetings: opinions before, the outcome after (handlers/outcome_notices)
+    **DELIBERATION_RENDERERS,
 }
 
 

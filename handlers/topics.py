@@ -17,6 +17,7 @@ from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus
 from bot.services import topics
 from bot.services.access import may
 from bot.services.topic_card import topic_card
+from handlers import opinions
 from handlers.inbox import BackToCard, ViewIssue, preview_label
 from handlers.keyboards import inline
 from handlers.meetings import topic_card_buttons as meeting_buttons
@@ -158,8 +159,10 @@ async def render_topic(
                     inline(tr._("Merge into another topic"), PickMergeTarget(view.id)),
                 ]
             )
-        # Select it for deliberation, or schedule its meeting (staff who convene).
+        # Select it for deliberation, or schedule its meeting (staff who convene); gather
+        # opinions before each of its meetings.
         buttons += meeting_buttons(context, view)
+        buttons += await opinions.topic_card_buttons(context, view.id)
         buttons.append([inline(tr._("Follow"), Follow(view.id))])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 

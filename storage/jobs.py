@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
@@ -68,6 +68,22 @@ class JobRepository:
         result = await self.session.execute(
             update(ScheduledJob)
             .where(ScheduledJob.key.in_(list(keys)), ScheduledJob.status == PENDING)
+            .values(status=SKIPPED, outcome=outcome, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def cancel_prefixed(self, prefixes: Sequence[str], *, outcome: str, now: datetime) -> int:
+        """Pending jobs whose key starts with one of `prefixes` will not run (all the jobs of
+        one meeting, whatever day or time their key names); returns how many there were."""
+        if not prefixes:
+            return 0
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(
+                or_(*(ScheduledJob.key.startswith(prefix, autoescape=True) for prefix in prefixes)),
+                ScheduledJob.status == PENDING,
+            )
             .values(status=SKIPPED, outcome=outcome, finished_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -20,6 +20,8 @@ from storage.inbox import InboxQueries
 from storage.jobs import JobRepository
 from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
+from storage.opinions import OpinionRepository
+from storage.outcomes import CalendarRepository, OutcomeRepository
 from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
     AuditRepository,
@@ -51,6 +53,10 @@ class UnitOfWork:
     received: ReceivedUpdateRepository
     staff: StaffQueries
     meetings: MeetingRepository
+    # Deliberation meetings: opinions before, the outcome after; the working-day calendar.
+    opinions: OpinionRepository
+    outcomes: OutcomeRepository
+    calendar: CalendarRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -71,6 +77,9 @@ class UnitOfWork:
         self.received = ReceivedUpdateRepository(self.session)
         self.staff = StaffQueries(self.session)
         self.meetings = MeetingRepository(self.session)
+        self.opinions = OpinionRepository(self.session)
+        self.outcomes = OutcomeRepository(self.session)
+        self.calendar = CalendarRepository(self.session)
         return self
 
     async def close(self) -> None:

@@ -25,6 +25,12 @@ class Act(StrEnum):
     # -- meetings (协商议事会) --
     CONVENE = "convene"  # select topics, create, move, cancel meetings; invitees; check-in
 
+    # -- Deliberation meetings: opinions before, the outcome after (协商成果) ----------------
+    GATHER_OPINIONS = "gather_opinions"  # open a meeting's topics for opinions, the digest
+    RECORD_OUTCOME = "record_outcome"  # record, edit and publish a meeting's outcome
+    READ_MINUTES = "read_minutes"  # download the minutes (纪要) of a meeting
+    MANAGE_CALENDAR = "manage_calendar"  # /holiday: public holidays and 调休 working days
+
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
 STAFF_AND_MEMBERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
@@ -42,4 +48,10 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.ALERT_SETTINGS: STAFF,
     # -- meetings --
     Act.CONVENE: STAFF,
+    # -- Deliberation meetings: opinions before, the outcome after ---------------------------
+    Act.GATHER_OPINIONS: STAFF,
+    Act.RECORD_OUTCOME: STAFF,
+    # Members take part in meetings and answer for action items: they read the minutes too.
+    Act.READ_MINUTES: STAFF_AND_MEMBERS,
+    Act.MANAGE_CALENDAR: ADMINS,
 }

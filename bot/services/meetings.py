@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.errors import NotFound
 from bot.domain.roles import RoleName
 from bot.domain.topic_status import TopicStatus, check_topic_transition
+from bot.services import meeting_jobs
 from bot.services.meeting_views import (
     MeetingRefused,
     MeetingView,
@@ -156,6 +157,8 @@ async def create_meeting(
     view = await view_of(uow, meeting)
     await tell_invited(uow, view, [int(row["person_id"]) for row in rows], now)
     await schedule_reminders(uow, view, now)
+    # The opinion digest before it and the outcome reminder after it follow its time.
+    await meeting_jobs.on_meeting_scheduled(uow, view.id, now)
     await uow.audit.record(
         at=now,
         actor_id=actor_id,
@@ -263,6 +266,8 @@ async def reschedule(
             now=now,
         )
     await schedule_reminders(uow, view, now)
+    # The opinion digest before it and the outcome reminder after it follow its time.
+    await meeting_jobs.on_meeting_scheduled(uow, view.id, now)
     await uow.audit.record(
         at=now,
         actor_id=actor_id,
@@ -307,6 +312,7 @@ async def cancel(
             now=now,
         )
     await _cancel_reminders(uow, view, now)
+    await meeting_jobs.on_meeting_cancelled(uow, meeting.id, now)
     await uow.audit.record(
         at=now,
         actor_id=actor_id,

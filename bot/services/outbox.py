@@ -43,6 +43,13 @@ class NotificationKind(StrEnum):
     MEETING_WALK_IN = "meeting_walk_in"  # to staff: someone not on the list scanned the QR
     MEETING_ADMITTED = "meeting_admitted"  # to that person: staff let them in
 
+    # -- Deliberation meetings: opinions before, the outcome after (协商成果) ----------------
+    OPINIONS_OPEN = "opinions_open"  # to a topic's followers and the meeting's invitees
+    OPINION_DIGEST = "opinion_digest"  # to the township's staff, before the meeting
+    OUTCOME_PUBLISHED = "outcome_published"  # to followers, raisers, supporters, attendees
+    ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
+    OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
+
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
 # database across deploys), so the renderer relies on exactly these fields being present.
@@ -111,6 +118,23 @@ PAYLOAD_FIELDS |= {
     NotificationKind.MEETING_MESSAGE: frozenset({"meeting_id", "number", "title", "text"}),
     NotificationKind.MEETING_WALK_IN: frozenset({"meeting_id", "number", "person_id", "name"}),
     NotificationKind.MEETING_ADMITTED: frozenset({"meeting_id", "number", "title"}),
+    # -- Deliberation meetings: opinions before, the outcome after ---------------------------
+    # Moments are ISO strings with the township's time zone beside them; lists are JSON.
+    NotificationKind.OPINIONS_OPEN: frozenset(
+        {"meeting_topic_id", "topic_number", "topic_title", "starts_at", "timezone"}
+    ),
+    NotificationKind.OPINION_DIGEST: frozenset(
+        {"meeting_id", "meeting_number", "meeting_title", "starts_at", "timezone", "topics"}
+    ),
+    NotificationKind.OUTCOME_PUBLISHED: frozenset(
+        {"meeting_number", "meeting_title", "topics", "consensus", "items", "timezone"}
+    ),
+    NotificationKind.ACTION_ITEMS_ASSIGNED: frozenset(
+        {"meeting_number", "meeting_title", "items", "timezone"}
+    ),
+    NotificationKind.OUTCOME_OVERDUE: frozenset(
+        {"meeting_id", "meeting_number", "meeting_title", "working_days", "fallback_years"}
+    ),
 }
 ROLES = frozenset({"raiser", "supporter"})
 

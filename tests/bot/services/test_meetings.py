@@ -3,7 +3,7 @@ reminders as jobs, guests' links; the calendar file and the check-in code."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -79,6 +79,8 @@ async def test_a_meeting_invites_raisers_and_members_and_schedules_reminders(
     assert {key: (status, due) for key, (status, due, _o) in jobs.items()} == {
         f"meeting-reminder:{view.id}:24h": ("pending", SATURDAY_EVENING - timedelta(hours=24)),
         f"meeting-reminder:{view.id}:2h": ("pending", SATURDAY_EVENING - timedelta(hours=2)),
+        # Seven working days after the meeting, at 09:00, staff hear if no outcome is out.
+        f"outcome-nag:{view.id}:2026-12-16": ("pending", datetime(2026, 12, 16, 1, tzinfo=UTC)),
     }
 
 
