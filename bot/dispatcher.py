@@ -29,12 +29,18 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -66,11 +72,32 @@ BACKOFF: tuple[timedelta, ...] = (
     timedelta(hours=1),
 )
 MAX_ERROR_CHARS = 500
+ALBUM_LIMIT = 10  # photos per album (Telegram's limit)
 # The application keeps its dispatcher here (bot_data is not persisted in this bot).
 _APP_KEY = "notification_dispatcher"
-# (kind, payload, locale) → (HTML text, inline keyboard or None); the wiring passes the
-# Telegram layer's renderer in, so this module does not depend on handlers/.
-Renderer = Callable[[str, Mapping[str, Any], str], tuple[str, InlineKeyboardMarkup | None]]
+
+
+@dataclass(frozen=True)
+class RenderedPush:
+    """One push as it goes out: photos first (one, or albums of up to ten: a progress
+    update's pictures), then the text with its buttons, then a file (a report).
+
+    A push of several messages that fails half-way is sent again whole on the retry: the
+    photos of a retried push can arrive twice, the text cannot arrive without them.
+    """
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    photos: tuple[str, ...] = ()  # Telegram file ids
+    document: tuple[str, bytes] | None = None  # (file name, content)
+
+
+# (kind, payload, locale) → the push, or just (HTML text, inline keyboard or None); the
+# wiring passes the Telegram layer's renderer in, so this module does not depend on handlers/.
+Renderer = Callable[
+    [str, Mapping[str, Any], str],
+    RenderedPush | tuple[str, InlineKeyboardMarkup | None],
+]
 # Never spin: even when a row is due "now" (e.g. locked by another dispatcher's claim that
 # has not committed yet), wait this long before the next pass.
 _MIN_IDLE_SECONDS = 0.05
@@ -82,8 +109,7 @@ class _Outgoing:
 
     claim: ClaimedNotification
     chat_id: int
-    text: str
-    keyboard: InlineKeyboardMarkup | None
+    push: RenderedPush
     reserved_at: datetime
     previous_push: datetime | None
 
@@ -243,7 +269,9 @@ class NotificationDispatcher:
                 failures.append((claim, f"no outcome after {self._max_attempts} attempts"))
                 continue
             try:
-                text, keyboard = self._render(claim.kind, claim.payload, self._locale(claim))
+                rendered = self._render(claim.kind, claim.payload, self._locale(claim))
+                if not isinstance(rendered, RenderedPush):
+                    rendered = RenderedPush(*rendered)
             except (KeyError, ValueError, TypeError) as exc:
                 # A row this code cannot render will not render later either.
                 failures.append((claim, f"cannot render: {self._describe(exc)}"))
@@ -256,7 +284,7 @@ class NotificationDispatcher:
                 # Reserve the chat now, before any await, against overlapping passes.
                 previous = self._last_push.get(chat_id)
                 self._last_push[chat_id] = now
-                outgoing.append(_Outgoing(claim, chat_id, text, keyboard, now, previous))
+                outgoing.append(_Outgoing(claim, chat_id, rendered, now, previous))
                 free_at = now
             # Further rows for this chat in the batch queue up one interval apart.
             planned[chat_id] = free_at + self._per_chat
@@ -335,16 +363,8 @@ class NotificationDispatcher:
     async def _deliver(self, push: _Outgoing) -> None:
         claim, chat_id = push.claim, push.chat_id
         try:
-            await asyncio.wait_for(
-                self._bot.send_message(
-                    chat_id=chat_id,
-                    text=push.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=push.keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                ),
-                timeout=self._send_timeout,
-            )
+            for call in self._calls(chat_id, push.push):
+                await asyncio.wait_for(call, timeout=self._send_timeout)
         except RetryAfter as exc:
             await self._rate_limited(claim, exc)
         except Forbidden as exc:
@@ -370,6 +390,25 @@ class NotificationDispatcher:
                 log.debug("notification %s (%s) sent", claim.id, claim.kind)
             else:
                 log.warning("notification %s was sent after its claim expired", claim.id)
+
+    def _calls(self, chat_id: int, push: RenderedPush) -> Iterator[Awaitable[object]]:
+        """The Bot API calls of one push, in order (made one at a time by the caller)."""
+        for start in range(0, len(push.photos), ALBUM_LIMIT):
+            chunk = push.photos[start : start + ALBUM_LIMIT]
+            if len(chunk) == 1:
+                yield self._bot.send_photo(chat_id, chunk[0])
+            else:
+                yield self._bot.send_media_group(chat_id, [InputMediaPhoto(f) for f in chunk])
+        yield self._bot.send_message(
+            chat_id=chat_id,
+            text=push.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=push.keyboard,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        if push.document is not None:
+            filename, content = push.document
+            yield self._bot.send_document(chat_id, InputFile(content, filename=filename))
 
     async def _rate_limited(self, claim: ClaimedNotification, exc: RetryAfter) -> None:
         now = self._services.clock.now()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.dispatcher import (
     BACKOFF,
     NotificationDispatcher,
+    RenderedPush,
     dispatcher_of,
     stop_dispatcher,
     wake,
@@ -255,6 +256,33 @@ async def test_a_due_row_is_sent_once_in_the_recipients_language(
         "skipped": 0,
         "summed_up": 0,
     }
+
+
+async def test_a_push_with_photos_and_a_file_goes_out_in_order(
+    services: Services, api: FakeBotApi, bot: Bot, session_factory: SessionFactory
+) -> None:
+    """Photos first (one alone, more as albums of ten), then the text, then the file."""
+    resident = await _person(services, api, 1001)
+    photos = tuple(api.files.create("photo", b"\x89PNG%d" % n).file_id for n in range(12))
+
+    def render(kind: str, payload: Mapping[str, Any], locale: str) -> RenderedPush:
+        return RenderedPush(
+            "<b>进展</b>：已完成 50%", photos=photos, document=("report.docx", b"PK\x03\x04")
+        )
+
+    dispatcher = NotificationDispatcher(services, bot, render)
+    try:
+        await _queue(services, resident, "progress-1")
+        assert await dispatcher.run_once() == 1
+    finally:
+        await dispatcher.stop()
+    calls = [call.method for call in api.calls if call.method.startswith("send")]
+    assert calls == ["sendMediaGroup", "sendMediaGroup", "sendMessage", "sendDocument"]
+    [album, rest] = api.calls_of("sendMediaGroup")
+    assert len(album.params["media"]) == 10 and len(rest.params["media"]) == 2
+    assert "进展：已完成 50%" in _sent_to(api, 1001)
+    row = await _only(session_factory)
+    assert row.status == "sent"
 
 
 async def test_wake_sends_at_once_however_often_it_is_called(
