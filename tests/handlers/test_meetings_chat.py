@@ -1,5 +1,6 @@
 """A deliberation meeting in chat, through the fake Bot API: from selecting the topic to
-check-in, moving, cancelling, and the waiting list of a full meeting."""
+check-in and the published outcome, moving, cancelling, and the waiting list of a full
+meeting."""
 
 from __future__ import annotations
 
@@ -14,7 +15,19 @@ from handlers.meeting_buttons import CalendarFile, Rsvp
 from storage.models import Invitation
 from tests.bot.services.meeting_fixtures import MONDAY, SATURDAY_EVENING, Cast, cast
 from tests.handlers.meeting_steps import ZH, create_meeting, decode_qr
+from tests.handlers.test_outcome_chat import (
+    BY_WHEN,
+    NEXT,
+    OUTCOME_HEADING,
+    STEP_1,
+    STEP_2,
+    STEP_3,
+    STEP_4,
+    WHO,
+    noted,
+)
 from tests.harness import BotHarness, expect, expect_media
+from tests.meeting_fixtures import next_push
 
 USED_LINK = (
     "This invitation link has already been used. Please ask the liaison office for a new one."
@@ -186,4 +199,51 @@ async def test_a_full_meeting_from_selection_to_check_in(harness: BotHarness) ->
             i.person_id for i in await session.scalars(select(Invitation)) if i.checked_in_at
         }
     assert len(arrived) == 4
+    await harness.nothing_more(staff, *residents, *members, guest, stranger)
+
+    # After the meeting: the outcome, recorded and published; everyone concerned hears once.
+    harness.clock.current = SATURDAY_EVENING + timedelta(hours=3)
+    await staff.command("outcome")
+    held = await expect(
+        staff,
+        ZH._("Meetings held: record an outcome (📝), or get the minutes of a published one (📄)."),
+    )
+    await staff.press(held.inline_keyboard[0][0][1] or "", held)
+    await expect(staff, STEP_1)
+    summary = "会议听取了居民意见，城管办介绍了路灯维护安排。"
+    await staff.send(summary)
+    await expect(staff, noted(len(summary)))
+    await staff.press_button(NEXT)
+    await expect(staff, noted(len(summary)))  # its keyboard goes
+    await expect(staff, STEP_2)
+    await staff.send("东门口加装路灯")
+    await expect(staff, noted(7))
+    await staff.press_button(NEXT)
+    await expect(staff, noted(7))
+    await expect(staff, STEP_3)
+    await staff.press_button(NEXT)  # no disagreements left
+    await expect(staff, STEP_3)
+    await expect(staff, STEP_4)
+    await staff.press_button(ZH._("➕ Add an action item"))
+    await expect(staff, STEP_4)  # the list loses its keyboard
+    await expect(staff, ZH._("What is to be done? One message (or /cancel)."))
+    await staff.send("在东门口安装4盏太阳能路灯")
+    await expect(staff, WHO)
+    await staff.press_button("委员老刘")
+    await expect(staff, WHO)
+    await expect(staff, BY_WHEN)
+    await staff.send("2026-12-31")
+    await expect(staff, "在东门口安装4盏太阳能路灯")
+    await expect(staff, STEP_4)
+    await staff.press_button(ZH._("Done: review ›"))
+    await expect(staff, STEP_4)
+    review = await expect(staff, "东门口加装路灯")
+    await staff.press(review.button_data(ZH._("✅ Publish")), review)
+    question = await expect(staff, ZH._("It cannot be changed afterwards."))
+    await staff.press(question.button_data(ZH._("✅ Publish now")), question)
+    await expect(staff, ZH._("The outcome of {number} is published.", number="HY-2026-0001"))
+    for user in (*residents, members[0], guest, stranger):
+        told = await next_push(harness, user, OUTCOME_HEADING)
+        assert "在东门口安装4盏太阳能路灯" in told.text and "2026年12月31日" in told.text
+    await next_push(harness, members[0], "在东门口安装4盏太阳能路灯")  # his item, to him
     await harness.nothing_more(staff, *residents, *members, guest, stranger)
