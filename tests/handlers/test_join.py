@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import translator
@@ -44,6 +45,41 @@ async def test_similar_issue_is_offered_and_joined(harness: BotHarness) -> None:
     async with harness.session_factory() as session:
         assert await session.scalar(select(func.count(Issue.id))) == 1
         assert await session.scalar(select(func.count(Support.id))) == 1
+
+
+LAMP = "南湖社区东门的路灯坏了两个星期，晚上老人出门很不安全，请尽快修理。"
+
+
+@pytest.mark.parametrize(
+    ("typed", "language"),
+    [
+        ("南湖社区东门路灯坏了", "zh-hans"),  # one short line
+        ("南湖社区东门路灯坏了，晚上一片漆黑。", "zh-hans"),  # other words
+        ("南湖社區東門路燈壞了，晚上一片漆黑。", "zh-hant"),  # Traditional characters
+    ],
+)
+async def test_a_short_or_reworded_repeat_is_offered(
+    harness: BotHarness, typed: str, language: str
+) -> None:
+    """A neighbour writes one line, not the first resident's paragraph: still the same matter."""
+    first = harness.resident(1001)
+    await start_in_village(first)
+    await raise_issue(first, LAMP)
+    second = harness.resident(1002, first_name="李大爷", language_code=language)
+    await second.command("start")
+    await expect(second, "有事好商量")
+    await expect(second, "村")
+    await second.press_button("南湖社区")
+    await expect(second, "南湖社区")
+    await expect(second, "📝")
+    await second.command("new")
+    await expect(second, "描述")
+    await second.send(typed)
+    where = await expect(second, "村")
+    await second.press(where.inline_keyboard[0][0][1] or "", where)
+    await expect(second, "南湖社区")
+    offer = await expect(second, "YS-2026-000001")
+    assert any(label.startswith(("附议", "附議")) for label in offer.buttons)
 
 
 async def test_submitting_separately_continues_the_intake(harness: BotHarness) -> None:
