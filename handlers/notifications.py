@@ -132,16 +132,21 @@ def _info_received(tr: Translator, payload: Payload) -> Rendered:
         media.append(tr.n_("{count} photo", "{count} photos", int(payload["photos"])))
     if payload.get("voices"):
         media.append(tr._("a voice message"))
+    if "issue_id" not in payload:
+        # Written before answers named their issue: no button, so say where to look.
+        if media:
+            lines.append(
+                tr._(
+                    "With {media}: open {issue_number} in /inbox to see and hear them.",
+                    media=tr._("; ").join(media),
+                    issue_number=number,
+                )
+            )
+        return "\n".join(lines), None
     if media:
         lines.append(
-            tr._(
-                "With {media}: open {issue_number} in /inbox to see and hear them.",
-                media=tr._("; ").join(media),
-                issue_number=number,
-            )
+            tr._("With {media}: open the issue to see and hear them.", media=tr._("; ").join(media))
         )
-    if "issue_id" not in payload:
-        return "\n".join(lines), None  # written before answers named their issue
     press = OpenIssue(int(payload["issue_id"]))
     return "\n".join(lines), InlineKeyboardMarkup([[inline(tr._("Open the issue"), press)]])
 
