@@ -25,7 +25,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import ConsultationApp
 from bot.dispatcher import retry_seconds
-from handlers.toolkit.outgoing import Pressed, Replies
+from handlers.toolkit.outgoing import Pressed
+from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import send_committed
 
 log = logging.getLogger(__name__)

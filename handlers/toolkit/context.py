@@ -12,7 +12,7 @@ from bot.context import ConsultationApp
 from bot.i18n import Translator, translator
 from bot.services.container import Services
 from bot.services.views import PersonView
-from handlers.toolkit.outgoing import Replies
+from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import UpdateScope, require_scope
 from handlers.toolkit.state import Frame
 from storage.uow import UnitOfWork

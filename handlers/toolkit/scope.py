@@ -29,7 +29,8 @@ from bot import metrics
 from bot.i18n import translator
 from bot.services import people
 from bot.services.container import Services
-from handlers.toolkit.outgoing import Blocked, Pressed, Replies, send_replies
+from handlers.toolkit.outgoing import Blocked, Pressed, send_replies
+from handlers.toolkit.replies import Replies
 from handlers.toolkit.state import FlowStack, Frame
 from storage.changes import Changes
 from storage.uow import UnitOfWork

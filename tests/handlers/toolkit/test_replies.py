@@ -13,7 +13,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from handlers.toolkit.outgoing import Pressed, Replies
+from handlers.toolkit.outgoing import Pressed
+from handlers.toolkit.replies import Replies
 
 
 def test_every_kind_of_answer_survives_json() -> None:
