@@ -19,7 +19,8 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.roles import RoleName
 from bot.runner import StartupError
-from bot.services.importer import ImportFileError, ImportReport, import_issues, read_table
+from bot.services.import_table import ImportFileError, read_table
+from bot.services.importer import ImportReport, import_issues
 from bot.services.roles import grant_role, revoke_role
 from bot.services.setup import setup_township, split_names
 from bot.transport import AiohttpRequest

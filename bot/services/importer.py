@@ -9,20 +9,22 @@ apart from importing it (`import_issues`) so that other sources can feed the sam
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import NotFound
 from bot.domain.issue_status import IssueStatus
-from bot.grouping.wordlists import sections, village_suffixes
+from bot.grouping.wordlists import village_suffixes
+from bot.services.import_table import (
+    SourceRow,
+    SourceTable,
+    normalise_header,
+)
 from bot.services.intake import format_number
 from storage.models import Category, Village
 from storage.uow import UnitOfWork
@@ -38,15 +40,6 @@ MAX_PLACE_CHARS = 200
 # A row dated this far after the import is a typo or a wrong column, not a real message.
 FUTURE_TOLERANCE = timedelta(days=1)
 
-# Field -> accepted headers. Exports from the 12345 system, message boards and hand-made
-# spreadsheets name the same column differently; compared after `_normalise_header`, so
-# case, spaces and full-width forms do not matter. The list is a data file
-# (bot/grouping/words/import_headers.txt), editable without touching code.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = sections("import_headers.txt")
-REQUIRED_FIELDS = ("id", "time")
-TEXT_FIELDS = ("title", "body")  # at least one of them must be a column
-# Non-blank rows searched for the header (title lines may come first).
-HEADER_SEARCH_ROWS = 10
 
 # Tried in order after ISO 8601; `%m`/`%d` also accept "2" for "02".
 _TIME_FORMATS = (
@@ -67,26 +60,6 @@ _TIME_FORMATS = (
 )
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _VILLAGE_SUFFIXES = village_suffixes()
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (type, encoding or header)."""
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One data row: its line in the file (1 = the first line) and its cells by field."""
-
-    line: int
-    values: Mapping[str, object]
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    """Rows of an export, keyed by field; `columns` maps each field to its header."""
-
-    columns: Mapping[str, str]
-    rows: Sequence[SourceRow]
 
 
 @dataclass(frozen=True)
@@ -125,140 +98,6 @@ class _Row:
 
 class RowProblem(ValueError):
     """Why one row cannot be imported (reported with its line, and skipped)."""
-
-
-# Reading files ---------------------------------------------------------------------------
-
-
-def _normalise_header(header: object) -> str:
-    text = unicodedata.normalize("NFKC", "" if header is None else str(header))
-    return "".join(text.split()).lower().lstrip("\ufeff")
-
-
-_FIELD_BY_HEADER = {
-    _normalise_header(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
-}
-
-
-def map_header(headers: Sequence[object]) -> dict[str, int]:
-    """Field -> column index for a header row; the first column naming a field wins."""
-    mapping: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        name = _FIELD_BY_HEADER.get(_normalise_header(header))
-        if name is not None and name not in mapping:
-            mapping[name] = index
-    return mapping
-
-
-def _is_blank(cells: Sequence[object]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
-def _missing(mapping: Mapping[str, int]) -> list[str]:
-    missing = [name for name in REQUIRED_FIELDS if name not in mapping]
-    if not any(name in mapping for name in TEXT_FIELDS):
-        missing.append(" or ".join(TEXT_FIELDS))
-    return missing
-
-
-def _missing_columns_error(missing: Sequence[str]) -> ImportFileError:
-    accepted = "; ".join(
-        f"{name}: {'/'.join(HEADER_ALIASES[name])}"
-        for wanted in missing
-        for name in wanted.split(" or ")
-    )
-    return ImportFileError(f"no column for {', '.join(missing)} (accepted headers: {accepted})")
-
-
-def table_from_records(records: Iterable[tuple[int, Sequence[object]]]) -> SourceTable:
-    """Build a table from (line, cells) records.
-
-    The header is the first row naming the needed columns among the first few non-blank
-    rows: exports often carry a title line ("12345工单导出 2026年2月") above it.
-    """
-    iterator = iter(records)
-    first_missing: list[str] | None = None
-    header: Sequence[object] | None = None
-    mapping: dict[str, int] = {}
-    looked_at = 0
-    for _line, cells in iterator:
-        if _is_blank(cells):
-            continue
-        mapping = map_header(cells)
-        missing = _missing(mapping)
-        if not missing:
-            header = cells
-            break
-        first_missing = first_missing or missing
-        looked_at += 1
-        if looked_at >= HEADER_SEARCH_ROWS:
-            break
-    if header is None:
-        if first_missing is None:
-            raise ImportFileError("the file is empty")
-        raise _missing_columns_error(first_missing)
-    rows: list[SourceRow] = []
-    for line, cells in iterator:
-        if _is_blank(cells):
-            continue
-        values = {
-            name: (cells[index] if index < len(cells) else None) for name, index in mapping.items()
-        }
-        rows.append(SourceRow(line=line, values=values))
-    columns = {name: str(header[index]).strip() for name, index in mapping.items()}
-    return SourceTable(columns=columns, rows=rows)
-
-
-def _decode(raw: bytes) -> str:
-    # Spreadsheet programs on Chinese Windows save CSV as GBK unless told otherwise.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("the CSV file is neither UTF-8 nor GB18030 text")
-
-
-def _csv_records(text: str) -> Iterator[tuple[int, Sequence[object]]]:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Comma unless the header clearly uses tabs or semicolons ("Unicode text" exports).
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # A quoted cell may span lines: report the line where the record starts.
-    start = 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
-
-
-def _xlsx_records(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError) as exc:
-        raise ImportFileError(f"{path.name} is not a readable .xlsx workbook") from exc
-    try:
-        sheet = workbook.active or workbook.worksheets[0]
-        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
-def read_table(path: Path) -> SourceTable:
-    """Read a .csv (UTF-8 or GB18030; comma, tab or semicolon) or .xlsx export."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise ImportFileError("old .xls workbooks are not supported: save it as .xlsx or .csv")
-    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
-        raise ImportFileError(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")
-    if not path.is_file():
-        raise ImportFileError(f"no such file: {path}")
-    if suffix in (".xlsx", ".xlsm"):
-        return table_from_records(_xlsx_records(path))
-    return table_from_records(_csv_records(_decode(path.read_bytes())))
 
 
 # Interpreting cells ----------------------------------------------------------------------
@@ -348,7 +187,7 @@ class _Matcher:
         self._categories: dict[str, int] = {}
         for category in categories:
             for name in (category.label, category.key):
-                self._categories.setdefault(_normalise_header(name), category.id)
+                self._categories.setdefault(normalise_header(name), category.id)
 
     def village(self, name: str) -> int | None:
         if not name:
@@ -359,7 +198,7 @@ class _Matcher:
         return self._village_core.get(_village_core(name))
 
     def category(self, label: str) -> int | None:
-        return self._categories.get(_normalise_header(label)) if label else None
+        return self._categories.get(normalise_header(label)) if label else None
 
 
 def _parse_row(row: SourceRow, matcher: _Matcher, timezone: ZoneInfo, now: datetime) -> _Row:

@@ -6,7 +6,8 @@ from sqlalchemy import update
 
 from bot.domain.issue_status import IssueStatus
 from bot.services.candidates import CandidateView, candidate_topics
-from bot.services.importer import import_issues, read_table
+from bot.services.import_table import read_table
+from bot.services.importer import import_issues
 from bot.services.intake import IssueDraft, submit
 from storage.db import SessionFactory
 from storage.models import Issue, Person
@@ -227,7 +228,7 @@ async def test_regrouping_leaves_the_event_loop_free(
     import time
 
     from bot.grouping.reading import clear_cache
-    from bot.services.importer import table_from_records
+    from bot.services.import_table import table_from_records
 
     township_id = (await factories.township(session_factory, clock.now())).township_id
     table = table_from_records(_busy_township_rows())

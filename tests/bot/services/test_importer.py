@@ -6,20 +6,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
 from bot.domain.issue_status import IssueStatus
-from bot.services.importer import (
-    SOURCE,
-    ImportFileError,
-    ImportReport,
-    SourceTable,
-    import_issues,
-    map_header,
-    parse_time,
-    read_table,
-)
+from bot.services.import_table import SourceTable, read_table
+from bot.services.importer import SOURCE, ImportReport, import_issues, parse_time
 from storage.db import SessionFactory
 from storage.models import AuditLog, Category, Issue, IssueEvent, Village
 from storage.uow import UnitOfWork
@@ -54,30 +45,6 @@ async def _count(session_factory: SessionFactory, column: Any) -> int:
         return int(await session.scalar(select(func.count(column))) or 0)
 
 
-def test_headers_in_chinese_and_english_map_to_fields() -> None:
-    chinese = ["留言编号", "留言主题", "留言详情", "留言时间", "村社区", "一级标签", "点赞数"]
-    assert map_header(chinese) == {
-        "id": 0,
-        "title": 1,
-        "body": 2,
-        "time": 3,
-        "village": 4,
-        "category": 5,
-        "likes": 6,
-    }
-    english = [" ID ", "Title", "user", "Text", "DATE", "Place", "Category", "likes"]
-    assert map_header(english) == {
-        "id": 0,
-        "title": 1,
-        "body": 3,
-        "time": 4,
-        "place": 5,
-        "category": 6,
-        "likes": 7,
-    }
-    assert map_header(["工单号", "主题", "诉求内容", "受理时间", "地址", "分类"])["place"] == 4
-
-
 def test_times_in_common_formats_are_local_and_stored_as_utc() -> None:
     expected = datetime(2019, 2, 28, 3, 25, 5, tzinfo=UTC)
     assert parse_time("2019-02-28 11:25:05", SHANGHAI) == expected
@@ -90,26 +57,6 @@ def test_times_in_common_formats_are_local_and_stored_as_utc() -> None:
     assert parse_time(43524.5, SHANGHAI) == datetime(2019, 2, 28, 4, tzinfo=UTC)
     # An explicit offset wins over the township's timezone.
     assert parse_time("2019-02-28T11:25:05+00:00", SHANGHAI) == expected.replace(hour=11)
-
-
-def test_unreadable_files_are_one_clear_error(tmp_path: Path) -> None:
-    no_id = tmp_path / "no_id.csv"
-    no_id.write_text("标题,内容,时间\n路灯坏了,村口路灯不亮,2026-01-01\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match="no column for id"):
-        read_table(no_id)
-    no_text = tmp_path / "no_text.csv"
-    no_text.write_text("编号,时间,地点\nA1,2026-01-01,村口\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match="no column for title or body") as error:
-        read_table(no_text)
-    assert "title: 留言主题/" in str(error.value) and "body: 留言详情/" in str(error.value)
-    with pytest.raises(ImportFileError, match="unsupported file type"):
-        read_table(tmp_path.joinpath("export.pdf"))
-    broken = tmp_path / "broken.xlsx"
-    broken.write_bytes(b"not a workbook")
-    with pytest.raises(ImportFileError, match="not a readable"):
-        read_table(broken)
-    with pytest.raises(ImportFileError, match="no such file"):
-        read_table(tmp_path / "missing.csv")
 
 
 async def test_chinese_csv_import_matches_villages_and_categories_and_reports_bad_rows(
