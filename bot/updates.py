@@ -52,6 +52,26 @@ def shape_problem(data: object) -> str | None:
     return None
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _strip_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strip_nul(item) for item in value]
+    return value
+
+
 def chat_of(update: Update) -> int | None:
     chat = update.effective_chat
     if chat is not None:
@@ -66,12 +86,21 @@ class UpdateIntake:
     def __init__(self, app: ConsultationApp) -> None:
         self._app = app
 
-    async def accept(self, updates: Sequence[Update]) -> int:
+    async def accept(self, batch: Sequence[Update]) -> int:
         """Store a batch in one transaction; queue the ones not seen before. Returns those."""
-        if not updates:
+        if not batch:
             return 0
         services = self._app.services
-        rows = [(u.update_id, chat_of(u), u.to_dict()) for u in updates]
+        updates = list(batch)
+        rows = []
+        for index, update in enumerate(updates):
+            payload = update.to_dict()
+            if _has_nul(payload):
+                # NUL characters mean nothing in a message and PostgreSQL cannot store them
+                # in text: such an update (rare; a cheap scan finds it) is read again without.
+                payload = _strip_nul(payload)
+                updates[index] = update = Update.de_json(payload, self._app.bot)
+            rows.append((update.update_id, chat_of(update), payload))
         async with services.uow() as uow:
             new = await uow.received.accept(rows, services.clock.now())
             await uow.commit()

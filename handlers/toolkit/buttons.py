@@ -7,7 +7,7 @@ A button kind is a frozen dataclass that subclasses `Button` with a short prefix
         issue: int
 
     OpenIssue(issue=12).data()       -> "is:12"
-    OpenIssue.pattern()              -> "^is:(?:\\d{1,12})$"
+    OpenIssue.pattern()              -> "^is:(?:\\d{1,10})$"
     OpenIssue.parse("is:12")         -> OpenIssue(issue=12)
 
 Fields are `int` (0 … 10¹²), `bool` (0/1), `Literal["a", "b"]` (one of a few words), or
@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, get_args, get_origin
 
 MAX_CALLBACK_BYTES = 64
-MAX_INT = 10**12 - 1
+# Ids are 32-bit integers in the database (PostgreSQL INTEGER): a larger forged id must be
+# refused here, not fail in the driver.
+MAX_INT = 2**31 - 1
 _SEPARATOR = ":"
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9.]{0,7}$")
 
@@ -55,7 +57,7 @@ def _int_codec(name: str) -> _FieldCodec:
             raise ValueError(f"{name} must be an int in 0…{MAX_INT}, got {value!r}")
         return str(value)
 
-    return _FieldCodec(name, r"\d{1,12}", int, encode, str(MAX_INT))
+    return _FieldCodec(name, r"\d{1,10}", int, encode, str(MAX_INT))
 
 
 def _bool_codec(name: str) -> _FieldCodec:

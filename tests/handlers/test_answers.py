@@ -64,8 +64,8 @@ async def test_a_photo_answers_and_staff_are_told_where_to_see_it(harness: BotHa
     staff, question = await _asked(harness, resident)
     await resident.send_photo(reply_to=question)
     await expect(resident, "YS-2026-000001")
-    told = await expect(staff, "照片 1 张")
-    assert "/inbox" in (told.text or "")
+    told = await expect(staff, "另附照片 1 张：打开诉求即可查看。")
+    assert told.buttons == [ZH._("Open the issue")]
     async with harness.session_factory() as session:
         kinds = [a.kind for a in await session.scalars(select(Attachment))]
     assert kinds.count("photo") == 4  # the three of the issue, and the answer's

@@ -256,7 +256,11 @@ names = st.one_of(
     st.sampled_from(
         ("王阿姨", "李师傅", "Zhang", "<b>老张</b>", "A&B", "🙂", "\u202eRTL", "x" * 64)
     ),
-    st.text(min_size=1, max_size=20).filter(lambda name: name.strip() != ""),
+    # Telegram accepts no control characters in a name (NUL in a message is the intake's
+    # business: bot/updates.py).
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=20).filter(
+        lambda name: name.strip() != ""
+    ),
 )
 LANGUAGE_CODES = (None, "zh-hans", "zh-hant", "zh", "en", "fr", "", "zh-TW")
 
@@ -303,7 +307,7 @@ unknown_commands = st.one_of(
 
 
 def _field_values(regex: str) -> st.SearchStrategy[str]:
-    if regex == r"\d{1,12}":
+    if regex == r"\d{1,10}":
         return st.one_of(
             st.integers(0, 60).map(str),
             st.integers(0, MAX_INT).map(str),
