@@ -138,7 +138,7 @@ async def ask_anonymity(update: Update, context: BotContext) -> None:
     flow = context.flow.id
     context.ui.say(
         tr._(
-            "May CPPCC members and the office see your name with this issue? "
+            "May CPPCC members see your name with this issue? "
             "The office always knows who raised it, so it can answer you."
         ),
         choice(

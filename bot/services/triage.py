@@ -8,6 +8,7 @@ topics lives in bot/services/topics.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -287,6 +288,15 @@ async def awaiting_triage(uow: UnitOfWork, *, township_id: int, issue_id: int) -
 
 
 def topic_title(text: str, fallback: str, limit: int = 60) -> str:
-    """A first title for a topic made from one issue: its first line, shortened."""
+    """A first title for a topic made from one issue: its first clause (what and where,
+    as residents write: "南湖社区东门的路灯坏了两个星期，晚上……"), shortened; staff rename it."""
     first = " ".join(text.split())
+    clause = _CLAUSE_END.split(first, maxsplit=1)[0].strip()
+    if len(clause) >= MIN_TITLE_CHARS:
+        first = clause
     return (first[: limit - 1] + "…" if len(first) > limit else first) or fallback
+
+
+# Where a resident's first clause ends; a shorter clause than MIN_TITLE_CHARS says too little.
+_CLAUSE_END = re.compile(r"[，。！？；,.!?;]")
+MIN_TITLE_CHARS = 6
