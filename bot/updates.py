@@ -154,7 +154,13 @@ async def poll(
         except RetryAfter as error:
             await _pause(stop, retry_seconds(error))
             continue
-        except (NetworkError, TimedOut, TelegramError) as error:
+        except TimedOut:
+            # A long poll that outlived its read timeout (a proxy holding it, a server that
+            # answers late): nothing came, so ask again at once. Backing off here would leave
+            # everyone waiting for the next answer.
+            log.debug("getUpdates timed out; asking again")
+            continue
+        except (NetworkError, TelegramError) as error:
             failures += 1
             log.warning("getUpdates failed (%s); trying again", error)
             await _pause(stop, min(30.0, 0.5 * 2**failures))

@@ -52,8 +52,8 @@ async def _play_resident(user: SimUser) -> None:
             "voice message. You can also send a photo with a caption.",
             "place": "Where is it? If it is in {village}, where you live, press the first button.",
             "where": "Where is it? Share the location, or skip if you described the place already.",
-            "anonymity": "May CPPCC members and the office see your name with this issue? The "
-            "office always knows who raised it, so it can answer you.",
+            "anonymity": "May CPPCC members see your name with this issue? The office always "
+            "knows who raised it, so it can answer you.",
             "check": "<b>Please check before sending</b>",
             "photos": "Would you like to add photos? Send them now (several at once is fine).",
         }.items()

@@ -34,9 +34,10 @@ def _upload(value: Any) -> Upload:
 class InProcessRequest(BaseRequest):
     """Routes PTB's Bot API requests into a ``FakeBotApi`` running in the same event loop.
 
-    Use one instance for ``request`` and another for ``get_updates_request``. Non-polling calls
-    honour ``read_timeout`` (raising ``TimedOut``) so ``api.delay`` can exercise timeouts;
-    getUpdates is bounded only by its own ``timeout`` parameter, as a long poll should be.
+    Use one instance for ``request`` and another for ``get_updates_request``. Calls honour
+    ``read_timeout`` (raising ``TimedOut``) so ``api.delay`` can exercise timeouts; for
+    getUpdates PTB passes the long poll's ``timeout`` plus the read timeout, as an HTTP client
+    would wait.
     """
 
     def __init__(self, api: FakeBotApi, read_timeout: float | None = 5.0) -> None:
@@ -84,7 +85,7 @@ class InProcessRequest(BaseRequest):
         call = self.api.handle(token, api_method, params, uploads)
         if read_timeout is BaseRequest.DEFAULT_NONE:
             read_timeout = self._read_timeout
-        if api_method.lower() == "getupdates" or read_timeout is None:
+        if read_timeout is None:
             status, body = await call
         else:
             try:
