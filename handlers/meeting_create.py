@@ -48,12 +48,14 @@ from handlers.meeting_details import (
     note_typed,
     skipped,
 )
-from handlers.meeting_render import FORMAT_LABELS, refusal, when
+from handlers.meeting_render import FORMAT_LABELS, cut, refusal, when
 from handlers.meeting_when import (
     TEXT,
     WHEN,
     WHEN_OK,
     ask_when,
+    starts_at_of,
+    township_zone,
     when_states,
 )
 from handlers.meetings import show_card
@@ -133,7 +135,11 @@ async def topics_done(update: Update, context: BotContext, press: TopicsDone) ->
     if not _data(context)["topics"]:
         context.ui.answer(context.tr._("Please choose at least one topic."), alert=True)
         return TOPICS
-    context.ui.drop_buttons()
+    # The question becomes its answer, as every step below: the chat reads as a record.
+    topics = set(_data(context)["topics"])
+    selected = await meetings.selected_topics(context.reads, int(_data(context)["township"]))
+    chosen = [f"{number} {cut(title, 40)}" for i, number, title in selected if i in topics]
+    context.ui.edit(context.tr._("Topics: {topics}", topics=context.tr._("、").join(chosen)))
     await ask_when(update, context)
     return WHEN
 
@@ -143,7 +149,10 @@ async def topics_done(update: Update, context: BotContext, press: TopicsDone) ->
 
 async def time_right(update: Update, context: BotContext, press: TimeRight) -> str:
     """✓ Right: the time stands; how long will it take?"""
-    context.ui.drop_buttons()
+    zone = await township_zone(context)
+    context.ui.edit(
+        context.tr._("Time: {when}", when=when(context.tr, starts_at_of(context), zone))
+    )
     await ask_duration(update, context)
     return DURATION
 
@@ -165,7 +174,7 @@ async def _set_duration(update: Update, context: BotContext, minutes: int) -> st
 
 async def duration_pressed(update: Update, context: BotContext, press: Duration) -> str:
     """A length was pressed."""
-    context.ui.drop_buttons()
+    context.ui.edit(context.tr._("Length: about {minutes} minutes", minutes=press.minutes))
     return await _set_duration(update, context, press.minutes)
 
 
@@ -193,7 +202,9 @@ async def ask_format(update: Update, context: BotContext) -> None:
 async def format_chosen(update: Update, context: BotContext, press: PickFormat) -> str:
     """The format was pressed: where it takes place, or its link."""
     _data(context)["format"] = press.format
-    context.ui.drop_buttons()
+    context.ui.edit(
+        context.tr._("Format: {format}", format=context.tr._(FORMAT_LABELS[press.format]))
+    )
     if press.format == "online":
         await ask_link(update, context)
         return LINK

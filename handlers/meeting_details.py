@@ -82,8 +82,14 @@ async def note_typed(update: Update, context: BotContext) -> str:
 
 
 async def skipped(update: Update, context: BotContext, press: Skip) -> str:
-    """Skip: the agenda, the seat limit or the note stays empty."""
-    context.ui.drop_buttons()
+    """Skip: the agenda, the seat limit or the note stays empty (the question says so)."""
+    tr = context.tr
+    context.ui.edit(
+        {
+            "agenda": tr._("Agenda: the chosen topics"),
+            "capacity": tr._("Seats: {seats}", seats=tr._("no limit")),
+        }.get(press.step, tr._("Note: none"))
+    )
     if press.step == "agenda":
         _data(context)["agenda"] = []
         await ask_capacity(update, context)
@@ -116,7 +122,10 @@ async def ask_members(update: Update, context: BotContext) -> None:
 async def members_chosen(update: Update, context: BotContext, press: Members) -> str:
     """Members or not: the summary to check."""
     _data(context)["members"] = press.invite
-    context.ui.drop_buttons()
+    tr = context.tr
+    context.ui.edit(
+        tr._("CPPCC members: invited") if press.invite else tr._("CPPCC members: not invited")
+    )
     await ask_confirmation(update, context)
     return CONFIRM
 

@@ -20,6 +20,7 @@ from bot.services.outbox import NotificationKind
 from handlers.keyboards import inline
 from handlers.meeting_buttons import Admit
 from handlers.meeting_render import (
+    ROLE_LABELS,
     RSVP_LABELS,
     cut,
     details_lines,
@@ -32,11 +33,23 @@ Payload = Mapping[str, Any]
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
+def _invitation_line(tr: Translator, invited_as: str) -> str:
+    """Why this person is asked: a resident for their own matter, a member to deliberate, a
+    guest in the role staff gave them."""
+    if invited_as == "member":
+        return tr._("You are invited as a CPPCC member to deliberate with the residents.")
+    if invited_as == "staff":
+        return tr._("You are invited for the liaison office.")
+    if invited_as in ROLE_LABELS and invited_as != "resident":
+        return tr._("You are invited in the role of {role}.", role=tr._(ROLE_LABELS[invited_as]))
+    return tr._("You are invited to discuss a matter that concerns you and your neighbours.")
+
+
 def _invited(tr: Translator, payload: Payload) -> Rendered:
     details = details_of_payload(payload)
     lines = [
         tr._("<b>Invitation to deliberation meeting {number}</b>", number=details.number),
-        tr._("You are invited to discuss a matter that concerns you and your neighbours."),
+        _invitation_line(tr, str(payload.get("invited_as", "resident"))),
         "",
         *details_lines(tr, details),
         "",

@@ -149,8 +149,15 @@ async def item_text(update: Update, context: BotContext) -> str | None:
 
 
 async def item_topic(update: Update, context: BotContext, press: ItemTopic) -> str:
-    """The topic picked; then the owner."""
-    context.ui.drop_buttons()
+    """The topic picked (the question becomes the answer); then the owner."""
+    picked = [t for t in (await _view(context)).topics if t.id == press.topic]
+    if picked:
+        topic = picked[0]
+        context.ui.edit(
+            context.tr._("Topic: {number} {title}", number=topic.number, title=esc(topic.title))
+        )
+    else:
+        context.ui.drop_buttons()
     context.flow.data["item"]["topic"] = press.topic
     await ask_owner(update, context)
     return ITEM_OWNER
@@ -158,7 +165,12 @@ async def item_topic(update: Update, context: BotContext, press: ItemTopic) -> s
 
 async def owner_picked(update: Update, context: BotContext, press: ItemOwner) -> str:
     """A member picked as the owner (checked when the item is saved); then the due date."""
-    context.ui.drop_buttons()
+    members = await meeting_people.members(context.reads, flow_township(context.flow.data))
+    named = [m.name for m in members if m.id == press.person]
+    if named:
+        context.ui.edit(context.tr._("In charge: {owner}", owner=esc(named[0])))
+    else:
+        context.ui.drop_buttons()
     context.flow.data["item"]["owner_person"] = press.person
     await ask_due(update, context)
     return ITEM_DUE

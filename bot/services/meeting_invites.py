@@ -182,7 +182,9 @@ async def add_invitee(
     else:
         await uow.meetings.invite(meeting_id, person_id, role, "added", now)
     view = await view_of(uow, meeting)
-    await tell_invited(uow, view, [person_id], now, ref=f":{now.isoformat()}")
+    await tell_invited(
+        uow, view, [person_id], now, ref=f":{now.isoformat()}", roles={person_id: role}
+    )
     return meeting.number
 
 
@@ -281,5 +283,8 @@ async def redeem_guest_pass(
         existing.role, existing.removed_at = found.role, None
     else:
         await uow.meetings.invite(meeting.id, person_id, found.role, "guest", now)
-    await tell_invited(uow, await view_of(uow, meeting), [person_id], now, ref=f":g{found.id}")
+    view = await view_of(uow, meeting)
+    await tell_invited(
+        uow, view, [person_id], now, ref=f":g{found.id}", roles={person_id: found.role}
+    )
     return meeting.number, found.role

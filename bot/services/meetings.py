@@ -9,7 +9,7 @@ the scheduled-jobs table (bot/services/meeting_reminders.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,7 +155,8 @@ async def create_meeting(
                 )
     await uow.meetings.invite_many(meeting.id, rows)
     view = await view_of(uow, meeting)
-    await tell_invited(uow, view, [int(row["person_id"]) for row in rows], now)
+    roles = {int(row["person_id"]): str(row["role"]) for row in rows}
+    await tell_invited(uow, view, list(roles), now, roles=roles)
     await schedule_reminders(uow, view, now)
     # The opinion digest before it and the outcome reminder after it follow its time.
     await meeting_jobs.on_meeting_scheduled(uow, view.id, now)
@@ -171,16 +172,24 @@ async def create_meeting(
 
 
 async def tell_invited(
-    uow: UnitOfWork, view: MeetingView, person_ids: Sequence[int], now: datetime, ref: str = ""
+    uow: UnitOfWork,
+    view: MeetingView,
+    person_ids: Sequence[int],
+    now: datetime,
+    ref: str = "",
+    *,
+    roles: Mapping[int, str] | None = None,
 ) -> None:
-    """The invitation push (`ref` tells a second invitation of the same person apart)."""
+    """The invitation push, worded for the role each person is invited in (`roles`, by
+    person; a resident by default); `ref` tells a second invitation of the same person apart."""
     payload = {**payload_of(view), "rsvp": "pending"}
     for person_id in person_ids:
+        invited_as = (roles or {}).get(person_id, "resident")
         await notify(
             uow,
             recipient_id=person_id,
             kind=NotificationKind.MEETING_INVITED,
-            payload=payload,
+            payload={**payload, "invited_as": invited_as},
             dedupe_key=f"meeting-invited:{view.id}:{person_id}{ref}",
             now=now,
         )

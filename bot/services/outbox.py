@@ -88,6 +88,9 @@ OPTIONAL_FIELDS: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.ISSUE_REJECTED: frozenset({"reason_key"}),
     # The issue answered, so the staff member who asked opens its card from the push.
     NotificationKind.ISSUE_INFO_RECEIVED: frozenset({"issue_id"}),
+    # The role the person is invited in (resident, member, staff, a guest's role), so the
+    # invitation speaks to them as such.
+    NotificationKind.MEETING_INVITED: frozenset({"invited_as"}),
 }
 ROLE_CHANGES = frozenset({"granted", "revoked"})
 GRANTED_ROLES = frozenset({"staff", "member", "admin"})

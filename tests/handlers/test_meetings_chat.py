@@ -93,6 +93,9 @@ async def test_a_full_meeting_from_selection_to_check_in(harness: BotHarness) ->
     text = invitations[3001].text
     assert "东风镇协商议事室" in text and "1. 通报东门路灯情况" in text
     assert ZH._("📍 Where") in invitations[3001].buttons  # the place has coordinates
+    # Each is asked as what they are: a neighbour for their own matter, a member to deliberate.
+    assert "与您和邻里相关的事" in text
+    assert "以政协委员身份参加" in invitations[5001].text
 
     # A guest from the department, by a single-use link staff forward.
     await staff.press_button(ZH._("🎫 Guest link"))
@@ -104,6 +107,7 @@ async def test_a_full_meeting_from_selection_to_check_in(harness: BotHarness) ->
     await guest.command("start", payload)
     await expect(guest, ZH._("department representative"))
     guest_invitation = await _invitation(guest)
+    assert "以部门代表身份参加" in guest_invitation.text
     await guest.press(Rsvp(1, "yes").data(), guest_invitation)
     await expect(guest, ZH._("attending"))
     stranger = harness.api.user(6002, first_name="路人", language_code="zh-hans")
@@ -230,7 +234,7 @@ async def test_a_full_meeting_from_selection_to_check_in(harness: BotHarness) ->
     await staff.send("在东门口安装4盏太阳能路灯")
     await expect(staff, WHO)
     await staff.press_button("委员老刘")
-    await expect(staff, WHO)
+    await expect(staff, ZH._("In charge: {owner}", owner="委员老刘"))
     await expect(staff, BY_WHEN)
     await staff.send("2026-12-31")
     await expect(staff, "在东门口安装4盏太阳能路灯")

@@ -162,10 +162,10 @@ async def _record(harness: BotHarness, staff: SimUser) -> BotMessage:
     await staff.send("在东门口安装4盏太阳能路灯")
     await expect(staff, ZH._("For which topic?"))
     await staff.press_button("YT-2026-0001 东门路灯")
-    await expect(staff, ZH._("For which topic?"))
+    await expect(staff, ZH._("Topic: {number} {title}", number="YT-2026-0001", title="东门路灯"))
     await expect(staff, WHO)
     await staff.press_button("老刘")
-    await expect(staff, WHO)
+    await expect(staff, ZH._("In charge: {owner}", owner="老刘"))
     await expect(staff, BY_WHEN)
     await staff.send("2026-01-05")
     await expect(
@@ -187,7 +187,7 @@ async def _record(harness: BotHarness, staff: SimUser) -> BotMessage:
     await staff.send("东门路灯每月巡查一次")
     await expect(staff, ZH._("For which topic?"))
     await staff.press_button("YT-2026-0001 东门路灯")
-    await expect(staff, ZH._("For which topic?"))
+    await expect(staff, ZH._("Topic: {number} {title}", number="YT-2026-0001", title="东门路灯"))
     await expect(staff, WHO)
     await staff.send("无")
     await expect(
