@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -248,6 +248,22 @@ async def tell_issue_people(
             now=now,
         )
     return queued
+
+
+# Pushes written for someone who had never opened a chat with the bot (a member granted a
+# role, then invited to a meeting, before their first /start) are delivered in full on their
+# first message, buttons and all, when they are this recent; older ones are summed up.
+HELD_DAYS = 14
+
+
+async def deliver_held(uow: UnitOfWork, person_id: int, now: datetime) -> int:
+    """The person wrote to the bot for the first time: what waited for them goes out now."""
+    missed = await uow.notifications.skipped_for(person_id)
+    recent = [row.id for row in missed if row.created_at >= now - timedelta(days=HELD_DAYS)]
+    await uow.notifications.requeue(recent, now=now)
+    if len(recent) < len(missed):
+        await catch_up(uow, person_id, now)  # only the older ones are left skipped
+    return len(recent)
 
 
 # A catch-up lists at most this many changes (the newest); /my has the rest.

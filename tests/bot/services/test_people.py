@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.domain.errors import NotFound
 from bot.domain.roles import RoleName
-from bot.services import people
+from bot.services import outbox, people, roles
 from bot.services.people import Contact, PersonCache
 from bot.services.views import PersonView
 from storage.db import SessionFactory
-from storage.models import Person
+from storage.models import Notification, Person
 from storage.uow import UnitOfWork
 from tests import factories
 from tests.conftest import MutableClock
@@ -241,3 +242,32 @@ def test_person_cache_forget_and_amend() -> None:
     cache.forget(1001)
     assert cache.peek(1001) is None
     assert cache.get(other, 5.0) == _view(2002)
+
+
+async def test_first_message_delivers_what_waited_for_someone_new(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    """A member granted a role before ever writing to the bot has pushes that were skipped
+    (no chat to send to): on their first message the recent ones go out in full, buttons
+    and all; one older than HELD_DAYS is only summed up."""
+    township_id = (await factories.township(session_factory, clock.now())).township_id
+    async with UnitOfWork(session_factory) as uow:
+        await roles.grant_role(
+            uow,
+            township_id=township_id,
+            telegram_id=1001,
+            role=RoleName.MEMBER,
+            now=clock.now() - timedelta(days=outbox.HELD_DAYS + 1),
+        )
+        await roles.grant_role(
+            uow, township_id=township_id, telegram_id=1001, role=RoleName.STAFF, now=clock.now()
+        )
+        await uow.commit()
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Notification).values(status="skipped"))
+    await _register(session_factory, clock)
+    async with session_factory() as session:
+        rows = (await session.scalars(select(Notification).order_by(Notification.id))).all()
+    by_role = {row.payload.get("granted_role"): row.status for row in rows}
+    assert by_role == {"member": "summed_up", "staff": "pending", None: "pending"}
+    assert [row.kind for row in rows if row.status == "pending"] == ["role_changed", "catch_up"]
