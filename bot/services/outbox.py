@@ -257,11 +257,21 @@ HELD_DAYS = 14
 
 
 async def deliver_held(uow: UnitOfWork, person_id: int, now: datetime) -> int:
-    """The person wrote to the bot for the first time: what waited for them goes out now."""
+    """The person wrote to the bot for the first time: what waited for them goes out now.
+
+    Their role changes are left out: the greeting they are about to read names their roles.
+    """
     missed = await uow.notifications.skipped_for(person_id)
-    recent = [row.id for row in missed if row.created_at >= now - timedelta(days=HELD_DAYS)]
+    told_by_greeting = [row.id for row in missed if row.kind == NotificationKind.ROLE_CHANGED]
+    await uow.notifications.mark_summed_up(told_by_greeting, now=now)
+    since = now - timedelta(days=HELD_DAYS)
+    recent = [
+        row.id
+        for row in missed
+        if row.kind != NotificationKind.ROLE_CHANGED and row.created_at >= since
+    ]
     await uow.notifications.requeue(recent, now=now)
-    if len(recent) < len(missed):
+    if len(recent) + len(told_by_greeting) < len(missed):
         await catch_up(uow, person_id, now)  # only the older ones are left skipped
     return len(recent)
 

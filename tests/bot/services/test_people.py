@@ -249,25 +249,36 @@ async def test_first_message_delivers_what_waited_for_someone_new(
 ) -> None:
     """A member granted a role before ever writing to the bot has pushes that were skipped
     (no chat to send to): on their first message the recent ones go out in full, buttons
-    and all; one older than HELD_DAYS is only summed up."""
+    and all; one older than HELD_DAYS is only summed up; the role change itself is left to
+    the greeting, which names the roles."""
     township_id = (await factories.township(session_factory, clock.now())).township_id
+    old = clock.now() - timedelta(days=outbox.HELD_DAYS + 1)
     async with UnitOfWork(session_factory) as uow:
-        await roles.grant_role(
-            uow,
-            township_id=township_id,
-            telegram_id=1001,
-            role=RoleName.MEMBER,
-            now=clock.now() - timedelta(days=outbox.HELD_DAYS + 1),
+        granted = await roles.grant_role(
+            uow, township_id=township_id, telegram_id=1001, role=RoleName.MEMBER, now=old
         )
-        await roles.grant_role(
-            uow, township_id=township_id, telegram_id=1001, role=RoleName.STAFF, now=clock.now()
-        )
+        for number, at in (("YS-2026-000001", old), ("YS-2026-000002", clock.now())):
+            await outbox.notify(
+                uow,
+                recipient_id=granted.person_id,
+                kind=outbox.NotificationKind.ISSUE_MERGED,
+                payload={
+                    "issue_number": number,
+                    "original_number": "YS-2026-000009",
+                    "role": "raiser",
+                },
+                dedupe_key=f"merged:{number}",
+                now=at,
+            )
         await uow.commit()
     async with session_factory() as session, session.begin():
         await session.execute(update(Notification).values(status="skipped"))
     await _register(session_factory, clock)
     async with session_factory() as session:
         rows = (await session.scalars(select(Notification).order_by(Notification.id))).all()
-    by_role = {row.payload.get("granted_role"): row.status for row in rows}
-    assert by_role == {"member": "summed_up", "staff": "pending", None: "pending"}
-    assert [row.kind for row in rows if row.status == "pending"] == ["role_changed", "catch_up"]
+    assert [(row.kind, row.payload.get("issue_number"), row.status) for row in rows] == [
+        ("role_changed", None, "summed_up"),
+        ("issue_merged", "YS-2026-000001", "summed_up"),
+        ("issue_merged", "YS-2026-000002", "pending"),
+        ("catch_up", None, "pending"),
+    ]
