@@ -104,7 +104,7 @@ async def meetings_command(update: Update, context: BotContext) -> None:
     buttons = [
         [
             inline(
-                f"{view.number} {tr.day(view.starts_at, view.zone)} "
+                f"{view.number} · {tr.day(view.starts_at, view.zone)} · "
                 f"{tr._(STATE_LABELS[view.state(context.now)])}",
                 MeetingCard(view.id),
             )
