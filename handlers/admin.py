@@ -193,7 +193,9 @@ async def _begin(update: Update, context: BotContext, *, revoke: bool) -> str | 
             context.ui.say(await _apply(context, role, named, revoke=revoke))
             return END
         context.ui.say(why_nobody(context.tr, named))
-    context.flow.data = {"role": role.value, "revoke": revoke}
+    # Kept with the flow: a prompt repeated after an off-script message runs without the
+    # permission check that sets context.township.
+    context.flow.data = {"role": role.value, "revoke": revoke, "township": context.township}
     await _ask_whom(update, context)
     return AWAIT_PERSON
 
@@ -203,7 +205,11 @@ async def _people_keyboard(context: BotContext, page: int) -> InlineKeyboardMark
     data = context.flow.data
     holding = RoleName(data["role"]) if data["revoke"] else None
     people, total = await roles.people_to_choose(
-        context.reads, context.township, page=page, page_size=PAGE_SIZE, holding=holding
+        context.reads,
+        int(data["township"]) if "township" in data else context.township,
+        page=page,
+        page_size=PAGE_SIZE,
+        holding=holding,
     )
     frame = context.flow.id
     keyboard = [[inline(whom.who(tr, Target.of(p)), ChoosePerson(frame, p.id))] for p in people]
