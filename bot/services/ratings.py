@@ -300,3 +300,15 @@ async def answer_rater(
     )
     person = await uow.outcomes.person(person_id)
     return person.first_name if person is not None else ""
+
+
+async def answerable(
+    uow: UnitOfWork, *, township_id: int, topic_id: int, person_id: int, round_: int
+) -> tuple[str, str]:
+    """(topic number, resident's name) when staff can answer this rating now."""
+    topic = await topic_in(uow, topic_id, township_id)
+    check_round(topic, round_)
+    if await uow.ratings.rating(topic.id, person_id, round_) is None:
+        raise NotRated(topic.number)
+    person = await uow.outcomes.person(person_id)
+    return topic.number, person.first_name if person is not None else ""
