@@ -63,7 +63,7 @@ def check_round(topic: Topic, round_: int, statuses: frozenset[TopicStatus] = RA
     if round_ != round_of(topic):
         raise RoundClosed(topic.number, reopened=round_ < round_of(topic))
     if topic.status not in statuses:
-        raise RoundClosed(topic.number, reopened=topic.status is TopicStatus.IMPLEMENTING)
+        raise RoundClosed(topic.number, reopened=False)  # not resolved yet, or reviewed
 
 
 def reask_key(topic_id: int, round_: int) -> str:

@@ -183,7 +183,7 @@ async def test_those_who_did_not_rate_are_asked_again_once_after_three_days(
         [followed.people["李大爷"], followed.people["赵姐"]]
     )
     text, _ = render_notification(again[0].kind, again[0].payload, "zh_Hans")
-    assert ZH._("A reminder") in text
+    assert ZH._("A reminder:") in text
     # Then left in peace.
     clock.advance(days=30)
     await scheduler.run_once()
