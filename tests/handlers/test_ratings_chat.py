@@ -12,6 +12,7 @@ from bot.domain.roles import RoleName
 from bot.i18n import translator
 from fake_telegram import BotMessage
 from handlers.followup_buttons import LookBackAnswer, Rate, ReopenTopic, ResolveTopic
+from handlers.topics import TopicCard
 from storage.models import Notification, Rating, Topic
 from tests import factories
 from tests.handlers.followup_steps import BY_WHEN, RESOLVE, WHO, resolve_in_chat, scene
@@ -168,3 +169,24 @@ async def test_bad_presses_change_nothing(harness: BotHarness) -> None:
         kinds = set(await session.scalars(select(Notification.kind)))
     assert "rating_unsatisfied" not in kinds and "topic_reopened" not in kinds
     await harness.nothing_more(wang, foreign)
+
+
+async def test_staff_resolve_from_the_topic_card_without_a_note(harness: BotHarness) -> None:
+    followed, chats = await scene(harness)
+    staff, wang = chats["小张"], chats["王阿姨"]
+    await next_push(harness, staff, "东门路灯")  # the suggestion, left aside
+    await staff.command("topics")
+    listing = await expect(staff, "东门路灯")
+    await staff.press(TopicCard(followed.topic_id).data(), listing)
+    card = await expect(staff, "YT-2026-0001 东门路灯")
+    await staff.press(card.button_data(RESOLVE), card)
+    await expect(staff, "正在办结议题YT-2026-0001")
+    await staff.press_button("不写说明，直接办结")
+    await expect(staff, "议题YT-2026-0001已办结。已向3位")
+    request = await next_push(harness, wang, "已办结")
+    assert "办结说明" not in request.text  # no note, no empty heading
+    # The card now offers reopening instead.
+    await staff.press(TopicCard(followed.topic_id).data(), listing)
+    card = await expect(staff, "YT-2026-0001 东门路灯")
+    assert "↩️ 重新办理" in card.buttons and RESOLVE not in card.buttons
+    await harness.nothing_more(staff)
