@@ -44,6 +44,8 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
     await wang.press(requests["王阿姨"].button_data("😊 满意"), requests["王阿姨"])
     await expect(wang, "已记录：您对议题YT-2026-0001的办理结果满意。")
     await expect(wang, "还想补充几句吗")
+    await wang.send("好" * 1001)  # too long: said so, and asked again
+    await expect(wang, ZH._("Please keep it under {limit} characters.", limit=1000))
     await wang.send("修得很快，谢谢")
     await expect(wang, ZH._("Thank you, your comment was recorded."))
     query = await wang.press(requests["王阿姨"].button_data("😊 满意"), requests["王阿姨"])
