@@ -68,7 +68,8 @@ def consultation_steps(village_id: int) -> list[Step]:
     return [
         Step(lambda u: u.command("start", f"v{village_id}"), "您已登记在"),
         Step(lambda u: u.command("new"), "请描述"),
-        Step(lambda u: u.send(TEXT), "是哪方面的问题"),
+        Step(lambda u: u.send(TEXT), "在哪个村"),
+        Step(_press_home_village, "是哪方面的问题"),
         Step(_press_category, "需要补充照片吗"),
         Step(lambda u: u.send_photo(), "已收到 1 张照片"),
         Step(lambda u: u.press_button("下一步 ›"), "具体在哪里"),
@@ -76,6 +77,12 @@ def consultation_steps(village_id: int) -> list[Step]:
         Step(lambda u: u.press_button("可以，显示我的姓名"), "提交前请核对"),
         Step(lambda u: u.press_button("✅ 提交"), "编号"),
     ]
+
+
+async def _press_home_village(user: SimUser) -> object:
+    """Where it happened: the resident's own village, offered first and marked ✓."""
+    labels = [b for b in user.bot_messages()[-1].buttons if b.startswith("✓")]
+    return await user.press_button(labels[0])
 
 
 async def _press_category(user: SimUser) -> object:
@@ -95,6 +102,7 @@ def echo_steps() -> list[Step]:
         Step(lambda u: u.command("start", "v1"), None),
         Step(lambda u: u.command("new"), None),
         Step(lambda u: u.send(TEXT), None),
+        Step(lambda u: _press_last(u, "in:vl:1"), None),
         Step(lambda u: _press_last(u, "in:cat:1"), None),
         Step(lambda u: u.send_photo(), None),
         Step(lambda u: _press_last(u, "in:ph:done"), None),

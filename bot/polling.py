@@ -29,23 +29,27 @@ async def serve_polling(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    await app.initialize()
     try:
-        async with app:
-            await on_startup(app)
-            await app.start()
-            polling = Polling(app)
-            await polling.start()
-            log.info("bot started (polling)")
-            await stop.wait()
-            log.info("stopping: no more updates are taken")
-            try:
-                async with asyncio.timeout(settings.shutdown_seconds):
-                    await polling.stop()
-                    await app.stop()
-                    await on_stop(app)
-            except TimeoutError:
-                log.warning("stopped before everything in hand was done; it resumes at start")
+        await on_startup(app)
+        await app.start()
+        polling = Polling(app)
+        await polling.start()
+        log.info("bot started (polling)")
+        await stop.wait()
+        log.info("stopping: no more updates are taken")
+        try:
+            async with asyncio.timeout(settings.shutdown_seconds):
+                await polling.stop()
+                await app.stop()
+                await on_stop(app)
+        except TimeoutError:
+            log.warning("stopped before everything in hand was done; it resumes at start")
     finally:
+        # After a stop that ran out of time the application still counts as running, and
+        # shutting it down would only raise: exit as promised, what was in hand is stored.
+        if not app.running:
+            await app.shutdown()
         await database.dispose()
 
 

@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
@@ -148,8 +149,11 @@ async def poll(
     failures = 0
     while not stop.is_set():
         try:
-            updates = await app.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            updates = await _unless_stopped(
+                stop,
+                app.bot.get_updates(
+                    offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+                ),
             )
         except RetryAfter as error:
             await _pause(stop, retry_seconds(error))
@@ -166,6 +170,8 @@ async def poll(
             await _pause(stop, min(30.0, 0.5 * 2**failures))
             continue
         failures = 0
+        if updates is None:
+            return  # stopped during a long poll: what it would have brought comes next time
         if not updates:
             continue
         try:
@@ -176,6 +182,28 @@ async def poll(
             await _pause(stop, 1.0)
             continue
         offset = updates[-1].update_id + 1
+
+
+async def _unless_stopped(
+    stop: asyncio.Event, fetch: Coroutine[Any, Any, tuple[Update, ...]]
+) -> tuple[Update, ...] | None:
+    """The long poll's answer, or None once `stop` is set first.
+
+    A stop must not wait out a long poll (up to POLL_TIMEOUT seconds). Cancelling the call
+    loses nothing: its updates are not acknowledged, so Telegram hands them out again.
+    """
+    fetching = asyncio.ensure_future(fetch)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if fetching.done():
+        return fetching.result()
+    fetching.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await fetching
+    return None
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

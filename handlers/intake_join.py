@@ -51,7 +51,7 @@ async def show_join_offer(update: Update, context: BotContext) -> bool:
         lines.append(f"{index}. {option.number} {esc(option.preview)}")
         press = JoinExisting(flow=flow, kind="t" if option.kind == "topic" else "i", id=option.id)
         buttons.append([inline(tr._("Join {number}", number=option.number), press)])
-    lines.append(tr._("Join one of them, and you will be told every step, as they are."))
+    lines.append(tr._("Join one of them, and you will hear of every step just as its raiser does."))
     buttons.append([inline(tr._("Mine is different, continue ›"), JoinNone(flow=flow))])
     context.ui.say("\n".join(lines), InlineKeyboardMarkup(buttons))
     return True

@@ -22,6 +22,7 @@ from handlers.meeting_buttons import (
     CheckinList,
     CheckInvitee,
     CloseCheckin,
+    MeetingCard,
     OpenCheckin,
 )
 from handlers.meeting_people import PAGE, pages
@@ -54,6 +55,9 @@ def panel_text(panel: Panel) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [[inline(tr._("👥 Check in from the list"), CheckinList(view.id, 0))]]
     if view.checkin_open:
         buttons.append([inline(tr._("Close check-in"), CloseCheckin(view.id))])
+    else:
+        # Closed: the way on is the meeting's card (its outcome, its minutes).
+        buttons.append([inline(tr._("‹ Back"), MeetingCard(view.id))])
     return text, InlineKeyboardMarkup(buttons)
 
 

@@ -29,7 +29,7 @@ from handlers.outcome_steps import (
     RemoveItem,
     flow_township,
 )
-from handlers.render import esc
+from handlers.render import esc, with_note
 from handlers.toolkit import BotContext, Route, button, message
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -45,7 +45,7 @@ def item_line(context: BotContext, item: outcomes.ItemView) -> str:
         owner=esc(item.owner),
         due=day_text(tr, item.due_on),
     )
-    return line + (f" ({esc(item.topic_number)})" if item.topic_number else "")
+    return with_note(tr, line, esc(item.topic_number)) if item.topic_number else line
 
 
 def show_items(context: BotContext, view: outcomes.OutcomeView) -> None:

@@ -21,7 +21,7 @@ from handlers.deliberation_buttons import (
 )
 from handlers.deliberation_errors import day_text
 from handlers.keyboards import inline
-from handlers.render import esc
+from handlers.render import esc, with_note
 
 Payload = Mapping[str, Any]
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -195,7 +195,7 @@ def _action_items(tr: Translator, payload: Payload) -> Rendered:
             due=_due(tr, item["due"]),
         )
         if item.get("topic"):
-            line += f" ({esc(item['topic'])})"
+            line = with_note(tr, line, esc(item["topic"]))
         lines.append(line)
     lines.append(tr._("Please see to them by their due dates; the liaison office follows up."))
     return "\n".join(lines), None

@@ -164,7 +164,7 @@ async def publish(update: Update, context: BotContext, press: ConfirmPublish) ->
         tr._("The outcome of {number} is published.", number=esc(done.view.meeting.number))
         + "\n"
         + tr.n_("{count} person is being told.", "{count} people are being told.", done.told)
-        + " "
+        + "\n"
         + tr.n_(
             "{count} owner gets their action items.",
             "{count} owners get their action items.",

@@ -41,6 +41,11 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def with_note(tr: Translator, text: str, note: str) -> str:
+    """A line with a short note after it in brackets (full-width in Chinese)."""
+    return tr._("{text} ({note})", text=text, note=note)
+
+
 def category_label(tr: Translator, category: CategoryView | None) -> str:
     if category is None:
         return "—"
@@ -109,7 +114,7 @@ def issue_detail(tr: Translator, detail: IssueDetail) -> str:
     for event in detail.events:
         entry = f"{tr.when(event.at, zone)} — {status_label(tr, event.status)}"
         if event.note:
-            entry += f" ({esc(event.note)})"
+            entry = with_note(tr, entry, esc(event.note))
         lines.append(entry)
     return "\n".join(lines)
 

@@ -21,7 +21,7 @@ from handlers import opinions, resolution
 from handlers.inbox import BackToCard, ViewIssue, preview_label
 from handlers.keyboards import inline
 from handlers.meetings import topic_card_buttons as meeting_buttons
-from handlers.render import esc, topic_status_label
+from handlers.render import esc, topic_status_label, with_note
 from handlers.toolkit import BotContext, Button, Route, button, command
 
 SHOWN_ISSUES = 10
@@ -95,7 +95,7 @@ async def topics_command(update: Update, context: BotContext) -> None:
         views = grouped.get(status, [])
         if not views:
             continue
-        lines.append(f"<b>{topic_status_label(tr, status)}</b> ({len(views)})")
+        lines.append(with_note(tr, f"<b>{topic_status_label(tr, status)}</b>", str(len(views))))
         for view in views:
             if view.merged_into is not None:
                 # Its issues and people are in the other topic now: say where, not "0 people".

@@ -314,6 +314,23 @@ class NotificationRepository:
                 .execution_options(synchronize_session=False)
             )
 
+    async def requeue(self, ids: Sequence[int], *, now: datetime) -> None:
+        """Skipped rows become pending again, as if just written (no attempt counted)."""
+        if ids:
+            await self.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(
+                    status=NotificationStatus.PENDING.value,
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if self.changes is not None:
+                self.changes.outbox = True
+
     async def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due (claims in flight are not counted)."""
         return await self.session.scalar(

@@ -135,7 +135,7 @@ async def check_in(
     if not meeting.checkin_open:
         raise MeetingRefused("checkin_closed", meeting.number)
     person = await uow.people.get(person_id)
-    name = person.first_name if person is not None else ""
+    name = person.display_name if person is not None else ""
     if invitation is None or invitation.removed_at is not None:
         panel = await panel_of(uow, meeting)
         staff = await uow.people.by_telegram_id(meeting.checkin_chat_id or 0)
@@ -171,7 +171,7 @@ async def check_in_by_staff(
     meeting = await load_meeting(uow, invitation.meeting_id, township_id)
     _require_running(meeting, now)
     person = await uow.people.get(invitation.person_id)
-    name = person.first_name if person is not None else ""
+    name = person.display_name if person is not None else ""
     status = "already" if invitation.checked_in_at is not None else "checked_in"
     invitation.checked_in_at = invitation.checked_in_at or now
     await uow.session.flush()
@@ -189,7 +189,7 @@ async def admit(
         raise NotFound("person", person_id)
     invitation = await uow.meetings.invitation(meeting_id, person_id)
     if invitation is not None and invitation.removed_at is None and invitation.checked_in_at:
-        return CheckIn(meeting.number, "already", person.first_name, await panel_of(uow, meeting))
+        return CheckIn(meeting.number, "already", person.display_name, await panel_of(uow, meeting))
     if invitation is None:
         await uow.meetings.invite(meeting_id, person_id, "resident", "added", now)
         invitation = await uow.meetings.invitation(meeting_id, person_id)
@@ -205,4 +205,4 @@ async def admit(
         dedupe_key=f"meeting-admitted:{meeting.id}:{person_id}",
         now=now,
     )
-    return CheckIn(meeting.number, "admitted", person.first_name, await panel_of(uow, meeting))
+    return CheckIn(meeting.number, "admitted", person.display_name, await panel_of(uow, meeting))

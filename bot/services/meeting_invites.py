@@ -156,7 +156,7 @@ async def addable(uow: UnitOfWork, *, township_id: int, meeting_id: int) -> list
         for person_id in await uow.meetings.people_with_role(township_id, role):
             if person_id not in listed and person_id not in found:
                 person = await uow.people.get(person_id)
-                found[person_id] = person.first_name if person is not None else ""
+                found[person_id] = person.display_name if person is not None else ""
     return sorted(found.items())
 
 

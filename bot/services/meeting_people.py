@@ -25,7 +25,7 @@ async def staff_ids(uow: UnitOfWork, township_id: int) -> list[int]:
 async def members(uow: UnitOfWork, township_id: int) -> list[PersonRef]:
     """The township's CPPCC members, by name (owners of action items are picked from them)."""
     people = await uow.outcomes.people_with_roles(township_id, [RoleName.MEMBER])
-    return [PersonRef(person.id, person.first_name) for person in people]
+    return [PersonRef(person.id, person.display_name) for person in people]
 
 
 async def works_in(uow: UnitOfWork, person_id: int, township_id: int) -> bool:

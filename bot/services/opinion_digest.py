@@ -76,7 +76,7 @@ async def build_digest(uow: UnitOfWork, meeting: Meeting) -> Digest:
                 OpinionStat(
                     opinion_id=opinion.id,
                     text=opinion.text,
-                    author=author.first_name if author is not None else "",
+                    author=author.display_name if author is not None else "",
                     anonymous=opinion.anonymous,
                     tally=tally,
                     score=agreement(tally),

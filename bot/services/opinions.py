@@ -268,7 +268,7 @@ async def card(
     author = None
     if reveal:
         person = await uow.outcomes.person(opinion.author_id)
-        author = person.first_name if person is not None else None
+        author = person.display_name if person is not None else None
     return OpinionCard(
         meeting_topic_id=link.id,
         topic_number=topic.number,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -291,6 +291,32 @@ async def tell_issue_people(
             now=now,
         )
     return queued
+
+
+# Pushes written for someone who had never opened a chat with the bot (a member granted a
+# role, then invited to a meeting, before their first /start) are delivered in full on their
+# first message, buttons and all, when they are this recent; older ones are summed up.
+HELD_DAYS = 14
+
+
+async def deliver_held(uow: UnitOfWork, person_id: int, now: datetime) -> int:
+    """The person wrote to the bot for the first time: what waited for them goes out now.
+
+    Their role changes are left out: the greeting they are about to read names their roles.
+    """
+    missed = await uow.notifications.skipped_for(person_id)
+    told_by_greeting = [row.id for row in missed if row.kind == NotificationKind.ROLE_CHANGED]
+    await uow.notifications.mark_summed_up(told_by_greeting, now=now)
+    since = now - timedelta(days=HELD_DAYS)
+    recent = [
+        row.id
+        for row in missed
+        if row.kind != NotificationKind.ROLE_CHANGED and row.created_at >= since
+    ]
+    await uow.notifications.requeue(recent, now=now)
+    if len(recent) + len(told_by_greeting) < len(missed):
+        await catch_up(uow, person_id, now)  # only the older ones are left skipped
+    return len(recent)
 
 
 # A catch-up lists at most this many changes (the newest); /my has the rest.

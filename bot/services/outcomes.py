@@ -122,7 +122,7 @@ async def _items(uow: UnitOfWork, outcome: Outcome) -> tuple[ItemView, ...]:
             ItemView(
                 id=item.id,
                 description=item.description,
-                owner=person.first_name if person is not None else (item.owner_name or ""),
+                owner=person.display_name if person is not None else (item.owner_name or ""),
                 owner_person_id=item.owner_person_id,
                 due_on=item.due_on,
                 topic_number=topic.number if topic is not None else None,

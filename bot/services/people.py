@@ -79,6 +79,7 @@ async def register_contact(
         )
         if changed:
             returning = not person.active
+            first_chat = person.chat_id is None and contact.chat_id is not None
             person.chat_id = contact.chat_id
             person.first_name = contact.first_name
             person.username = contact.username
@@ -87,6 +88,8 @@ async def register_contact(
             person.updated_at = now
             if returning:
                 await outbox.catch_up(uow, person.id, now)
+            elif first_chat:
+                await outbox.deliver_held(uow, person.id, now)
     return await _view(uow, person, derived_locale, is_new=is_new)
 
 

@@ -100,6 +100,14 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    @property
+    def display_name(self) -> str:
+        """How others see the person: their Telegram name, else @username, else the id they
+        were given a role by (someone who has not opened the bot yet has neither)."""
+        if self.first_name:
+            return self.first_name
+        return f"@{self.username}" if self.username else f"ID {self.telegram_id}"
+
 
 class Role(Base):
     __tablename__ = "roles"

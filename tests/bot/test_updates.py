@@ -69,3 +69,32 @@ async def test_a_long_poll_that_times_out_is_asked_again_at_once() -> None:
         await task
         await bot.shutdown()
     assert [u.message.text for u in intake.updates if u.message] == ["你好"]
+
+
+async def test_a_stop_does_not_wait_out_the_long_poll() -> None:
+    """Stopping (SIGTERM) mid-poll returns at once; the update that arrives later is not
+    acknowledged by that poll, so the next start still receives it."""
+    api = FakeBotApi(token="123456:TEST-token")
+    bot = Bot(api.token, request=InProcessRequest(api), get_updates_request=InProcessRequest(api))
+    await bot.initialize()
+    intake = _Recorded()
+    stop = asyncio.Event()
+    app: Any = SimpleNamespace(bot=bot)
+    task = asyncio.create_task(poll(app, cast(UpdateIntake, intake), stop, timeout=30))
+    try:
+        await asyncio.sleep(0.2)  # the long poll is waiting
+        asked = time.monotonic()
+        stop.set()
+        await asyncio.wait_for(task, timeout=2.0)
+        assert time.monotonic() - asked < 1.0
+    finally:
+        await bot.shutdown()
+    await api.user(1001).send("还在吗")
+    assert intake.updates == []
+    again = Bot(api.token, request=InProcessRequest(api), get_updates_request=InProcessRequest(api))
+    await again.initialize()
+    try:
+        pending = await again.get_updates(timeout=0)
+    finally:
+        await again.shutdown()
+    assert [u.message.text for u in pending if u.message] == ["还在吗"]

@@ -311,3 +311,13 @@ async def test_audit_records_and_finds(
         assert await uow.audit.exists(action="x.do", object_type="issue", object_id="7")
         assert not await uow.audit.exists(action="x.do", object_type="topic", object_id=7)
         assert not await uow.audit.exists(action="x.undo", object_type="issue", object_id=7)
+
+
+def test_a_person_is_shown_by_name_then_username_then_id() -> None:
+    """A member granted by Telegram id before opening the bot has no name yet: buttons and
+    lists must still show something staff recognise, never an empty label."""
+    from storage.models import Person
+
+    assert Person(telegram_id=5002, first_name="张委员").display_name == "张委员"
+    assert Person(telegram_id=5002, first_name="", username="zhang").display_name == "@zhang"
+    assert Person(telegram_id=5002, first_name="").display_name == "ID 5002"

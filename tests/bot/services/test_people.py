@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.domain.errors import NotFound
 from bot.domain.roles import RoleName
-from bot.services import people
+from bot.services import outbox, people, roles
 from bot.services.people import Contact, PersonCache
 from bot.services.views import PersonView
 from storage.db import SessionFactory
-from storage.models import Person
+from storage.models import Notification, Person
 from storage.uow import UnitOfWork
 from tests import factories
 from tests.conftest import MutableClock
@@ -241,3 +242,43 @@ def test_person_cache_forget_and_amend() -> None:
     cache.forget(1001)
     assert cache.peek(1001) is None
     assert cache.get(other, 5.0) == _view(2002)
+
+
+async def test_first_message_delivers_what_waited_for_someone_new(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    """A member granted a role before ever writing to the bot has pushes that were skipped
+    (no chat to send to): on their first message the recent ones go out in full, buttons
+    and all; one older than HELD_DAYS is only summed up; the role change itself is left to
+    the greeting, which names the roles."""
+    township_id = (await factories.township(session_factory, clock.now())).township_id
+    old = clock.now() - timedelta(days=outbox.HELD_DAYS + 1)
+    async with UnitOfWork(session_factory) as uow:
+        granted = await roles.grant_role(
+            uow, township_id=township_id, telegram_id=1001, role=RoleName.MEMBER, now=old
+        )
+        for number, at in (("YS-2026-000001", old), ("YS-2026-000002", clock.now())):
+            await outbox.notify(
+                uow,
+                recipient_id=granted.person_id,
+                kind=outbox.NotificationKind.ISSUE_MERGED,
+                payload={
+                    "issue_number": number,
+                    "original_number": "YS-2026-000009",
+                    "role": "raiser",
+                },
+                dedupe_key=f"merged:{number}",
+                now=at,
+            )
+        await uow.commit()
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Notification).values(status="skipped"))
+    await _register(session_factory, clock)
+    async with session_factory() as session:
+        rows = (await session.scalars(select(Notification).order_by(Notification.id))).all()
+    assert [(row.kind, row.payload.get("issue_number"), row.status) for row in rows] == [
+        ("role_changed", None, "summed_up"),
+        ("issue_merged", "YS-2026-000001", "summed_up"),
+        ("issue_merged", "YS-2026-000002", "pending"),
+        ("catch_up", None, "pending"),
+    ]
