@@ -41,6 +41,9 @@ from handlers import (
     opinions,
     outcome_flow,
     outcomes,
+    ratings,
+    resolution,
+    resolution_reopen,
     staff_input,
     start,
     topics,
@@ -71,6 +74,11 @@ def flows() -> list[Flow]:
         # Deliberation meetings: one's opinion before, the outcome after.
         opinion_voting.flow(),
         outcome_flow.flow(),
+        # After the work: resolving, a resident's rating and comment, reopening, answering.
+        resolution.resolve_flow(),
+        ratings.flow(),
+        resolution_reopen.flow(),
+        resolution.answer_flow(),
     ]
 
 
@@ -101,6 +109,8 @@ def routes() -> list[Route]:
         *opinions.routes(),
         *opinion_voting.routes(),
         *outcomes.routes(),
+        # After the work: residents answer whether the matter is still solved (回头看).
+        *ratings.routes(),
         # Admins: the working-day calendar.
         *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, meeting_jobs, meeting_reminders
+from bot.services import alerts, lookback, meeting_jobs, meeting_reminders, ratings
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -13,6 +13,11 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     # The opinion digest before a meeting, the outcome reminder after it.
     meeting_jobs.DIGEST_JOB: meeting_jobs.run_digest,
     meeting_jobs.OUTCOME_NAG_JOB: meeting_jobs.run_outcome_nag,
+    # After resolution: the one reminder to rate, a 不满意 left without a comment, 回头看.
+    ratings.REASK_JOB: ratings.run_reask,
+    ratings.UNSATISFIED_JOB: ratings.run_unsatisfied_alert,
+    lookback.ASK_JOB: lookback.run_ask,
+    lookback.CLOSE_JOB: lookback.run_close,
 }
 
 

@@ -19,6 +19,7 @@ from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
 from handlers import office_pushes
 from handlers.answers import AnswerQuestion
+from handlers.followup_notices import RENDERERS as FOLLOW_UP_RENDERERS
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
 from handlers.meeting_notifications import MEETING_RENDERERS
@@ -280,6 +281,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     **MEETING_RENDERERS,
     # -- Deliberation meetings: opinions before, the outcome after (handlers/outcome_notices)
     **DELIBERATION_RENDERERS,
+    # -- After the work: resolving, rating, reopening, 回头看 (handlers/followup_notices.py)
+    **FOLLOW_UP_RENDERERS,
 }
 
 

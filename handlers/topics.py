@@ -17,7 +17,7 @@ from bot.domain.topic_status import OPEN_TOPIC_STATUSES, TopicStatus
 from bot.services import topics
 from bot.services.access import may
 from bot.services.topic_card import topic_card
-from handlers import opinions
+from handlers import opinions, resolution
 from handlers.inbox import BackToCard, ViewIssue, preview_label
 from handlers.keyboards import inline
 from handlers.meetings import topic_card_buttons as meeting_buttons
@@ -164,6 +164,8 @@ async def render_topic(
         buttons += meeting_buttons(context, view)
         buttons += await opinions.topic_card_buttons(context, view.id)
         buttons.append([inline(tr._("Follow"), Follow(view.id))])
+    # Resolve it once the work is done; reopen it once resolved (also when reviewed).
+    buttons += await resolution.topic_card_buttons(context, view)
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 

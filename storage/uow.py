@@ -22,6 +22,7 @@ from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
 from storage.opinions import OpinionRepository
 from storage.outcomes import CalendarRepository, OutcomeRepository
+from storage.ratings import RatingRepository
 from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
     AuditRepository,
@@ -57,6 +58,8 @@ class UnitOfWork:
     opinions: OpinionRepository
     outcomes: OutcomeRepository
     calendar: CalendarRepository
+    # After resolution: ratings (满意度) and looking back (回头看).
+    ratings: RatingRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -80,6 +83,7 @@ class UnitOfWork:
         self.opinions = OpinionRepository(self.session)
         self.outcomes = OutcomeRepository(self.session)
         self.calendar = CalendarRepository(self.session)
+        self.ratings = RatingRepository(self.session)
         return self
 
     async def close(self) -> None:

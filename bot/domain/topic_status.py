@@ -28,7 +28,9 @@ _FORWARD = [
     TopicStatus.RESOLVED,
     TopicStatus.REVIEWED,
 ]
+# Done with; a reviewed topic can still be reopened when the matter comes back.
 TERMINAL = frozenset({TopicStatus.REVIEWED, TopicStatus.CLOSED, TopicStatus.WITHDRAWN})
+REOPENABLE = frozenset({TopicStatus.RESOLVED, TopicStatus.REVIEWED})
 OPEN_TOPIC_STATUSES = frozenset(s for s in TopicStatus if s not in TERMINAL)
 
 
@@ -43,6 +45,12 @@ def _allowed() -> dict[TopicStatus, frozenset[TopicStatus]]:
         allowed[status] = frozenset(targets)
     # A meeting called off hands its topics back, to be taken up by another meeting.
     allowed[TopicStatus.SCHEDULED] |= {TopicStatus.SELECTED}
+    # A topic decided without action items can be resolved straight after its meeting.
+    allowed[TopicStatus.DELIBERATED] |= {TopicStatus.RESOLVED}
+    # Reopened: a resident was not satisfied, or the matter came back after 回头看; the work
+    # goes on with a new action item (bot/services/resolution.py).
+    allowed[TopicStatus.RESOLVED] |= {TopicStatus.IMPLEMENTING}
+    allowed[TopicStatus.REVIEWED] = frozenset({TopicStatus.IMPLEMENTING})
     allowed[TopicStatus.CLOSED] = frozenset()
     allowed[TopicStatus.WITHDRAWN] = frozenset()
     return allowed

@@ -50,6 +50,19 @@ class NotificationKind(StrEnum):
     ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
     OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
 
+    # -- After the work: resolving, rating, reopening, looking back (bot/services/resolution.py,
+    # ratings.py, lookback.py) ----------------------------------------------------------------
+    RESOLVE_SUGGESTED = "resolve_suggested"  # to staff: every action item of a topic is done
+    TOPIC_RESOLVED = "topic_resolved"  # to followers who did not raise or join it
+    RATING_REQUEST = "rating_request"  # to raisers and supporters: resolved, are you satisfied?
+    RATING_UNSATISFIED = "rating_unsatisfied"  # to staff: 不满意, with the comment
+    RATING_ANSWERED = "rating_answered"  # to that resident: the office's answer
+    TOPIC_REOPENED = "topic_reopened"  # to followers, raisers and supporters
+    LOOKBACK_ASK = "lookback_ask"  # to raisers and supporters: still solved?
+    LOOKBACK_CHECK = "lookback_check"  # to the owners of the topic's items: go and see
+    LOOKBACK_PROBLEM = "lookback_problem"  # to staff: "又出现了"
+    TOPIC_REVIEWED = "topic_reviewed"  # to followers, raisers and supporters: round closed
+
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
 # database across deploys), so the renderer relies on exactly these fields being present.
@@ -137,6 +150,36 @@ PAYLOAD_FIELDS |= {
     ),
     NotificationKind.OUTCOME_OVERDUE: frozenset(
         {"meeting_id", "meeting_number", "meeting_title", "working_days", "fallback_years"}
+    ),
+    # -- After the work: `round` is which resolution of the topic (1, then 2 after a reopen).
+    NotificationKind.RESOLVE_SUGGESTED: frozenset(
+        {"topic_id", "topic_number", "topic_title", "items", "round"}
+    ),
+    NotificationKind.TOPIC_RESOLVED: frozenset({"topic_number", "topic_title", "note"}),
+    # `reminder`: 1 for the one reminder 3 days later.
+    NotificationKind.RATING_REQUEST: frozenset(
+        {"topic_id", "topic_number", "topic_title", "note", "round", "reminder"}
+    ),
+    NotificationKind.RATING_UNSATISFIED: frozenset(
+        {"topic_id", "topic_number", "topic_title", "person_id", "name", "comment", "round"}
+    ),
+    NotificationKind.RATING_ANSWERED: frozenset(
+        {"topic_id", "topic_number", "topic_title", "text", "round"}
+    ),
+    # The new action item: `due` is an ISO date.
+    NotificationKind.TOPIC_REOPENED: frozenset(
+        {"topic_number", "topic_title", "description", "owner", "due"}
+    ),
+    # `resolved_on`: the ISO date of the resolution, in the township's time zone.
+    NotificationKind.LOOKBACK_ASK: frozenset(
+        {"topic_id", "topic_number", "topic_title", "round", "resolved_on"}
+    ),
+    NotificationKind.LOOKBACK_CHECK: frozenset({"topic_number", "topic_title", "resolved_on"}),
+    NotificationKind.LOOKBACK_PROBLEM: frozenset(
+        {"topic_id", "topic_number", "topic_title", "name", "round"}
+    ),
+    NotificationKind.TOPIC_REVIEWED: frozenset(
+        {"topic_number", "topic_title", "still_solved", "back_again"}
     ),
 }
 ROLES = frozenset({"raiser", "supporter"})

@@ -30,7 +30,11 @@ ENDINGS = [
 ]
 # A cancelled meeting's topics wait for another meeting.
 BACK = [(S.SCHEDULED, S.SELECTED)]
-LEGAL = set(FORWARD) | set(ENDINGS) | set(BACK)
+# Decided without action items: resolved straight away.
+SHORTCUT = [(S.DELIBERATED, S.RESOLVED)]
+# Reopened after an unsatisfied rating or a matter that came back (回头看).
+REOPEN = [(S.RESOLVED, S.IMPLEMENTING), (S.REVIEWED, S.IMPLEMENTING)]
+LEGAL = set(FORWARD) | set(ENDINGS) | set(BACK) | set(SHORTCUT) | set(REOPEN)
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
@@ -48,5 +52,7 @@ def test_every_pair_is_either_legal_or_refused(current: TopicStatus, target: Top
 def test_open_and_terminal_statuses_partition_the_machine() -> None:
     assert set(S) == OPEN_TOPIC_STATUSES | TERMINAL
     assert not OPEN_TOPIC_STATUSES & TERMINAL
-    for status in TERMINAL:
+    for status in TERMINAL - {S.REVIEWED}:
         assert allowed_topic_targets(status) == frozenset()
+    # A reviewed topic is done with, unless the matter comes back.
+    assert allowed_topic_targets(S.REVIEWED) == frozenset({S.IMPLEMENTING})
