@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, meeting_jobs, meeting_reminders
+from bot.services import alerts, meeting_jobs, meeting_reminders, overdue
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -13,6 +13,9 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     # The opinion digest before a meeting, the outcome reminder after it.
     meeting_jobs.DIGEST_JOB: meeting_jobs.run_digest,
     meeting_jobs.OUTCOME_NAG_JOB: meeting_jobs.run_outcome_nag,
+    # Overdue action items: the daily nudge to owners, the weekly digest to staff.
+    overdue.SWEEP_JOB: overdue.run_sweep,
+    overdue.DIGEST_JOB: overdue.run_digest,
 }
 
 
@@ -20,6 +23,7 @@ async def start_repeating_jobs(services: Services) -> None:
     """Jobs that schedule their own next run need a first one (idempotent)."""
     async with services.uow() as uow:
         await alerts.schedule_digest_check(uow, services.clock.now())
+        await overdue.schedule_all(uow, services.clock.now())
         services.apply(await uow.commit())
 
 

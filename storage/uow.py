@@ -22,6 +22,7 @@ from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
 from storage.opinions import OpinionRepository
 from storage.outcomes import CalendarRepository, OutcomeRepository
+from storage.progress import ProgressRepository
 from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
     AuditRepository,
@@ -57,6 +58,8 @@ class UnitOfWork:
     opinions: OpinionRepository
     outcomes: OutcomeRepository
     calendar: CalendarRepository
+    # Follow-through: action items' progress, the overdue ones, participation counts.
+    progress: ProgressRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -80,6 +83,7 @@ class UnitOfWork:
         self.opinions = OpinionRepository(self.session)
         self.outcomes = OutcomeRepository(self.session)
         self.calendar = CalendarRepository(self.session)
+        self.progress = ProgressRepository(self.session)
         return self
 
     async def close(self) -> None:

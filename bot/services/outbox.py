@@ -50,6 +50,12 @@ class NotificationKind(StrEnum):
     ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
     OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
 
+    # -- Follow-through: progress on action items (bot/services/progress.py, overdue.py) -----
+    PROGRESS_POSTED = "progress_posted"  # to a topic's followers, raisers, supporters, attendees
+    ITEM_OVERDUE = "item_overdue"  # to the owner, once per working day up to a limit
+    ITEM_OVERDUE_STAFF = "item_overdue_staff"  # to staff, once per item: the owner did not act
+    OVERDUE_DIGEST = "overdue_digest"  # to staff, weekly: every overdue item, by owner
+
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
 # database across deploys), so the renderer relies on exactly these fields being present.
@@ -138,6 +144,17 @@ PAYLOAD_FIELDS |= {
     NotificationKind.OUTCOME_OVERDUE: frozenset(
         {"meeting_id", "meeting_number", "meeting_title", "working_days", "fallback_years"}
     ),
+}
+# -- Follow-through. `due` is an ISO date; `photos` a JSON list of Telegram file ids; flags
+# are 0/1. No push names a raiser or supporter, so anonymity holds whoever reads it.
+ITEM_FIELDS = frozenset({"item_id", "item", "topic_number", "topic_title", "owner", "due"})
+PAYLOAD_FIELDS |= {
+    NotificationKind.PROGRESS_POSTED: ITEM_FIELDS
+    | {"percent", "done", "text", "photos", "on_behalf"},
+    NotificationKind.ITEM_OVERDUE: ITEM_FIELDS | {"working_days", "nudge", "limit"},
+    NotificationKind.ITEM_OVERDUE_STAFF: ITEM_FIELDS | {"working_days", "nudges"},
+    # `owners`: a JSON list of {"owner", "items": [{"item", "topic_number", "due", "percent"}]}.
+    NotificationKind.OVERDUE_DIGEST: frozenset({"township", "count", "owners"}),
 }
 ROLES = frozenset({"raiser", "supporter"})
 
