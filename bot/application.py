@@ -36,11 +36,13 @@ from handlers import (
     meeting_create,
     meeting_people,
     meetings,
+    mine,
     my_issues,
     opinion_voting,
     opinions,
     outcome_flow,
     outcomes,
+    progress_flow,
     staff_input,
     start,
     topics,
@@ -71,6 +73,8 @@ def flows() -> list[Flow]:
         # Deliberation meetings: one's opinion before, the outcome after.
         opinion_voting.flow(),
         outcome_flow.flow(),
+        # Follow-through: posting progress on an action item.
+        progress_flow.flow(),
     ]
 
 
@@ -101,6 +105,8 @@ def routes() -> list[Route]:
         *opinions.routes(),
         *opinion_voting.routes(),
         *outcomes.routes(),
+        # Follow-through: /mine, an action item's card, marking it done; /record.
+        *mine.routes(),
         # Admins: the working-day calendar.
         *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office

@@ -31,9 +31,10 @@ class PostProgress(Button, prefix="pg.pp"):
 
 @dataclass(frozen=True)
 class MarkDone(Button, prefix="pg.dn"):
-    """Mark the item done from its card (100%)."""
+    """Mark the item done from its card (100%): asked again first (`sure` False)."""
 
     item: int
+    sure: bool
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class PickPercent(FlowButton, prefix="pg.pc"):
 
 @dataclass(frozen=True)
 class RecordPeriod(Button, prefix="pg.rc"):
-    """The participation record (履职记录) for a period."""
+    """The participation record (履职记录) for a period; `edit`: in place of the record
+    shown (its own period buttons), else as a new message (from /mine)."""
 
     period: Literal["this_month", "last_month", "this_year"]
+    edit: bool

@@ -31,6 +31,10 @@ class Act(StrEnum):
     READ_MINUTES = "read_minutes"  # download the minutes (纪要) of a meeting
     MANAGE_CALENDAR = "manage_calendar"  # /holiday: public holidays and 调休 working days
 
+    # -- Follow-through: progress on action items --------------------------------------------
+    # /mine, an item's card, posting progress (the service checks the owner), /record.
+    FOLLOW_UP = "follow_up"
+
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
 STAFF_AND_MEMBERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
@@ -54,4 +58,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     # Members take part in meetings and answer for action items: they read the minutes too.
     Act.READ_MINUTES: STAFF_AND_MEMBERS,
     Act.MANAGE_CALENDAR: ADMINS,
+    # -- Follow-through: members own action items, staff post for departments -------------
+    Act.FOLLOW_UP: STAFF_AND_MEMBERS,
 }

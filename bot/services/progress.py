@@ -26,7 +26,6 @@ MAX_TEXT_CHARS = 1000
 MAX_PHOTOS = 10  # one album
 HISTORY_SHOWN = 10
 PUSHED_ITEM_CHARS = 200
-PERCENT_BUTTONS = (25, 50, 75)
 
 
 @dataclass(frozen=True)
@@ -146,8 +145,10 @@ def _order(item: ItemSummary) -> tuple[int, int, int]:
 async def mine(
     uow: UnitOfWork, township_id: int, person_id: int, now: datetime
 ) -> list[ItemSummary]:
-    """The township's action items the person owns or whose topic they follow, overdue first."""
-    rows = await uow.progress.items_for(township_id, person_id)
+    """The township's action items the person owns or whose topic they follow, overdue first;
+    staff also see the items of departments without an account (they post for them)."""
+    staff = await meeting_people.is_staff(uow, person_id, township_id)
+    rows = await uow.progress.items_for(township_id, person_id, departments=staff)
     today = await local_today(uow, township_id, now)
     return sorted(await _summaries(uow, rows, person_id, today), key=_order)
 
