@@ -194,3 +194,15 @@ async def test_mine_lists_overdue_first_with_the_last_update(
     assert wang[0].overdue and not wang[1].overdue
     assert wang[1].last_update is not None and wang[1].last_update.text == "已安装2盏"
     assert wang[1].progress == 50 and other == []
+
+
+async def test_staff_posting_for_a_member_tell_the_member_too(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    scene = await _scene(session_factory, clock)
+    posted = await _post(
+        session_factory, scene, clock.now(), who="小张", text="老刘出差，代为更新", percent=25
+    )
+    recipients = sorted(row.recipient_id for row in await _pushes(session_factory))
+    expected = sorted(scene.people[name] for name in ("王阿姨", "李大爷", "赵姐", "老陈", "老刘"))
+    assert posted.on_behalf and recipients == expected
