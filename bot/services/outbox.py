@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -234,6 +234,30 @@ async def notify(
         dedupe_key=fit_dedupe_key(dedupe_key),
         now=now,
     )
+
+
+async def notify_many(
+    uow: UnitOfWork,
+    *,
+    recipient_ids: Sequence[int],
+    kind: NotificationKind,
+    payload: Mapping[str, Any],
+    dedupe_prefix: str,
+    now: datetime,
+) -> int:
+    """`notify` with the same payload for many people at once (dedupe key
+    `{dedupe_prefix}:{person}`); returns how many were queued."""
+    checked = _check_payload(kind, payload)
+    rows = [
+        {
+            "recipient_id": person_id,
+            "kind": kind.value,
+            "payload": checked,
+            "dedupe_key": fit_dedupe_key(f"{dedupe_prefix}:{person_id}"),
+        }
+        for person_id in dict.fromkeys(recipient_ids)
+    ]
+    return await uow.notifications.add_many(rows, now=now)
 
 
 async def tell_issue_people(

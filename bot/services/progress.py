@@ -17,7 +17,7 @@ from datetime import date, datetime
 from bot.domain.errors import DescriptionTooLong, NotFound
 from bot.domain.progress_errors import ItemDone, NothingToPost, NotItemOwner, PercentOutOfRange
 from bot.services import item_events, meeting_people
-from bot.services.outbox import NotificationKind, notify
+from bot.services.outbox import NotificationKind, notify_many
 from bot.services.outcomes import local_today
 from storage.models import ActionItem, Meeting, ProgressUpdate
 from storage.uow import UnitOfWork
@@ -333,16 +333,13 @@ async def _tell_followers(
         "photos": json.dumps(list(update.photos or ())),
         "on_behalf": int(update.on_behalf),
     }
-    told = 0
-    for person_id in await followers(uow, item, meeting):
-        if person_id == update.author_id:
-            continue  # they just posted it
-        told += await notify(
-            uow,
-            recipient_id=person_id,
-            kind=NotificationKind.PROGRESS_POSTED,
-            payload=payload,
-            dedupe_key=f"progress:{update.id}:{person_id}",
-            now=now,
-        )
-    return told
+    recipients = [p for p in await followers(uow, item, meeting) if p != update.author_id]
+    # One multi-row insert: an update may go to thousands of followers.
+    return await notify_many(
+        uow,
+        recipient_ids=recipients,
+        kind=NotificationKind.PROGRESS_POSTED,
+        payload=payload,
+        dedupe_prefix=f"progress:{update.id}",
+        now=now,
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.domain.errors import NotFound
 from bot.domain.progress_errors import ItemDone, NothingToPost, NotItemOwner, PercentOutOfRange
 from bot.services import item_events, progress
-from bot.services.outbox import NotificationKind
+from bot.services.outbox import NotificationKind, notify_many
 from storage.db import SessionFactory
 from storage.models import ActionItem, Notification, ProgressUpdate
 from storage.uow import UnitOfWork
@@ -206,3 +206,25 @@ async def test_staff_posting_for_a_member_tell_the_member_too(
     recipients = sorted(row.recipient_id for row in await _pushes(session_factory))
     expected = sorted(scene.people[name] for name in ("王阿姨", "李大爷", "赵姐", "老陈", "老刘"))
     assert posted.on_behalf and recipients == expected
+
+
+async def test_many_pushes_at_once_are_queued_once_each(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    scene = await _scene(session_factory, clock)
+    posted = await _post(session_factory, scene, clock.now(), text="已开工")
+    payload = (await _pushes(session_factory))[0].payload
+    people = [scene.people[name] for name in ("王阿姨", "老刘", "王阿姨")]
+    async with UnitOfWork(session_factory) as uow:
+        again = await notify_many(
+            uow,
+            recipient_ids=people,
+            kind=NotificationKind.PROGRESS_POSTED,
+            payload=payload,
+            dedupe_prefix="progress:1",
+            now=clock.now(),
+        )
+        await uow.commit()
+    # 王阿姨 had hers already (the same key); 老刘, the author, had none: one new row.
+    assert posted.told == 4 and again == 1
+    assert len(await _pushes(session_factory)) == 5
