@@ -24,7 +24,7 @@ from bot.scheduler import SkipJob
 from bot.services import meeting_people
 from bot.services.meeting_jobs import NAG_AT
 from bot.services.outbox import NotificationKind, notify
-from bot.services.progress import ItemSummary, _summaries, item_payload
+from bot.services.progress import ItemSummary, item_payload, summaries
 from bot.services.workdays import Calendar, load_calendar
 from storage.jobs import ClaimedJob
 from storage.models import Township
@@ -103,7 +103,7 @@ async def _township(uow: UnitOfWork, job: ClaimedJob) -> Township:
 
 async def _overdue(uow: UnitOfWork, township_id: int, today: date) -> list[ItemSummary]:
     rows = await uow.progress.overdue(township_id, today)
-    return await _summaries(uow, rows, None, today)
+    return await summaries(uow, rows, None, today)
 
 
 async def run_sweep(uow: UnitOfWork, job: ClaimedJob, now: datetime) -> str:

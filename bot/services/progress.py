@@ -97,23 +97,24 @@ def _update_view(update: ProgressUpdate, names: dict[int, str]) -> UpdateView:
     )
 
 
-async def _summaries(
+async def summaries(
     uow: UnitOfWork,
     rows: Sequence[tuple[ActionItem, Meeting]],
     viewer_id: int | None,
     today: date,
 ) -> list[ItemSummary]:
+    """The items as people see them (owner's name, topic, last update), in `rows`' order."""
     items = [item for item, _ in rows]
     topics = await uow.topics.many([i.topic_id for i in items if i.topic_id is not None])
     last = await uow.progress.last_updates([i.id for i in items])
     names = await _names(
         uow, {i.owner_person_id for i in items} | {u.author_id for u in last.values()}
     )
-    summaries = []
+    found = []
     for item, meeting in rows:
         topic = topics.get(item.topic_id) if item.topic_id is not None else None
         update = last.get(item.id)
-        summaries.append(
+        found.append(
             ItemSummary(
                 id=item.id,
                 description=item.description,
@@ -131,7 +132,7 @@ async def _summaries(
                 last_update=_update_view(update, names) if update is not None else None,
             )
         )
-    return summaries
+    return found
 
 
 def _order(item: ItemSummary) -> tuple[int, int, int]:
@@ -150,7 +151,7 @@ async def mine(
     staff = await meeting_people.is_staff(uow, person_id, township_id)
     rows = await uow.progress.items_for(township_id, person_id, departments=staff)
     today = await local_today(uow, township_id, now)
-    return sorted(await _summaries(uow, rows, person_id, today), key=_order)
+    return sorted(await summaries(uow, rows, person_id, today), key=_order)
 
 
 async def _load(uow: UnitOfWork, township_id: int, item_id: int) -> tuple[ActionItem, Meeting]:
@@ -168,7 +169,7 @@ async def _summary(
     now: datetime,
 ) -> ItemSummary:
     today = await local_today(uow, township_id, now)
-    return (await _summaries(uow, [row], viewer_id, today))[0]
+    return (await summaries(uow, [row], viewer_id, today))[0]
 
 
 async def _may_post(uow: UnitOfWork, item: ActionItem, township_id: int, person_id: int) -> bool:
