@@ -46,15 +46,16 @@ class ProgressRepository:
         return None if row is None else (row[0], row[1])
 
     async def items_for(
-        self, township_id: int, person_id: int, *, departments: bool
+        self, township_id: int, person_id: int | None
     ) -> list[tuple[ActionItem, Meeting]]:
-        """The township's items the person owns, or whose topic they follow; with
-        `departments`, also those owned by a department without an account."""
-        followed = select(Follower.topic_id).where(Follower.person_id == person_id)
-        concerns = [ActionItem.owner_person_id == person_id, ActionItem.topic_id.in_(followed)]
-        if departments:
-            concerns.append(ActionItem.owner_person_id.is_(None))
-        query = _published_items().where(Meeting.township_id == township_id, or_(*concerns))
+        """The township's items the person owns, or whose topic they follow; every item of
+        the township when `person_id` is None."""
+        query = _published_items().where(Meeting.township_id == township_id)
+        if person_id is not None:
+            followed = select(Follower.topic_id).where(Follower.person_id == person_id)
+            query = query.where(
+                or_(ActionItem.owner_person_id == person_id, ActionItem.topic_id.in_(followed))
+            )
         rows = await self.session.execute(query.order_by(ActionItem.due_on, ActionItem.id))
         return [(row[0], row[1]) for row in rows]
 

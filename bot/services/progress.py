@@ -146,10 +146,11 @@ def _order(item: ItemSummary) -> tuple[int, int, int]:
 async def mine(
     uow: UnitOfWork, township_id: int, person_id: int, now: datetime
 ) -> list[ItemSummary]:
-    """The township's action items the person owns or whose topic they follow, overdue first;
-    staff also see the items of departments without an account (they post for them)."""
+    """The township's action items the person owns or whose topic they follow, overdue first.
+    Staff see every item of the township: they follow up all of them, and post for
+    departments without an account."""
     staff = await meeting_people.is_staff(uow, person_id, township_id)
-    rows = await uow.progress.items_for(township_id, person_id, departments=staff)
+    rows = await uow.progress.items_for(township_id, None if staff else person_id)
     today = await local_today(uow, township_id, now)
     return sorted(await summaries(uow, rows, person_id, today), key=_order)
 

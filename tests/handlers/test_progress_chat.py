@@ -169,7 +169,8 @@ async def test_staff_post_for_a_department_and_the_push_says_so(harness: BotHarn
     await harness.with_role(9001, RoleName.STAFF, "小张")  # known to the bot as staff
     await staff.command("mine")
     listing = await expect(staff, PATROL)
-    await staff.press(listing.button_data("1. " + PATROL), listing)
+    assert LIGHTS in listing.text  # staff follow up every item of the township
+    await staff.press(listing.button_data("2. " + PATROL), listing)
     card = await expect(staff, PATROL)
     await staff.press(card.button_data(ZH._("📝 Post progress")), card)
     await expect(staff, PATROL)

@@ -186,6 +186,7 @@ async def test_mine_lists_overdue_first_with_the_last_update(
         # 老陈 attended but follows no topic and owns nothing; 老刘 owns one item.
         liu = await progress.mine(uow, scene.township_id, scene.people["老刘"], clock.now())
         wang = await progress.mine(uow, scene.township_id, scene.people["王阿姨"], clock.now())
+        staff = await progress.mine(uow, scene.township_id, scene.people["小张"], clock.now())
         other = await progress.mine(
             uow, scene.other_township_id, scene.people["王阿姨"], clock.now()
         )
@@ -194,6 +195,7 @@ async def test_mine_lists_overdue_first_with_the_last_update(
     assert wang[0].overdue and not wang[1].overdue
     assert wang[1].last_update is not None and wang[1].last_update.text == "已安装2盏"
     assert wang[1].progress == 50 and other == []
+    assert [item.id for item in staff] == [scene.patrol, scene.lights]  # every item
 
 
 async def test_staff_posting_for_a_member_tell_the_member_too(
