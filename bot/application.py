@@ -36,11 +36,13 @@ from handlers import (
     meeting_create,
     meeting_people,
     meetings,
+    mine,
     my_issues,
     opinion_voting,
     opinions,
     outcome_flow,
     outcomes,
+    progress_flow,
     ratings,
     resolution,
     resolution_reopen,
@@ -79,6 +81,8 @@ def flows() -> list[Flow]:
         ratings.flow(),
         resolution_reopen.flow(),
         resolution.answer_flow(),
+        # Follow-through: posting progress on an action item.
+        progress_flow.flow(),
     ]
 
 
@@ -111,6 +115,8 @@ def routes() -> list[Route]:
         *outcomes.routes(),
         # After the work: residents answer whether the matter is still solved (回头看).
         *ratings.routes(),
+        # Follow-through: /mine, an action item's card, marking it done; /record.
+        *mine.routes(),
         # Admins: the working-day calendar.
         *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office

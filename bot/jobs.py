@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, lookback, meeting_jobs, meeting_reminders, ratings
+from bot.services import alerts, lookback, meeting_jobs, meeting_reminders, overdue, ratings
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -18,6 +18,9 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     ratings.UNSATISFIED_JOB: ratings.run_unsatisfied_alert,
     lookback.ASK_JOB: lookback.run_ask,
     lookback.CLOSE_JOB: lookback.run_close,
+    # Overdue action items: the daily nudge to owners, the weekly digest to staff.
+    overdue.SWEEP_JOB: overdue.run_sweep,
+    overdue.DIGEST_JOB: overdue.run_digest,
 }
 
 
@@ -25,6 +28,7 @@ async def start_repeating_jobs(services: Services) -> None:
     """Jobs that schedule their own next run need a first one (idempotent)."""
     async with services.uow() as uow:
         await alerts.schedule_digest_check(uow, services.clock.now())
+        await overdue.schedule_all(uow, services.clock.now())
         services.apply(await uow.commit())
 
 

@@ -29,6 +29,8 @@ RESIDENT_COMMANDS: list[tuple[str, str]] = [
 MEMBER_COMMANDS: list[tuple[str, str]] = [
     ("topics", N_("Consultation topics")),
     ("issue", N_("An issue by its number")),
+    ("mine", N_("My action items and their progress")),
+    ("record", N_("My participation record")),
     ("township", N_("Which township you work in")),
 ]
 STAFF_COMMANDS: list[tuple[str, str]] = [
@@ -41,6 +43,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("opinions", N_("Opinions before a meeting")),
     ("outcome", N_("Record a meeting's outcome")),
     ("minutes", N_("Minutes of past meetings")),
+    ("mine", N_("My action items and their progress")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [

@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from bot.dispatcher import RenderedPush
 from bot.domain.categories import DEFAULT_CATEGORIES, key_for_label
 from bot.domain.rejections import REJECTION_REASONS
 from bot.i18n import Translator, translator
@@ -24,6 +25,7 @@ from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
 from handlers.meeting_notifications import MEETING_RENDERERS
 from handlers.outcome_notices import RENDERERS as DELIBERATION_RENDERERS
+from handlers.progress_notices import RENDERERS as PROGRESS_RENDERERS
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
@@ -251,9 +253,10 @@ def _catch_up(tr: Translator, payload: Payload) -> Rendered:
     lines = [tr._("<b>Welcome back. While you were away:</b>")]
     for item in json.loads(str(payload["items"])):
         try:
-            text, _markup = _RENDERERS[NotificationKind(item["kind"])](tr, item["payload"])
+            rendered = _RENDERERS[NotificationKind(item["kind"])](tr, item["payload"])
         except (KeyError, ValueError):
             continue  # a kind this version no longer knows: /my shows it
+        text = rendered.text if isinstance(rendered, RenderedPush) else rendered[0]
         # Its heading and the line that says why or where to (a reason, a topic).
         heading, *details = text.replace("<b>", "").replace("</b>", "").split("\n")
         lines.append("• " + heading)
@@ -262,7 +265,7 @@ def _catch_up(tr: Translator, payload: Payload) -> Rendered:
     return "\n".join(lines), None
 
 
-_RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = {
+_RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered | RenderedPush]] = {
     NotificationKind.ISSUE_ACCEPTED: _accepted,
     NotificationKind.ISSUE_REJECTED: _rejected,
     NotificationKind.ISSUE_MERGED: _merged,
@@ -283,11 +286,14 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     **DELIBERATION_RENDERERS,
     # -- After the work: resolving, rating, reopening, 回头看 (handlers/followup_notices.py)
     **FOLLOW_UP_RENDERERS,
+    # -- Follow-through: progress on action items, overdue ones (handlers/progress_notices)
+    **PROGRESS_RENDERERS,
 }
 
 
-def render_notification(kind: str, payload: Payload, locale: str) -> Rendered:
-    """(HTML text, inline keyboard or None) for one notification in one locale.
+def render_notification(kind: str, payload: Payload, locale: str) -> Rendered | RenderedPush:
+    """(HTML text, inline keyboard or None) for one notification in one locale, or a
+    RenderedPush when it carries photos (a progress update's).
 
     Raises ValueError for a kind this code does not know and KeyError for a missing payload
     field; the dispatcher gives such a row up instead of retrying it.

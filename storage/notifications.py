@@ -39,6 +39,9 @@ class NotificationStatus(StrEnum):
 
 
 _CLAIMABLE = (NotificationStatus.PENDING, NotificationStatus.SENDING)
+# Rows per multi-row INSERT in add_many: 8 columns each stays far below the bound-parameter
+# limits of SQLite (32,766) and asyncpg (32,767).
+_BULK_ROWS = 500
 
 # Consecutive rate limits are counted in last_error (there is no column for them): the
 # dispatcher does not count a 429 as a failed attempt, but it must not retry one forever.
@@ -117,6 +120,35 @@ class NotificationRepository:
             .returning(Notification.id)
         )
         added = await self.session.scalar(statement) is not None
+        if added and self.changes is not None:
+            self.changes.outbox = True
+        return added
+
+    async def add_many(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+        """Queue many notifications (each a dict of recipient_id, kind, payload, dedupe_key)
+        in a few multi-row INSERT … ON CONFLICT DO NOTHING statements; returns how many were
+        new. The same as `add` per row, without a round trip each (a progress update told to
+        thousands of followers)."""
+        added = 0
+        insert = insert_for(self.session)
+        for start in range(0, len(rows), _BULK_ROWS):
+            values = [
+                {
+                    **row,
+                    "status": NotificationStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for row in rows[start : start + _BULK_ROWS]
+            ]
+            statement = (
+                insert(Notification)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+                .returning(Notification.id)
+            )
+            added += len((await self.session.execute(statement)).all())
         if added and self.changes is not None:
             self.changes.outbox = True
         return added

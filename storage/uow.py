@@ -22,6 +22,7 @@ from storage.meetings import MeetingRepository
 from storage.notifications import NotificationRepository
 from storage.opinions import OpinionRepository
 from storage.outcomes import CalendarRepository, OutcomeRepository
+from storage.progress import ProgressRepository
 from storage.ratings import RatingRepository
 from storage.received import ReceivedUpdateRepository
 from storage.repositories import (
@@ -60,6 +61,8 @@ class UnitOfWork:
     calendar: CalendarRepository
     # After resolution: ratings (满意度) and looking back (回头看).
     ratings: RatingRepository
+    # Follow-through: action items' progress, the overdue ones, participation counts.
+    progress: ProgressRepository
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -84,6 +87,7 @@ class UnitOfWork:
         self.outcomes = OutcomeRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.ratings = RatingRepository(self.session)
+        self.progress = ProgressRepository(self.session)
         return self
 
     async def close(self) -> None:

@@ -33,6 +33,10 @@ class Act(StrEnum):
     # -- After the work: resolve a topic, reopen it, answer a resident's rating --
     RESOLVE = "resolve"
 
+    # -- Follow-through: progress on action items --------------------------------------------
+    # /mine, an item's card, posting progress (the service checks the owner), /record.
+    FOLLOW_UP = "follow_up"
+
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
 STAFF_AND_MEMBERS = frozenset({RoleName.STAFF, RoleName.ADMIN, RoleName.MEMBER})
@@ -57,4 +61,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.READ_MINUTES: STAFF_AND_MEMBERS,
     Act.MANAGE_CALENDAR: ADMINS,
     Act.RESOLVE: STAFF,
+    # -- Follow-through: members own action items, staff post for departments -------------
+    Act.FOLLOW_UP: STAFF_AND_MEMBERS,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -62,6 +62,11 @@ class NotificationKind(StrEnum):
     LOOKBACK_CHECK = "lookback_check"  # to the owners of the topic's items: go and see
     LOOKBACK_PROBLEM = "lookback_problem"  # to staff: "又出现了"
     TOPIC_REVIEWED = "topic_reviewed"  # to followers, raisers and supporters: round closed
+    # -- Follow-through: progress on action items (bot/services/progress.py, overdue.py) -----
+    PROGRESS_POSTED = "progress_posted"  # to a topic's followers, raisers, supporters, attendees
+    ITEM_OVERDUE = "item_overdue"  # to the owner, once per working day up to a limit
+    ITEM_OVERDUE_STAFF = "item_overdue_staff"  # to staff, once per item: the owner did not act
+    OVERDUE_DIGEST = "overdue_digest"  # to staff, weekly: every overdue item, by owner
 
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
@@ -182,6 +187,17 @@ PAYLOAD_FIELDS |= {
         {"topic_number", "topic_title", "still_solved", "back_again"}
     ),
 }
+# -- Follow-through. `due` is an ISO date; `photos` a JSON list of Telegram file ids; flags
+# are 0/1. No push names a raiser or supporter, so anonymity holds whoever reads it.
+ITEM_FIELDS = frozenset({"item_id", "item", "topic_number", "topic_title", "owner", "due"})
+PAYLOAD_FIELDS |= {
+    NotificationKind.PROGRESS_POSTED: ITEM_FIELDS
+    | {"percent", "done", "text", "photos", "on_behalf"},
+    NotificationKind.ITEM_OVERDUE: ITEM_FIELDS | {"working_days", "nudge", "limit"},
+    NotificationKind.ITEM_OVERDUE_STAFF: ITEM_FIELDS | {"working_days", "nudges"},
+    # `owners`: a JSON list of {"owner", "items": [{"item", "topic_number", "due", "percent"}]}.
+    NotificationKind.OVERDUE_DIGEST: frozenset({"township", "count", "owners"}),
+}
 ROLES = frozenset({"raiser", "supporter"})
 
 UPDATED_FIELDS = frozenset({"category", "village"})
@@ -260,6 +276,30 @@ async def notify(
         dedupe_key=fit_dedupe_key(dedupe_key),
         now=now,
     )
+
+
+async def notify_many(
+    uow: UnitOfWork,
+    *,
+    recipient_ids: Sequence[int],
+    kind: NotificationKind,
+    payload: Mapping[str, Any],
+    dedupe_prefix: str,
+    now: datetime,
+) -> int:
+    """`notify` with the same payload for many people at once (dedupe key
+    `{dedupe_prefix}:{person}`); returns how many were queued."""
+    checked = _check_payload(kind, payload)
+    rows = [
+        {
+            "recipient_id": person_id,
+            "kind": kind.value,
+            "payload": checked,
+            "dedupe_key": fit_dedupe_key(f"{dedupe_prefix}:{person_id}"),
+        }
+        for person_id in dict.fromkeys(recipient_ids)
+    ]
+    return await uow.notifications.add_many(rows, now=now)
 
 
 async def tell_issue_people(
