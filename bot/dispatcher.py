@@ -363,8 +363,15 @@ class NotificationDispatcher:
     async def _deliver(self, push: _Outgoing) -> None:
         claim, chat_id = push.claim, push.chat_id
         try:
-            for call in self._calls(chat_id, push.push):
-                await asyncio.wait_for(call, timeout=self._send_timeout)
+            for call, is_media in self._calls(chat_id, push.push):
+                try:
+                    await asyncio.wait_for(call, timeout=self._send_timeout)
+                except BadRequest as exc:
+                    if not is_media:
+                        raise
+                    # A photo Telegram refuses (an unknown or expired file id) must not cost
+                    # the words: they go out alone, and a retry could not do better.
+                    log.warning("notification %s: photos left out: %s", claim.id, exc)
         except RetryAfter as exc:
             await self._rate_limited(claim, exc)
         except Forbidden as exc:
@@ -391,24 +398,27 @@ class NotificationDispatcher:
             else:
                 log.warning("notification %s was sent after its claim expired", claim.id)
 
-    def _calls(self, chat_id: int, push: RenderedPush) -> Iterator[Awaitable[object]]:
-        """The Bot API calls of one push, in order (made one at a time by the caller)."""
+    def _calls(self, chat_id: int, push: RenderedPush) -> Iterator[tuple[Awaitable[object], bool]]:
+        """The Bot API calls of one push, in order (made one at a time by the caller), each
+        with whether it only carries photos."""
         for start in range(0, len(push.photos), ALBUM_LIMIT):
             chunk = push.photos[start : start + ALBUM_LIMIT]
             if len(chunk) == 1:
-                yield self._bot.send_photo(chat_id, chunk[0])
+                yield self._bot.send_photo(chat_id, chunk[0]), True
             else:
-                yield self._bot.send_media_group(chat_id, [InputMediaPhoto(f) for f in chunk])
-        yield self._bot.send_message(
+                album = [InputMediaPhoto(f) for f in chunk]
+                yield self._bot.send_media_group(chat_id, album), True
+        message = self._bot.send_message(
             chat_id=chat_id,
             text=push.text,
             parse_mode=ParseMode.HTML,
             reply_markup=push.keyboard,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
+        yield message, False
         if push.document is not None:
             filename, content = push.document
-            yield self._bot.send_document(chat_id, InputFile(content, filename=filename))
+            yield self._bot.send_document(chat_id, InputFile(content, filename=filename)), False
 
     async def _rate_limited(self, claim: ClaimedNotification, exc: RetryAfter) -> None:
         now = self._services.clock.now()

@@ -736,3 +736,27 @@ async def test_the_application_runs_a_dispatcher_that_handlers_can_wake(
         # The test harness drives start-up by hand and never runs post_stop.
         await stop_dispatcher(app)
     assert not dispatcher.running
+
+
+async def test_a_photo_telegram_refuses_does_not_cost_the_words(
+    services: Services, api: FakeBotApi, bot: Bot, session_factory: SessionFactory
+) -> None:
+    """An unknown or expired file id is a 400 on the photo: the text still goes out, once,
+    and the row is sent (found against a third-party emulator that knows no such file)."""
+    resident = await _person(services, api, 1001)
+
+    def render(kind: str, payload: Mapping[str, Any], locale: str) -> RenderedPush:
+        return RenderedPush("<b>进展</b>：已完成 50%", photos=("no-such-file",))
+
+    dispatcher = NotificationDispatcher(services, bot, render)
+    try:
+        await _queue(services, resident, "progress-1")
+        assert await dispatcher.run_once() == 1
+    finally:
+        await dispatcher.stop()
+    assert [c.method for c in api.calls if c.method.startswith("send")] == [
+        "sendPhoto",
+        "sendMessage",
+    ]
+    assert "进展：已完成 50%" in _sent_to(api, 1001)
+    assert (await _only(session_factory)).status == "sent"
