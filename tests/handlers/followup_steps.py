@@ -64,7 +64,7 @@ async def resolve_in_chat(harness: BotHarness, staff: SimUser, note: str) -> Non
     push = await next_push(harness, staff, "东门路灯")
     assert ZH._("Open the topic") in push.buttons
     await staff.press(push.button_data(RESOLVE), push)
-    await expect(staff, "正在办结议题YT-2026-0001“东门路灯”")
+    await expect(staff, "正在办结议题 YT-2026-0001“东门路灯”")
     await staff.send(note)
-    done = await expect(staff, "议题YT-2026-0001已办结。已向3位提出或附议的居民征询满意度")
-    assert "2026年4月1日将进行回头看" in done.text
+    done = await expect(staff, "议题 YT-2026-0001 已办结。已向 3 位提出或附议的居民征询满意度")
+    assert "2026年4月1日 将进行回头看" in done.text

@@ -53,18 +53,18 @@ async def test_looking_back_after_a_restart(harness: BotHarness) -> None:
     questions = {}
     for name in ("王阿姨", "李大爷"):
         questions[name] = await next_push(
-            harness, chats[name], "回头看：议题YT-2026-0001“东门路灯”"
+            harness, chats[name], "回头看：议题 YT-2026-0001“东门路灯”"
         )
-        assert "该议题已于2026年3月2日办结。现在问题还解决着吗？" in questions[name].text
+        assert "该议题已于 2026年3月2日 办结。现在问题还解决着吗？" in questions[name].text
         assert questions[name].buttons == ["👍 还好", "⚠️ 又出现了"]
     questions["赵姐"] = await next_push(harness, zhao, "Looking back: topic YT-2026-0001")
     await next_push(harness, chats["老刘"], "请到现场看一看问题是否仍已解决")
 
     await wang.press(questions["王阿姨"].button_data("👍 还好"), questions["王阿姨"])
-    await expect(wang, "很高兴听到议题YT-2026-0001的问题仍已解决。")
+    await expect(wang, "很高兴听到议题 YT-2026-0001 的问题仍已解决。")
     await li.press(questions["李大爷"].button_data("⚠️ 又出现了"), questions["李大爷"])
-    await expect(li, "感谢您告诉我们议题YT-2026-0001的问题又出现了")
-    alert = await next_push(harness, staff, "李大爷反映议题YT-2026-0001“东门路灯”的问题又出现了")
+    await expect(li, "感谢您告诉我们议题 YT-2026-0001 的问题又出现了")
+    alert = await next_push(harness, staff, "李大爷反映议题 YT-2026-0001“东门路灯”的问题又出现了")
     assert alert.buttons == ["↩️ 重新办理", "查看议题"]
     await zhao.press(questions["赵姐"].button_data(EN._("👍 Still fine")), questions["赵姐"])
     # Hers is the last answer: the round's result may come before or after the bot's reply.
@@ -74,7 +74,7 @@ async def test_looking_back_after_a_restart(harness: BotHarness) -> None:
 
     # Everyone answered: the round closes, and everyone concerned hears how it went.
     for name in ("王阿姨", "李大爷", "老陈"):
-        done = await next_push(harness, chats[name], "议题YT-2026-0001“东门路灯”的回头看已结束")
+        done = await next_push(harness, chats[name], "议题 YT-2026-0001“东门路灯”的回头看已结束")
         assert "认为仍已解决：2人；认为又出现了：1人。" in done.text
     async with harness.session_factory() as session:
         topic = await session.get(Topic, followed.topic_id)
@@ -88,10 +88,10 @@ async def test_looking_back_after_a_restart(harness: BotHarness) -> None:
     query = await wang.press(questions["王阿姨"].button_data("⚠️ 又出现了"), questions["王阿姨"])
     await harness.idle()
     assert (harness.api.callback_answer(query) or {}).get("text") == (
-        "关于议题YT-2026-0001的这项征询现在不在进行中。"
+        "关于议题 YT-2026-0001 的这项征询现在不在进行中。"
     )
     await staff.press(alert.button_data("↩️ 重新办理"), alert)
-    await expect(staff, "正在重新办理议题YT-2026-0001“东门路灯”")
+    await expect(staff, "正在重新办理议题 YT-2026-0001“东门路灯”")
     await staff.command("cancel")
     await expect(staff, ZH._("Stopped {title}. Nothing was sent.", title=ZH._("reopening a topic")))
     await harness.nothing_more(wang, li, zhao, staff)

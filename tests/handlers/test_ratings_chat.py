@@ -30,7 +30,7 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
     # Each raiser and supporter once, in their language; 李大爷 raised two of its issues.
     requests: dict[str, BotMessage] = {}
     for name in ("王阿姨", "李大爷"):
-        requests[name] = await next_push(harness, chats[name], "议题YT-2026-0001“东门路灯”已办结")
+        requests[name] = await next_push(harness, chats[name], "议题 YT-2026-0001“东门路灯”已办结")
         assert "东门路灯已全部换新" in requests[name].text
         assert requests[name].buttons == ["😊 满意", "🙂 基本满意", "😞 不满意"]
     requests["赵姐"] = await next_push(harness, zhao, "has been resolved")
@@ -42,7 +42,7 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
 
     # 王阿姨: 满意 with a comment; the same press again; then 基本满意 without one.
     await wang.press(requests["王阿姨"].button_data("😊 满意"), requests["王阿姨"])
-    await expect(wang, "已记录：您对议题YT-2026-0001的办理结果满意。")
+    await expect(wang, "已记录：您对议题 YT-2026-0001 的办理结果评价为“满意”。")
     await expect(wang, "还想补充几句吗")
     await wang.send("好" * 1001)  # too long: said so, and asked again
     await expect(wang, ZH._("Please keep it under {limit} characters.", limit=1000))
@@ -52,7 +52,7 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
     await harness.idle()
     assert (harness.api.callback_answer(query) or {}).get("text") == "您已经选过“满意”了。"
     await wang.press(requests["王阿姨"].button_data("🙂 基本满意"), requests["王阿姨"])
-    await expect(wang, "您对议题YT-2026-0001的评价已改为“基本满意”，替换原来的“满意”。")
+    await expect(wang, "您对议题 YT-2026-0001 的评价已改为“基本满意”，替换原来的“满意”。")
     await expect(wang, "还想补充几句吗")
     await wang.press_button("跳过")
     await expect(wang, ZH._("Thank you for your feedback."))
@@ -64,12 +64,12 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
     await expect(zhao, "What was not right?")
     await zhao.send("The lamp by the west gate is still dark")
     await expect(zhao, "Your comment was passed on to the office")
-    alert = await next_push(harness, staff, "赵姐对议题YT-2026-0001“东门路灯”的办理结果不满意")
+    alert = await next_push(harness, staff, "赵姐对议题 YT-2026-0001“东门路灯”的办理结果不满意")
     assert "The lamp by the west gate is still dark" in alert.text
 
     # Staff answer her; she can rate again from the answer.
     await staff.press(alert.button_data("💬 答复赵姐"), alert)
-    await expect(staff, "请输入就议题YT-2026-0001给赵姐的答复")
+    await expect(staff, "请输入就议题 YT-2026-0001 给赵姐的答复")
     await staff.send("西门那盏属于供电所，我们已转交")
     await expect(staff, "已发给赵姐")
     answer = await next_push(harness, zhao, "The office answered about your rating")
@@ -77,7 +77,7 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
 
     # ... and reopen the topic with a new action item for 老刘.
     await staff.press(alert.button_data("↩️ 重新办理"), alert)
-    await expect(staff, "正在重新办理议题YT-2026-0001“东门路灯”")
+    await expect(staff, "正在重新办理议题 YT-2026-0001“东门路灯”")
     await staff.send("协调供电所修复西门路灯")
     owner = await expect(staff, WHO)
     await staff.press(owner.button_data("老刘"), owner)
@@ -86,7 +86,7 @@ async def test_resolve_rate_answer_and_reopen_in_chat(harness: BotHarness) -> No
     await staff.send("2026-03-01")  # yesterday: refused, asked again
     await expect(staff, "已经过去了")
     await staff.send("4月30日")
-    await expect(staff, "议题YT-2026-0001已重新办理，新办理事项期限为2026年4月30日。已告知4人")
+    await expect(staff, "议题 YT-2026-0001 已重新办理，新落实事项期限为2026年4月30日。已告知 4 人")
     for name in ("王阿姨", "李大爷", "老陈"):
         reopened = await next_push(harness, chats[name], "已重新办理")
         assert (
@@ -128,11 +128,11 @@ async def test_bad_presses_change_nothing(harness: BotHarness) -> None:
     query = await wang.press(
         Rate(topic, 1, "satisfied").data(), wang.bot_messages()[-1], check=False
     )
-    assert await _alert_text(harness, query) == "关于议题YT-2026-0001的这项征询现在不在进行中。"
+    assert await _alert_text(harness, query) == "关于议题 YT-2026-0001 的这项征询现在不在进行中。"
     query = await wang.press(
         LookBackAnswer(topic, 1, "back").data(), wang.bot_messages()[-1], check=False
     )
-    assert await _alert_text(harness, query) == "关于议题YT-2026-0001的这项征询现在不在进行中。"
+    assert await _alert_text(harness, query) == "关于议题 YT-2026-0001 的这项征询现在不在进行中。"
     # A resident cannot resolve or reopen; staff of another township find nothing.
     query = await wang.press(ResolveTopic(topic).data(), wang.bot_messages()[-1], check=False)
     assert await _alert_text(harness, query) == ZH._("This is for the liaison office's staff only.")
@@ -151,13 +151,13 @@ async def test_bad_presses_change_nothing(harness: BotHarness) -> None:
     await next_push(harness, wang, "已办结")
     push = staff.bot_messages()[0]
     query = await staff.press(push.button_data(RESOLVE), push)
-    assert await _alert_text(harness, query) == "议题YT-2026-0001已经办结了。"
+    assert await _alert_text(harness, query) == "议题 YT-2026-0001 已经办结了。"
     # 孙叔 raised nothing of it; a topic that does not exist.
     query = await sun.press(
         Rate(topic, 1, "unsatisfied").data(), sun.bot_messages()[-1], check=False
     )
     assert await _alert_text(harness, query) == (
-        "只有提出或附议过议题YT-2026-0001中诉求的居民才会被征询意见。"
+        "只有提出或附议过议题 YT-2026-0001 中诉求的居民才会被征询意见。"
     )
     query = await sun.press(Rate(99999, 1, "basic").data(), sun.bot_messages()[-1], check=False)
     assert await _alert_text(harness, query) == ZH._(
@@ -182,9 +182,9 @@ async def test_staff_resolve_from_the_topic_card_without_a_note(harness: BotHarn
     await staff.press(TopicCard(followed.topic_id).data(), listing)
     card = await expect(staff, "YT-2026-0001 东门路灯")
     await staff.press(card.button_data(RESOLVE), card)
-    await expect(staff, "正在办结议题YT-2026-0001")
+    await expect(staff, "正在办结议题 YT-2026-0001")
     await staff.press_button("不写说明，直接办结")
-    await expect(staff, "议题YT-2026-0001已办结。已向3位")
+    await expect(staff, "议题 YT-2026-0001 已办结。已向 3 位")
     request = await next_push(harness, wang, "已办结")
     assert "办结说明" not in request.text  # no note, no empty heading
     # The card now offers reopening instead.
