@@ -19,6 +19,7 @@ from handlers.intake_draft import (
 from handlers.intake_prompts import ask_anonymity, ask_location, photos_prompt, set_text, too_long
 from handlers.keyboards import SHARE_LOCATION, SKIP_LOCATION, location_keyboard, main_menu
 from handlers.toolkit import BotContext
+from handlers.toolkit.context import RUN_HOWEVER_LATE
 from handlers.toolkit.scope import job_scope
 
 
@@ -59,6 +60,7 @@ def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
         chat_id=chat_id,
         name=name,
         data=(context.me.locale, context.flow.id),
+        job_kwargs=RUN_HOWEVER_LATE,
     )
 
 

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.toolkit import BotContext
+from handlers.toolkit.context import RUN_HOWEVER_LATE
 
 # Telegram's limit, less a margin: apps cut at a word or line break near it.
 PART_AT = 4000
@@ -68,7 +69,11 @@ class LongMessages:
     def _release_later(self, context: BotContext, chat_id: int) -> None:
         assert context.job_queue is not None
         context.job_queue.run_once(
-            cast(Any, self._release), self.wait + 0.05, chat_id=chat_id, name=f"long:{chat_id}"
+            cast(Any, self._release),
+            self.wait + 0.05,
+            chat_id=chat_id,
+            name=f"long:{chat_id}",
+            job_kwargs=RUN_HOWEVER_LATE,
         )
 
     async def _release(self, context: BotContext) -> None:

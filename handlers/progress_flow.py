@@ -19,6 +19,7 @@ from handlers.progress_buttons import PhotosNext, PickPercent, PostProgress
 from handlers.progress_errors import explained
 from handlers.render import esc
 from handlers.toolkit import END, BotContext, Flow, button, message
+from handlers.toolkit.context import RUN_HOWEVER_LATE
 from handlers.toolkit.scope import job_scope
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -151,6 +152,7 @@ def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
         chat_id=chat_id,
         name=name,
         data=(context.me.locale, context.flow.id),
+        job_kwargs=RUN_HOWEVER_LATE,
     )
 
 

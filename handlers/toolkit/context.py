@@ -90,3 +90,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
     @property
     def now(self) -> datetime:
         return self.services.clock.now()
+
+
+# Job options for the short in-memory waits (an album's parts, a long text's parts): run
+# however late a busy event loop gets to them. APScheduler's default drops a job missed by
+# more than a second, which would lose what the person sent.
+RUN_HOWEVER_LATE: dict[str, object] = {"misfire_grace_time": None}

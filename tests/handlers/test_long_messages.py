@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from storage.models import ChatFlow
@@ -60,4 +62,19 @@ async def test_a_text_at_the_limit_that_nothing_follows_is_handled_alone(
     await user.send(FIRST)
     await here(user)
     await expect(user, "是哪方面的问题")  # after the short wait
+    assert await _draft_text(harness) == FIRST
+
+
+async def test_the_wait_ends_however_late_a_busy_loop_gets_to_it(harness: BotHarness) -> None:
+    """Found by the long property-based run on a loaded machine: a job missed by more than
+    a second was dropped by the scheduler, and the held text with it."""
+    harness.settings.max_description_chars = 9000
+    await _describing(harness)
+    user = harness.resident()
+    await user.send(FIRST)
+    await harness.idle()  # handled: its wait is scheduled
+    # The loop is blocked, as a busy one is (on purpose: hence no asyncio.sleep).
+    time.sleep(harness.settings.long_message_wait_seconds + 1.5)  # noqa: ASYNC251
+    await here(user)
+    await expect(user, "是哪方面的问题")
     assert await _draft_text(harness) == FIRST
