@@ -30,6 +30,7 @@ from storage.repositories import (
     PersonRepository,
 )
 from storage.staff import StaffQueries
+from storage.stats import StatsQueries
 from storage.topics import TopicRepository
 
 
@@ -57,6 +58,8 @@ class UnitOfWork:
     opinions: OpinionRepository
     outcomes: OutcomeRepository
     calendar: CalendarRepository
+    # The liaison office's figures and exports (read-only aggregates).
+    stats: StatsQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -80,6 +83,7 @@ class UnitOfWork:
         self.opinions = OpinionRepository(self.session)
         self.outcomes = OutcomeRepository(self.session)
         self.calendar = CalendarRepository(self.session)
+        self.stats = StatsQueries(self.session)
         return self
 
     async def close(self) -> None:
