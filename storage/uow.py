@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
 from storage.db import SessionFactory
+from storage.exports import ExportQueries
 from storage.flows import FlowRepository
 from storage.grouping_links import GroupingLinkRepository
 from storage.inbox import InboxQueries
@@ -60,6 +61,7 @@ class UnitOfWork:
     calendar: CalendarRepository
     # The liaison office's figures and exports (read-only aggregates).
     stats: StatsQueries
+    exports: ExportQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -84,6 +86,7 @@ class UnitOfWork:
         self.outcomes = OutcomeRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         self.stats = StatsQueries(self.session)
+        self.exports = ExportQueries(self.session)
         return self
 
     async def close(self) -> None:
