@@ -28,6 +28,7 @@ from handlers import (
     candidates,
     commands,
     fallbacks,
+    figure_files,
     gatekeeper,
     inbox,
     intake,
@@ -43,6 +44,7 @@ from handlers import (
     outcomes,
     staff_input,
     start,
+    stats,
     topics,
     townships,
     triage,
@@ -71,6 +73,8 @@ def flows() -> list[Flow]:
         # Deliberation meetings: one's opinion before, the outcome after.
         opinion_voting.flow(),
         outcome_flow.flow(),
+        # The office's figures: the dates of a custom period.
+        stats.range_flow(),
     ]
 
 
@@ -101,6 +105,9 @@ def routes() -> list[Route]:
         *opinions.routes(),
         *opinion_voting.routes(),
         *outcomes.routes(),
+        # The office's figures: /stats and its chart, /export and /report with their files.
+        *stats.routes(),
+        *figure_files.routes(),
         # Admins: the working-day calendar.
         *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office

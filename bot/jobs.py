@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, meeting_jobs, meeting_reminders
+from bot.services import alerts, meeting_jobs, meeting_reminders, monthly_report
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -13,6 +13,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     # The opinion digest before a meeting, the outcome reminder after it.
     meeting_jobs.DIGEST_JOB: meeting_jobs.run_digest,
     meeting_jobs.OUTCOME_NAG_JOB: meeting_jobs.run_outcome_nag,
+    # The monthly 社情民意 report, on the 1st (bot/services/monthly_report.py).
+    monthly_report.JOB_KIND: monthly_report.run_job,
 }
 
 
@@ -20,6 +22,7 @@ async def start_repeating_jobs(services: Services) -> None:
     """Jobs that schedule their own next run need a first one (idempotent)."""
     async with services.uow() as uow:
         await alerts.schedule_digest_check(uow, services.clock.now())
+        await monthly_report.schedule_all(uow, services.clock.now())
         services.apply(await uow.commit())
 
 

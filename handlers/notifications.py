@@ -19,6 +19,7 @@ from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
 from handlers import office_pushes
 from handlers.answers import AnswerQuestion
+from handlers.figure_notices import RENDERERS as FIGURE_RENDERERS
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
 from handlers.meeting_notifications import MEETING_RENDERERS
@@ -280,6 +281,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered]] = 
     **MEETING_RENDERERS,
     # -- Deliberation meetings: opinions before, the outcome after (handlers/outcome_notices)
     **DELIBERATION_RENDERERS,
+    # -- The liaison office's figures (handlers/figure_notices.py) --
+    **FIGURE_RENDERERS,
 }
 
 

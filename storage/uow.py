@@ -24,6 +24,7 @@ from storage.notifications import NotificationRepository
 from storage.opinions import OpinionRepository
 from storage.outcomes import CalendarRepository, OutcomeRepository
 from storage.received import ReceivedUpdateRepository
+from storage.report import ReportQueries
 from storage.repositories import (
     AuditRepository,
     DirectoryRepository,
@@ -62,6 +63,7 @@ class UnitOfWork:
     # The liaison office's figures and exports (read-only aggregates).
     stats: StatsQueries
     exports: ExportQueries
+    report: ReportQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -87,6 +89,7 @@ class UnitOfWork:
         self.calendar = CalendarRepository(self.session)
         self.stats = StatsQueries(self.session)
         self.exports = ExportQueries(self.session)
+        self.report = ReportQueries(self.session)
         return self
 
     async def close(self) -> None:

@@ -30,6 +30,8 @@ class Act(StrEnum):
     RECORD_OUTCOME = "record_outcome"  # record, edit and publish a meeting's outcome
     READ_MINUTES = "read_minutes"  # download the minutes (纪要) of a meeting
     MANAGE_CALENDAR = "manage_calendar"  # /holiday: public holidays and 调休 working days
+    # -- The liaison office's figures --
+    READ_FIGURES = "read_figures"  # /stats, its chart, /export, /report
 
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
@@ -54,4 +56,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     # Members take part in meetings and answer for action items: they read the minutes too.
     Act.READ_MINUTES: STAFF_AND_MEMBERS,
     Act.MANAGE_CALENDAR: ADMINS,
+    # -- The liaison office's figures: they name residents' matters, so staff only --
+    Act.READ_FIGURES: STAFF,
 }

@@ -49,6 +49,8 @@ class NotificationKind(StrEnum):
     OUTCOME_PUBLISHED = "outcome_published"  # to followers, raisers, supporters, attendees
     ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
     OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
+    # -- The liaison office's figures ----------------------------------------------------------
+    MONTHLY_REPORT = "monthly_report"  # to staff on the 1st: last month's report is ready
 
 
 # The payload each kind carries. Rows outlive the code that wrote them (they wait in the
@@ -138,6 +140,8 @@ PAYLOAD_FIELDS |= {
     NotificationKind.OUTCOME_OVERDUE: frozenset(
         {"meeting_id", "meeting_number", "meeting_title", "working_days", "fallback_years"}
     ),
+    # -- The liaison office's figures (bot/services/monthly_report.py) --
+    NotificationKind.MONTHLY_REPORT: frozenset({"township", "year", "month"}),
 }
 ROLES = frozenset({"raiser", "supporter"})
 

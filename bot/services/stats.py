@@ -7,6 +7,8 @@ this year, or any range of days); the figures are counted by the database
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -78,6 +80,29 @@ def custom_period(first: date, last: date) -> Period:
     if (last - first).days >= MAX_RANGE_DAYS:
         raise RangeTooLong(first, last)
     return Period(first, last)
+
+
+# A day as people type it: 2026-11-01, 2026/11/1, 2026.11.1, 2026年11月1日, or 11月1日.
+_DAY = re.compile(
+    r"(?:(?P<year>\d{4})\s*[年\-/.]\s*)?(?P<month>\d{1,2})\s*[月\-/.]\s*(?P<day>\d{1,2})\s*[日号]?"
+)
+
+
+def parse_range(text: str, today: date) -> tuple[date, date] | None:
+    """Two days typed in one message ("2026-11-01 2026-11-30", "11月1日至11月30日"), in the
+    order typed; None unless there are exactly two valid days. A day without a year is in
+    the current year (figures look back)."""
+    cleaned = unicodedata.normalize("NFKC", text)
+    days = []
+    for match in _DAY.finditer(cleaned):
+        year = int(match["year"]) if match["year"] else today.year
+        try:
+            days.append(date(year, int(match["month"]), int(match["day"])))
+        except ValueError:
+            return None
+    if len(days) != 2:
+        return None
+    return days[0], days[1]
 
 
 def period_of(kind: PeriodKind, today: date) -> Period:

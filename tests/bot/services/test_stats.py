@@ -105,3 +105,15 @@ def test_an_inverted_range_is_refused() -> None:
     with pytest.raises(InvertedRange):
         stats.custom_period(date(2026, 11, 30), date(2026, 11, 1))
     assert stats.custom_period(date(2026, 11, 1), date(2026, 11, 1)).first == date(2026, 11, 1)
+
+
+def test_ranges_as_people_type_them() -> None:
+    today = date(2026, 11, 20)
+    nov = (date(2026, 11, 1), date(2026, 11, 30))
+    assert stats.parse_range("2026-11-01 2026-11-30", today) == nov
+    assert stats.parse_range("11月1日至11月30日", today) == nov
+    assert stats.parse_range("２０２６年１１月１日 到 2026/11/30", today) == nov
+    assert stats.parse_range("2026-11-30 2026-11-01", today) == (nov[1], nov[0])
+    assert stats.parse_range("2026-11-01", today) is None
+    assert stats.parse_range("2026-02-30 2026-03-01", today) is None
+    assert stats.parse_range("上个月", today) is None
