@@ -31,6 +31,7 @@ from bot.services.stats import Period, PeriodKind
 from handlers.figure_periods import (
     PERIOD_LABELS,
     day_number,
+    month_label,
     period_of_numbers,
     period_text,
     range_problem,
@@ -188,9 +189,8 @@ async def export_pressed(update: Update, context: BotContext, press: ExportFile)
 
 def start_report(context: BotContext, month: date) -> None:
     tr, services, township = context.tr, context.services, context.township
-    heading = tr._(
-        "Preparing the report for {year}-{month:02d}…", year=month.year, month=month.month
-    )
+    label = month_label(tr, month.year, month.month)
+    heading = tr._("Preparing the report for {month}…", month=label)
 
     async def work(progress: InPlace) -> tuple[bytes, str, str]:
         async with services.read_uow() as uow:
@@ -200,12 +200,8 @@ def start_report(context: BotContext, month: date) -> None:
 
             report = await monthly_report.gather(uow, township, month, context.now, step)
         content = await asyncio.to_thread(report_docx, tr, report)
-        name = tr._("report-{year}-{month:02d}.docx", year=month.year, month=month.month)
-        caption = tr._(
-            "Report on public opinion (社情民意) for {year}-{month:02d}",
-            year=month.year,
-            month=month.month,
-        )
+        name = tr._("report-{month}.docx", month=f"{month:%Y-%m}")
+        caption = tr._("Report on public opinion (社情民意) for {month}", month=label)
         return content, name, caption
 
     context.ui.say(f"{heading} 0%", on_sent=_working(tr, heading, work))

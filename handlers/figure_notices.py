@@ -11,15 +11,12 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.services.outbox import NotificationKind
 from handlers.figure_files import ReportFile
+from handlers.figure_periods import month_label
 from handlers.keyboards import inline
 from handlers.render import esc
 
 Payload = Mapping[str, Any]
 Rendered = tuple[str, InlineKeyboardMarkup | None]
-
-
-def month_text(tr: Translator, year: int, month: int) -> str:
-    return tr._("{year}-{month:02d}", year=year, month=month)
 
 
 def monthly_report(tr: Translator, payload: Payload) -> Rendered:
@@ -31,7 +28,7 @@ def monthly_report(tr: Translator, payload: Payload) -> Rendered:
                 "<b>The report on public opinion (社情民意) of {township} for {month} is "
                 "ready.</b>",
                 township=esc(str(payload["township"])),
-                month=month_text(tr, year, month),
+                month=month_label(tr, year, month),
             ),
             tr._(
                 "Top topics by the number of people, what was deliberated, decided and done, "

@@ -16,6 +16,11 @@ PERIOD_LABELS = {
 }
 
 
+def month_label(tr: Translator, year: int, month: int) -> str:
+    """A month in words: 2026年11月."""
+    return tr._("{year}-{month}", year=year, month=month)
+
+
 def day_number(day: date) -> int:
     """A day as a button carries it: 20261130."""
     return day.year * 10000 + day.month * 100 + day.day

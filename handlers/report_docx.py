@@ -12,6 +12,7 @@ from bot.services.export_files import WORDS
 from bot.services.monthly_report import MonthlyReport
 from bot.services.stats import Rate
 from handlers.deliberation_errors import day_text
+from handlers.figure_periods import month_label
 from handlers.minutes_docx import _chinese_fonts
 
 
@@ -33,7 +34,7 @@ def _rate(rate: Rate) -> str:
 
 def report_docx(tr: Translator, report: MonthlyReport) -> bytes:
     zone = ZoneInfo(report.zone_key)
-    month = tr._("{year}-{month:02d}", year=report.month.year, month=report.month.month)
+    month = month_label(tr, report.month.year, report.month.month)
     document = Document()
     _chinese_fonts(document)
     document.add_heading(tr._("Report on public opinion (社情民意)"), level=0)

@@ -56,7 +56,7 @@ async def test_each_format(session_factory: SessionFactory, run_export, tmp_path
     assert book.worksheets[0].max_row == 7
     code, out, err = await run_export(*NOVEMBER, "--format", "csv")
     assert code == 0, err
-    with zipfile.ZipFile(tmp_path / "figures-20261101-20261130.zip") as archive:
+    with zipfile.ZipFile(tmp_path / "数据-20261101-20261130.zip") as archive:
         assert "issues.csv" in archive.namelist()
     code, out, err = await run_export(*NOVEMBER, "--format", "json", "--output", "nov.json")
     assert code == 0, err

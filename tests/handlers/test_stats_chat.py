@@ -126,7 +126,12 @@ async def _file(harness: BotHarness, staff: SimUser, heading: str) -> tuple[byte
 async def test_export_in_chat(harness: BotHarness) -> None:
     staff = await _staff(harness)
     await staff.command("export", "2026-11-30", "2026-11-01")
-    await expect(staff, ZH._("Please give the first day first.")[:6])
+    inverted = await expect(staff, "2026年11月30日")
+    assert inverted.text == ZH._(
+        "The range ends ({last}) before it starts ({first}). Please give the first day first.",
+        first="2026年11月30日",
+        last="2026年11月1日",
+    )
     await staff.command("export", "2026-11-01", "2026-11-30")
     period = ZH._("{first} to {last}", first="2026年11月1日", last="2026年11月30日")
     heading = ZH._("Preparing the export of {period}…", period=period)
@@ -146,7 +151,7 @@ async def test_the_monthly_report_in_chat_and_from_its_push(harness: BotHarness)
     await staff.command("report", "十一月")
     await expect(staff, ZH._("Please give the month like /report 2026-10."))
     await staff.command("report")  # last month: October
-    heading = ZH._("Preparing the report for {year}-{month:02d}…", year=2026, month=10)
+    heading = ZH._("Preparing the report for {month}…", month="2026年10月")
     content, shown = await _file(harness, staff, heading)
     assert shown[-1] == f"{heading} 100%"
     Document(io.BytesIO(content))
@@ -161,7 +166,7 @@ async def test_the_monthly_report_in_chat_and_from_its_push(harness: BotHarness)
     push = await next_push(harness, staff, "东风镇")
     assert "2026-11" in push.text or "2026年11月" in push.text
     await staff.press_button(ZH._("📄 The report (.docx)"))
-    heading = ZH._("Preparing the report for {year}-{month:02d}…", year=2026, month=11)
+    heading = ZH._("Preparing the report for {month}…", month="2026年11月")
     content, _shown = await _file(harness, staff, heading)
     body = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "HY-2026-0001" in body
