@@ -20,7 +20,6 @@ from storage.models import (
     Category,
     Invitation,
     Issue,
-    IssueEvent,
     Meeting,
     Opinion,
     Person,
@@ -31,7 +30,7 @@ from storage.models import (
     Topic,
     Village,
 )
-from storage.stats import ANSWERED
+from storage.stats import first_answer
 
 Rows = Sequence[Any]
 
@@ -46,12 +45,7 @@ class ExportQueries:
     async def issues(self, township_id: int, start: datetime, end: datetime) -> Rows:
         """number, raised at, village, category key, category label, status, topic number,
         raiser (None when anonymous), anonymous, text, first answer at."""
-        first = (
-            select(IssueEvent.issue_id, func.min(IssueEvent.at).label("first_at"))
-            .where(IssueEvent.to_status.in_(ANSWERED))
-            .group_by(IssueEvent.issue_id)
-            .subquery()
-        )
+        first = first_answer(township_id, start, end)
         raiser = case((Issue.anonymous, None), else_=Person.first_name)
         query = (
             select(

@@ -72,6 +72,12 @@ class Counts:
     look_backs: int = 0
     still_solved: int = 0
 
+    def add(self, other: Counts) -> None:
+        """Add another group's counts (the median is not additive: it stays as it is)."""
+        for name in self.__dataclass_fields__:
+            if name != "median_seconds":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def seconds_between(session: AsyncSession, earlier: Any, later: Any) -> ColumnElement[Any]:
     """`later - earlier` in seconds, in the database's own arithmetic."""
@@ -80,23 +86,19 @@ def seconds_between(session: AsyncSession, earlier: Any, later: Any) -> ColumnEl
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _first_answer() -> Any:
-    """Per issue, when staff first answered it."""
+def first_answer(township_id: int, start: datetime, end: datetime) -> Any:
+    """Per issue raised in [start, end), when staff first answered it."""
     return (
         select(IssueEvent.issue_id, func.min(IssueEvent.at).label("first_at"))
-        .where(IssueEvent.to_status.in_(ANSWERED))
+        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .where(
+            Issue.township_id == township_id,
+            Issue.created_at >= start,
+            Issue.created_at < end,
+            IssueEvent.to_status.in_(ANSWERED),
+        )
         .group_by(IssueEvent.issue_id)
         .subquery("first_answer")
-    )
-
-
-def _topic_villages(township_id: int) -> Any:
-    """Which villages each topic's issues come from (one row per pair)."""
-    return (
-        select(Issue.topic_id.label("topic_id"), Issue.village_id.label("village_id"))
-        .where(Issue.township_id == township_id, Issue.topic_id.is_not(None))
-        .distinct()
-        .subquery("topic_villages")
     )
 
 
@@ -127,7 +129,7 @@ class StatsQueries:
             row = at(key)
             row.received, row.answered = int(received), int(answered or 0)
             row.responded, row.selected_issues = int(responded or 0), int(selected or 0)
-        for key, median in await self._medians(township_id, start, end, grouping):
+        for key, median in await self.medians(township_id, start, end, grouping):
             at(key).median_seconds = float(median)
         for key, selected, resolved in await self._topic_rows(township_id, start, end, grouping):
             at(key).topics_selected, at(key).topics_resolved = int(selected), int(resolved or 0)
@@ -151,7 +153,7 @@ class StatsQueries:
     async def _issue_rows(
         self, township_id: int, start: datetime, end: datetime, days: int, grouping: Grouping
     ) -> list[Any]:
-        first = _first_answer()
+        first = first_answer(township_id, start, end)
         delay = seconds_between(self.session, Issue.created_at, first.c.first_at)
         key = self._issue_key(grouping).label("key")
         query = (
@@ -174,12 +176,12 @@ class StatsQueries:
     def _issues_in(township_id: int, start: datetime, end: datetime) -> list[Any]:
         return [Issue.township_id == township_id, Issue.created_at >= start, Issue.created_at < end]
 
-    async def _medians(
+    async def medians(
         self, township_id: int, start: datetime, end: datetime, grouping: Grouping
     ) -> list[Any]:
         """The median delay to the first answer, per group: the middle one (or the mean of
         the middle two) of the delays in order, found with window functions."""
-        first = _first_answer()
+        first = first_answer(township_id, start, end)
         delay = seconds_between(self.session, Issue.created_at, first.c.first_at)
         key = self._issue_key(grouping)
         ranked = (
@@ -202,11 +204,13 @@ class StatsQueries:
         return list((await self.session.execute(query)).all())
 
     def _topic_grouped(self, query: Any, township_id: int, grouping: Grouping) -> Any:
-        """`query` over topics (or rows joined to them), with the grouping key added first."""
+        """`query` over topics (or rows joined to them), grouped by the key (added last)."""
+        key: Any
         if grouping is Grouping.VILLAGE:
-            places = _topic_villages(township_id)
-            key = places.c.village_id
-            query = query.join(places, places.c.topic_id == Topic.id)
+            # Through the topic's issues: the counts are of distinct ids, so a topic with
+            # several issues from one village counts once there.
+            key = Issue.village_id
+            query = query.join(Issue, Issue.topic_id == Topic.id)
         elif grouping is Grouping.CATEGORY:
             key = Topic.category_id
         else:

@@ -234,19 +234,27 @@ async def figures(
             grouping=grouping,
         )
 
-    overall = (await grouped(Grouping.OVERALL)).get(None, Counts())
+    if not groups:
+        overall = (await grouped(Grouping.OVERALL)).get(None, Counts())
+        return Report(township.name, period, township.response_days, _figures(None, overall))
+    # Every issue and topic has exactly one category (or none): the township's counts are
+    # the sum of the categories'; only the median needs its own query.
+    by_category = await grouped(Grouping.CATEGORY)
+    overall = Counts()
+    for counts in by_category.values():
+        overall.add(counts)
+    for _key, median in await uow.stats.medians(township_id, start, end, Grouping.OVERALL):
+        overall.median_seconds = float(median)
     report = Report(township.name, period, township.response_days, _figures(None, overall))
-    if groups:
-        for grouping, into in (
-            (Grouping.VILLAGE, report.by_village),
-            (Grouping.CATEGORY, report.by_category),
-        ):
-            counts = await grouped(grouping)
-            names = await uow.stats.names(township_id, grouping)
-            # Every village or category with something to show, in the township's order.
-            for key, name in names.items():
-                if key in counts and not _figures(name, counts[key]).empty:
-                    into.append(_figures(name, counts[key]))
+    for grouping, into, counted in (
+        (Grouping.VILLAGE, report.by_village, await grouped(Grouping.VILLAGE)),
+        (Grouping.CATEGORY, report.by_category, by_category),
+    ):
+        names = await uow.stats.names(township_id, grouping)
+        # Every village or category with something to show, in the township's order.
+        for key, name in names.items():
+            if key in counted and not _figures(name, counted[key]).empty:
+                into.append(_figures(name, counted[key]))
     return report
 
 

@@ -118,6 +118,8 @@ class Issue(Base):
         UniqueConstraint("township_id", "source", "source_ref"),
         Index("ix_issues_author_created", "author_id", "created_at"),
         Index("ix_issues_township_status", "township_id", "status"),
+        # The office's figures count a township's issues by the day they came in.
+        Index("ix_issues_township_created", "township_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,7 +247,12 @@ class Topic(Base):
     """议题: one matter at one place, gathering the issues that raise it."""
 
     __tablename__ = "topics"
-    __table_args__ = (Index("ix_topics_township_status", "township_id", "status"),)
+    __table_args__ = (
+        Index("ix_topics_township_status", "township_id", "status"),
+        # The office's figures: topics opened, and resolved, in a period.
+        Index("ix_topics_township_created", "township_id", "created_at"),
+        Index("ix_topics_township_resolved", "township_id", "resolved_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
