@@ -149,6 +149,14 @@ async def populate(engine: AsyncEngine, issues: int, villages: int) -> int:
     for n in range(issues):
         topic = rng.randrange(topic_count) if rng.random() < 0.8 else None
         raised = first + timedelta(seconds=rng.uniform(0, 730 * 86400))
+        answered = (
+            raised + timedelta(hours=rng.expovariate(1 / 40))
+            if topic is not None or rng.random() < 0.5
+            else None
+        )
+        status = (
+            "submitted" if answered is None else "accepted" if topic is not None else "rejected"
+        )
         issue_rows.append(
             {
                 "number": f"YS-{n + 1:07d}",
@@ -158,7 +166,8 @@ async def populate(engine: AsyncEngine, issues: int, villages: int) -> int:
                 "category_id": rng.choice(categories),
                 "text": f"诉求{n + 1}：路灯不亮，晚上出行不便",
                 "anonymous": rng.random() < 0.1,
-                "status": "accepted" if topic is not None else "submitted",
+                "status": status,
+                "first_answered_at": answered,
                 "source": "telegram",
                 "topic_id": topic_ids[topic] if topic is not None else None,
                 "likes": 0,
@@ -180,15 +189,13 @@ async def populate(engine: AsyncEngine, issues: int, villages: int) -> int:
                 "actor_id": row["author_id"],
             }
         )
-        if row["topic_id"] is not None or rng.random() < 0.5:
-            answered = raised + timedelta(hours=rng.expovariate(1 / 40))
-            to = "accepted" if row["topic_id"] is not None else "rejected"
+        if row["first_answered_at"] is not None:
             events.append(
                 {
                     "issue_id": issue_id,
-                    "at": answered,
+                    "at": row["first_answered_at"],
                     "from_status": "submitted",
-                    "to_status": to,
+                    "to_status": row["status"],
                     "actor_id": staff[0],
                 }
             )

@@ -30,7 +30,6 @@ from storage.models import (
     Topic,
     Village,
 )
-from storage.stats import first_answer
 
 Rows = Sequence[Any]
 
@@ -45,7 +44,6 @@ class ExportQueries:
     async def issues(self, township_id: int, start: datetime, end: datetime) -> Rows:
         """number, raised at, village, category key, category label, status, topic number,
         raiser (None when anonymous), anonymous, text, first answer at."""
-        first = first_answer(township_id, start, end)
         raiser = case((Issue.anonymous, None), else_=Person.first_name)
         query = (
             select(
@@ -60,14 +58,13 @@ class ExportQueries:
                 Issue.anonymous,
                 Issue.title,
                 Issue.text,
-                first.c.first_at,
+                Issue.first_answered_at,
             )
             .select_from(Issue)
             .outerjoin(Village, Village.id == Issue.village_id)
             .outerjoin(Category, Category.id == Issue.category_id)
             .outerjoin(Topic, Topic.id == Issue.topic_id)
             .outerjoin(Person, Person.id == Issue.author_id)
-            .outerjoin(first, first.c.issue_id == Issue.id)
             .where(
                 Issue.township_id == township_id,
                 Issue.created_at >= start,

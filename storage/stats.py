@@ -11,6 +11,7 @@ topic gathered from two villages is part of both villages' work).
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,22 +20,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.issue_status import IssueStatus
 from bot.domain.topic_status import TopicStatus
 from storage.models import (
     ActionItem,
     Category,
     Issue,
-    IssueEvent,
     LookBack,
     Rating,
     Topic,
     Village,
 )
 
-# What counts as the office's first answer to an issue: taken up, a question, or a refusal
-# (which always carries a reason).
-ANSWERED = (IssueStatus.ACCEPTED, IssueStatus.NEEDS_INFO, IssueStatus.REJECTED)
 # A topic reached 选题 when it is in one of these (or went on from them).
 SELECTED = (
     TopicStatus.SELECTED,
@@ -86,20 +82,8 @@ def seconds_between(session: AsyncSession, earlier: Any, later: Any) -> ColumnEl
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def first_answer(township_id: int, start: datetime, end: datetime) -> Any:
-    """Per issue raised in [start, end), when staff first answered it."""
-    return (
-        select(IssueEvent.issue_id, func.min(IssueEvent.at).label("first_at"))
-        .join(Issue, Issue.id == IssueEvent.issue_id)
-        .where(
-            Issue.township_id == township_id,
-            Issue.created_at >= start,
-            Issue.created_at < end,
-            IssueEvent.to_status.in_(ANSWERED),
-        )
-        .group_by(IssueEvent.issue_id)
-        .subquery("first_answer")
-    )
+# (village id, category id) -> (received, answered in time, answered at all, selected)
+Cells = dict[tuple[int | None, int | None], tuple[int, int, int, int]]
 
 
 class StatsQueries:
@@ -115,22 +99,32 @@ class StatsQueries:
         response_days: int,
         today: date,
         grouping: Grouping,
+        cells: Cells | None = None,
     ) -> dict[int | None, Counts]:
         """Every figure's counts for [start, end), keyed by village or category id (None:
-        the whole township, or issues with no village / category)."""
+        the whole township, or issues with no village / category). `cells`: the issue
+        counts of `issue_cells`, when the caller has them already (one scan for all
+        groupings)."""
         found: dict[int | None, Counts] = {}
 
         def at(key: int | None) -> Counts:
             return found.setdefault(key, Counts())
 
-        for key, received, answered, responded, selected in await self._issue_rows(
-            township_id, start, end, response_days, grouping
-        ):
+        if cells is None:
+            cells = await self.issue_cells(township_id, start, end, response_days)
+        for (village, category), (received, answered, responded, selected) in cells.items():
+            key = (
+                village
+                if grouping is Grouping.VILLAGE
+                else category
+                if grouping is Grouping.CATEGORY
+                else None
+            )
             row = at(key)
-            row.received, row.answered = int(received), int(answered or 0)
-            row.responded, row.selected_issues = int(responded or 0), int(selected or 0)
-        for key, median in await self.medians(township_id, start, end, grouping):
-            at(key).median_seconds = float(median)
+            row.received += received
+            row.answered += answered
+            row.responded += responded
+            row.selected_issues += selected
         for key, selected, resolved in await self._topic_rows(township_id, start, end, grouping):
             at(key).topics_selected, at(key).topics_resolved = int(selected), int(resolved or 0)
         for key, total, good in await self._rating_rows(township_id, start, end, grouping):
@@ -150,58 +144,72 @@ class StatsQueries:
             return Issue.category_id
         return literal(None)
 
-    async def _issue_rows(
-        self, township_id: int, start: datetime, end: datetime, days: int, grouping: Grouping
-    ) -> list[Any]:
-        first = first_answer(township_id, start, end)
-        delay = seconds_between(self.session, Issue.created_at, first.c.first_at)
-        key = self._issue_key(grouping).label("key")
+    async def issue_cells(
+        self, township_id: int, start: datetime, end: datetime, days: int
+    ) -> Cells:
+        """The issues of [start, end) counted per (village, category), in one scan: received,
+        answered within `days`, answered at all, and those whose topic was selected."""
+        delay = seconds_between(self.session, Issue.created_at, Issue.first_answered_at)
         query = (
             select(
-                key,
+                Issue.village_id,
+                Issue.category_id,
                 func.count(Issue.id),
                 func.sum(case((delay <= days * 86400.0, 1), else_=0)),
-                func.count(first.c.first_at),
+                func.count(Issue.first_answered_at),
                 func.sum(case((Topic.status.in_(SELECTED), 1), else_=0)),
             )
             .select_from(Issue)
-            .outerjoin(first, first.c.issue_id == Issue.id)
             .outerjoin(Topic, Topic.id == Issue.topic_id)
             .where(*self._issues_in(township_id, start, end))
-            .group_by(key)
+            .group_by(Issue.village_id, Issue.category_id)
         )
-        return list((await self.session.execute(query)).all())
+        return {
+            (village, category): (int(n), int(in_time or 0), int(answered), int(selected or 0))
+            for village, category, n, in_time, answered, selected in (
+                await self.session.execute(query)
+            ).all()
+        }
 
     @staticmethod
     def _issues_in(township_id: int, start: datetime, end: datetime) -> list[Any]:
         return [Issue.township_id == township_id, Issue.created_at >= start, Issue.created_at < end]
 
     async def medians(
-        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
-    ) -> list[Any]:
-        """The median delay to the first answer, per group: the middle one (or the mean of
-        the middle two) of the delays in order, found with window functions."""
-        first = first_answer(township_id, start, end)
-        delay = seconds_between(self.session, Issue.created_at, first.c.first_at)
-        key = self._issue_key(grouping)
-        ranked = (
-            select(
-                key.label("key"),
-                delay.label("delay"),
-                func.row_number().over(partition_by=key, order_by=delay).label("position"),
-                func.count().over(partition_by=key).label("size"),
-            )
-            .select_from(Issue)
-            .join(first, first.c.issue_id == Issue.id)
-            .where(*self._issues_in(township_id, start, end))
-            .subquery("ranked")
+        self, township_id: int, start: datetime, end: datetime
+    ) -> dict[Grouping, dict[int | None, float]]:
+        """The median delay to the first answer (seconds) of the issues of [start, end):
+        overall (key None), by village and by category; the mean of the middle two when
+        their number is even.
+
+        PostgreSQL has the aggregate (percentile_cont). SQLite has none, and its window
+        functions take three times as long as reading the delays (one number per answered
+        issue, in one query) and taking the middle here.
+        """
+        delay = seconds_between(self.session, Issue.created_at, Issue.first_answered_at)
+        answered = [*self._issues_in(township_id, start, end), Issue.first_answered_at.is_not(None)]
+        found: dict[Grouping, dict[int | None, float]] = {}
+        if self.session.get_bind().dialect.name == "postgresql":
+            middle = func.percentile_cont(0.5).within_group(delay)
+            for grouping in Grouping:
+                key = self._issue_key(grouping)
+                rows = await self.session.execute(
+                    select(key, middle).where(*answered).group_by(key)
+                )
+                found[grouping] = {k: float(m) for k, m in rows.all()}
+            return found
+        rows = await self.session.execute(
+            select(Issue.village_id, Issue.category_id, delay).where(*answered)
         )
-        # The middle positions: (n + 1) // 2 and n // 2 + 1 (the same one when n is odd).
-        middle = (ranked.c.position == (ranked.c.size + 1) // 2) | (
-            ranked.c.position == ranked.c.size // 2 + 1
-        )
-        query = select(ranked.c.key, func.avg(ranked.c.delay)).where(middle).group_by(ranked.c.key)
-        return list((await self.session.execute(query)).all())
+        delays: dict[Grouping, dict[int | None, list[float]]] = {g: {} for g in Grouping}
+        for village, category, seconds in rows.all():
+            delays[Grouping.OVERALL].setdefault(None, []).append(seconds)
+            delays[Grouping.VILLAGE].setdefault(village, []).append(seconds)
+            delays[Grouping.CATEGORY].setdefault(category, []).append(seconds)
+        return {
+            grouping: {key: statistics.median(values) for key, values in groups.items()}
+            for grouping, groups in delays.items()
+        }
 
     def _topic_grouped(self, query: Any, township_id: int, grouping: Grouping) -> Any:
         """`query` over topics (or rows joined to them), grouped by the key (added last)."""

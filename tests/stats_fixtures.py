@@ -191,6 +191,7 @@ async def november(session_factory: SessionFactory) -> November:
                 anonymous=anonymous,
                 status=status,
                 topic_id=into.id if into is not None else None,
+                first_answered_at=answer[1] if answer else None,
                 created_at=raised,
                 updated_at=raised,
             )

@@ -224,6 +224,8 @@ async def figures(
     start, end = period.bounds(township.zone)
     today = local_today(township, now)
 
+    cells = await uow.stats.issue_cells(township_id, start, end, township.response_days)
+
     async def grouped(grouping: Grouping) -> dict[int | None, Counts]:
         return await uow.stats.counts(
             township_id,
@@ -232,10 +234,13 @@ async def figures(
             response_days=township.response_days,
             today=today,
             grouping=grouping,
+            cells=cells,
         )
 
+    medians = await uow.stats.medians(township_id, start, end)
     if not groups:
         overall = (await grouped(Grouping.OVERALL)).get(None, Counts())
+        overall.median_seconds = medians[Grouping.OVERALL].get(None)
         return Report(township.name, period, township.response_days, _figures(None, overall))
     # Every issue and topic has exactly one category (or none): the township's counts are
     # the sum of the categories'; only the median needs its own query.
@@ -243,13 +248,15 @@ async def figures(
     overall = Counts()
     for counts in by_category.values():
         overall.add(counts)
-    for _key, median in await uow.stats.medians(township_id, start, end, Grouping.OVERALL):
-        overall.median_seconds = float(median)
+    overall.median_seconds = medians[Grouping.OVERALL].get(None)
     report = Report(township.name, period, township.response_days, _figures(None, overall))
     for grouping, into, counted in (
         (Grouping.VILLAGE, report.by_village, await grouped(Grouping.VILLAGE)),
         (Grouping.CATEGORY, report.by_category, by_category),
     ):
+        for key, median in medians[grouping].items():
+            if key in counted:
+                counted[key].median_seconds = median
         names = await uow.stats.names(township_id, grouping)
         # Every village or category with something to show, in the township's order.
         for key, name in names.items():
