@@ -117,3 +117,46 @@ def test_ranges_as_people_type_them() -> None:
     assert stats.parse_range("2026-11-01", today) is None
     assert stats.parse_range("2026-02-30 2026-03-01", today) is None
     assert stats.parse_range("上个月", today) is None
+
+
+async def test_the_first_answer_is_kept_on_the_issue(session_factory: SessionFactory) -> None:
+    """A question counts as the first answer; the rejection after it does not move it."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import triage
+    from storage.models import Issue
+    from tests import factories
+
+    raised = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    report = await factories.township(session_factory, raised)
+    resident = await factories.person(session_factory, raised, 1001, "王阿姨")
+    issue_id = await factories.issue(session_factory, raised, report, resident, "路灯坏了")
+    for hours, act in ((5, "ask"), (30, "reject")):
+        async with UnitOfWork(session_factory) as uow:
+            now = raised + timedelta(hours=hours)
+            if act == "ask":
+                await triage.ask_for_information(
+                    uow,
+                    township_id=report.township_id,
+                    issue_id=issue_id,
+                    question="具体在哪里？",
+                    actor_id=None,
+                    now=now,
+                )
+            else:
+                await triage.reject(
+                    uow,
+                    township_id=report.township_id,
+                    issue_id=issue_id,
+                    reason="已经修好",
+                    actor_id=None,
+                    now=now,
+                )
+            await uow.commit()
+    async with session_factory() as session:
+        issue = await session.get(Issue, issue_id)
+        assert issue is not None and issue.first_answered_at == raised + timedelta(hours=5)
+    async with UnitOfWork(session_factory) as uow:
+        november = await stats.figures(uow, report.township_id, NOVEMBER, NOW)
+    assert november.overall.response == Rate(1, 1)
+    assert november.overall.median_response_hours == pytest.approx(5.0)
