@@ -116,7 +116,7 @@ def start_export(context: BotContext, period: Period, fmt: Format) -> None:
     heading = tr._("Preparing the export of {period}…", period=period_text(tr, period))
 
     async def work(progress: InPlace) -> tuple[bytes, str, str]:
-        async with services.read_uow() as uow:
+        async with services.bulk_uow() as uow:
             # The sheets are most of the work; writing the file is the last tenth.
             async def sheets_done(share: int) -> None:
                 await progress.percent(share * 9 // 10)
@@ -193,7 +193,7 @@ def start_report(context: BotContext, month: date) -> None:
     heading = tr._("Preparing the report for {month}…", month=label)
 
     async def work(progress: InPlace) -> tuple[bytes, str, str]:
-        async with services.read_uow() as uow:
+        async with services.bulk_uow() as uow:
 
             async def step(share: int) -> None:
                 await progress.percent(share * 9 // 10)

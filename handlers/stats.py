@@ -162,7 +162,9 @@ def _keyboard(
 async def _show(
     context: BotContext, period: Period, chosen: PeriodKind | None, *, edit: bool
 ) -> None:
-    report = await stats.figures(context.reads, context.township, period, context.now)
+    # A year of a large township is counted off the event loop (SQLite: a worker thread).
+    async with context.services.bulk_uow() as uow:
+        report = await stats.figures(uow, context.township, period, context.now)
     text = render_report(context.tr, report)
     markup = _keyboard(context.tr, period, chosen, report.empty)
     if edit:
@@ -222,8 +224,9 @@ async def chart_pressed(update: Update, context: BotContext, press: StatsChart) 
         return
     year_before = (period.last.replace(day=1) - timedelta(days=335)).replace(day=1)
     months = Period(min(period.first.replace(day=1), year_before), period.last)
-    report = await stats.figures(context.reads, context.township, period, context.now)
-    monthly = await stats.monthly(context.reads, context.township, months)
+    async with context.services.bulk_uow() as uow:
+        report = await stats.figures(uow, context.township, period, context.now)
+        monthly = await stats.monthly(uow, context.township, months)
     context.ui.answer()
     context.ui.picture(
         stats_chart.render(tr, report, monthly),
