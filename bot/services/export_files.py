@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -79,6 +80,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 YES, NO = N_("yes"), N_("no")
+# The columns whose values are codes shown as words (a handful of values each).
+WORDED = frozenset({"category", "yes_no", *WORDS})
 
 
 def _word(tr: Translator, column: Column, value: Any) -> Any:
@@ -138,6 +141,22 @@ def write(tr: Translator, export: Export, fmt: str) -> bytes:
     raise ValueError(f"unknown export format {fmt!r}")
 
 
+def _words(tr: Translator, column: Column) -> Callable[[Any], Any]:
+    """The cell writer of a column: words looked up once per value, local times without a
+    zone (Excel has none: the wall-clock time people read)."""
+    seen: dict[Any, Any] = {}
+
+    def worded(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = _word(tr, column, value)
+        return seen[value]
+
+    def plain(value: Any) -> Any:
+        return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+
+    return worded if column.kind in WORDED else plain
+
+
 def to_xlsx(tr: Translator, export: Export) -> bytes:
     # Write-only: rows stream to the file, so a year of issues does not sit in memory twice.
     book = Workbook(write_only=True)
@@ -150,18 +169,9 @@ def to_xlsx(tr: Translator, export: Export) -> bytes:
             cell.font = bold
             header.append(cell)
         ws.append(header)
+        writers = [_words(tr, column) for column in sheet.columns]
         for row in sheet.rows:
-            cells = []
-            for column, value in zip(sheet.columns, row, strict=True):
-                shown = _word(tr, column, value)
-                if isinstance(shown, datetime):
-                    # Excel has no time zones: local wall-clock time, as people read it.
-                    cell = WriteOnlyCell(ws, value=shown.replace(tzinfo=None))
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                    cells.append(cell)
-                else:
-                    cells.append(shown)
-            ws.append(cells)
+            ws.append([write(value) for write, value in zip(writers, row, strict=True)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
