@@ -14,6 +14,7 @@ from typing import Literal
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
 
+from bot.domain.categories import DEFAULT_CATEGORIES
 from bot.domain.permissions import Act
 from bot.i18n import N_, Translator
 from bot.services import stats, stats_chart
@@ -105,12 +106,20 @@ def _overall(tr: Translator, figures: Figures, response_days: int) -> list[str]:
     ]
 
 
+def group_name(tr: Translator, figures: Figures) -> str:
+    """A village as named; a default category in the reader's language."""
+    default = DEFAULT_CATEGORIES.get(figures.key or "")
+    return tr._(default[0]) if default else esc(figures.name or "")
+
+
 def _group_line(tr: Translator, figures: Figures) -> str:
-    return tr._(
-        "• {name}: {received} issues · response {response} · resolution {resolution} · "
+    return tr.n_(
+        "• {name}: {count} issue · response {response} · resolution {resolution} · "
         "satisfaction {satisfaction}",
-        name=esc(figures.name or ""),
-        received=figures.received,
+        "• {name}: {count} issues · response {response} · resolution {resolution} · "
+        "satisfaction {satisfaction}",
+        figures.received,
+        name=group_name(tr, figures),
         response=figures.response.percent(),
         resolution=figures.resolution.percent(),
         satisfaction=figures.satisfaction.percent(),

@@ -304,19 +304,24 @@ class StatsQueries:
 
     # -- names and series ---------------------------------------------------------------------
 
-    async def names(self, township_id: int, grouping: Grouping) -> dict[int, str]:
-        """Village or category names by id, in the township's order."""
+    async def names(
+        self, township_id: int, grouping: Grouping
+    ) -> dict[int, tuple[str, str | None]]:
+        """(name, category key or None) of the villages or categories by id, in the
+        township's order."""
         if grouping is Grouping.VILLAGE:
-            villages = select(Village.id, Village.name).where(Village.township_id == township_id)
+            villages = select(Village.id, Village.name, literal(None)).where(
+                Village.township_id == township_id
+            )
             rows = await self.session.execute(villages.order_by(Village.position, Village.id))
         elif grouping is Grouping.CATEGORY:
-            categories = select(Category.id, Category.label).where(
+            categories = select(Category.id, Category.label, Category.key).where(
                 Category.township_id == township_id
             )
             rows = await self.session.execute(categories.order_by(Category.position, Category.id))
         else:
             return {}
-        return {int(row[0]): str(row[1]) for row in rows.all()}
+        return {int(i): (str(name), key) for i, name, key in rows.all()}
 
     async def monthly(
         self, township_id: int, bounds: list[datetime]

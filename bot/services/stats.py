@@ -144,6 +144,8 @@ class Figures:
     """All figures of one group (the township, a village or a category)."""
 
     name: str | None
+    # A category's key (its name has translations when it is a default one).
+    key: str | None
     received: int
     response: Rate  # answered within the response days / received
     median_response_hours: float | None
@@ -165,10 +167,11 @@ class Figures:
         )
 
 
-def _figures(name: str | None, counts: Counts) -> Figures:
+def _figures(name: str | None, counts: Counts, key: str | None = None) -> Figures:
     median = counts.median_seconds
     return Figures(
         name=name,
+        key=key,
         received=counts.received,
         response=Rate(counts.answered, counts.received),
         median_response_hours=None if median is None else median / 3600,
@@ -259,9 +262,9 @@ async def figures(
                 counted[key].median_seconds = median
         names = await uow.stats.names(township_id, grouping)
         # Every village or category with something to show, in the township's order.
-        for key, name in names.items():
+        for key, (name, category) in names.items():
             if key in counted and not _figures(name, counted[key]).empty:
-                into.append(_figures(name, counted[key]))
+                into.append(_figures(name, counted[key], category))
     return report
 
 
