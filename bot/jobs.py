@@ -22,7 +22,8 @@ async def start_repeating_jobs(services: Services) -> None:
     """Jobs that schedule their own next run need a first one (idempotent)."""
     async with services.uow() as uow:
         await alerts.schedule_digest_check(uow, services.clock.now())
-        await monthly_report.schedule_all(uow, services.clock.now())
+        if services.settings.monthly_report:
+            await monthly_report.schedule_all(uow, services.clock.now())
         services.apply(await uow.commit())
 
 

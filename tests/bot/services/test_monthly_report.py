@@ -58,8 +58,11 @@ async def test_what_the_report_of_november_holds(session_factory: SessionFactory
     ]
     assert [(d.item, d.owner) for d in report.done] == [("更换路灯", "老刘")]
     # The issues of November outside a topic, newest first.
-    assert [m.number for m in report.new_matters] == ["YS-2026-000005", "YS-2026-000003",
-                                                      "YS-2026-000002"]  # fmt: skip
+    assert [m.number for m in report.new_matters] == [
+        "YS-2026-000005",
+        "YS-2026-000003",
+        "YS-2026-000002",
+    ]
     assert report.overall.satisfaction.percent() == "66.7%"
 
     document = Document(io.BytesIO(report_docx(translator("zh_Hans"), report)))
@@ -103,3 +106,24 @@ async def test_staff_are_told_once_on_the_first(
     # The next one waits for the 1st of January.
     assert jobs[-1].key == f"monthly-report:{scene.township_id}:2027-01"
     assert jobs[-1].due_at == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+
+
+async def test_the_bot_schedules_it_at_start_unless_turned_off(
+    settings: Settings, session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    from bot.jobs import start_repeating_jobs
+
+    scene = await november(session_factory)
+    clock.current = NOW
+    for enabled, expected in ((False, []), (True, [f"monthly-report:{scene.township_id}:2026-12"])):
+        on = settings.model_copy(update={"monthly_report": enabled})
+        await start_repeating_jobs(
+            Services(settings=on, session_factory=session_factory, clock=clock)
+        )
+        async with session_factory() as session:
+            keys = (
+                await session.scalars(
+                    select(ScheduledJob.key).where(ScheduledJob.kind == monthly_report.JOB_KIND)
+                )
+            ).all()
+        assert list(keys) == expected
