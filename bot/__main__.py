@@ -1,4 +1,4 @@
-"""`python -m bot [run|demo|migrate|setup|import-issues|candidates|grant|revoke]`.
+"""`python -m bot [run|demo|migrate|setup|import-issues|candidates|grant|revoke|export]`.
 
 One entry point for the bot and its operator tools.
 """
@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot import export_cli
 from bot.runner import StartupError, configure_logging, load_settings
 
 NO_TOKEN = (
@@ -41,6 +42,8 @@ commands, in the order a township starts:
   import-issues FILE --township T    a hotline export (.csv/.xlsx) becomes issues
   candidates --township T [--summary] [--format csv|table]    candidate topics
   grant|revoke --township T --telegram-id N --role staff|member|admin
+  export --township T --format xlsx|csv|json --since YYYY-MM-DD --until YYYY-MM-DD
+        [--output FILE] [--locale en]    a period's figures as open data
   migrate   apply database migrations (run does it too)
   backup FILE / restore FILE   the SQLite database, consistent while the bot runs
         (restore with the bot stopped; PostgreSQL: pg_dump / pg_restore)
@@ -95,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         roles.add_argument("--township", required=True, help="township name (or id)")
         roles.add_argument("--telegram-id", required=True, type=int, help="Telegram user id")
         roles.add_argument("--role", required=True, choices=("staff", "member", "admin"))
+    export_cli.add_parser(sub)
     backup = sub.add_parser("backup", help="copy the SQLite database, also while the bot runs")
     backup.add_argument("file", metavar="FILE", help="a new file to write the copy to")
     restore = sub.add_parser("restore", help="replace the SQLite database by a backup")
@@ -141,6 +145,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(admin_cli.candidates_command(load_settings(), args))
     if command in ("grant", "revoke"):
         return asyncio.run(admin_cli.role_command(load_settings(), args))
+    if command == "export":
+        return export_cli.export_command(load_settings(), args)
     if command == "backup":
         return asyncio.run(admin_cli.backup_command(load_settings(), args))
     if command == "restore":

@@ -107,7 +107,7 @@ async def setup_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _township(uow: UnitOfWork, ref: str) -> Township:
+async def township_named(uow: UnitOfWork, ref: str) -> Township:
     """The township named `ref` (or with that id); an unknown one is the operator's error."""
     name = ref.strip()
     township = await uow.directory.township_by_name(name)
@@ -150,7 +150,7 @@ async def import_issues_command(settings: Settings, args: argparse.Namespace) ->
     engine = await migrated_engine(settings.resolved_database_url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
-            township = await _township(uow, args.township)
+            township = await township_named(uow, args.township)
             columns = ", ".join(f"{name}={header}" for name, header in table.columns.items())
             print(f"{path.name}: {len(table.rows)} rows into {township.name} (columns {columns})")
             started = time.perf_counter()
@@ -240,7 +240,7 @@ async def candidates_command(settings: Settings, args: argparse.Namespace) -> in
     engine = await migrated_engine(settings.resolved_database_url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
-            township = await _township(uow, args.township)
+            township = await township_named(uow, args.township)
             candidates = await candidate_topics(uow, township.id, min_size=min_size)
     finally:
         await engine.dispose()
@@ -279,7 +279,7 @@ async def role_command(settings: Settings, args: argparse.Namespace) -> int:
     engine = await migrated_engine(settings.resolved_database_url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
-            township = await _township(uow, args.township)
+            township = await township_named(uow, args.township)
             action = grant_role if args.command == "grant" else revoke_role
             change = await action(
                 uow,

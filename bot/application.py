@@ -28,6 +28,7 @@ from handlers import (
     candidates,
     commands,
     fallbacks,
+    figure_files,
     gatekeeper,
     inbox,
     intake,
@@ -48,6 +49,7 @@ from handlers import (
     resolution_reopen,
     staff_input,
     start,
+    stats,
     topics,
     townships,
     triage,
@@ -83,6 +85,8 @@ def flows() -> list[Flow]:
         resolution.answer_flow(),
         # Follow-through: posting progress on an action item.
         progress_flow.flow(),
+        # The office's figures: the dates of a custom period.
+        stats.range_flow(),
     ]
 
 
@@ -117,6 +121,9 @@ def routes() -> list[Route]:
         *ratings.routes(),
         # Follow-through: /mine, an action item's card, marking it done; /record.
         *mine.routes(),
+        # The office's figures: /stats and its chart, /export and /report with their files.
+        *stats.routes(),
+        *figure_files.routes(),
         # Admins: the working-day calendar.
         *calendar_admin.routes(),
         # Text, a photo or a voice note outside any flow: the answer to a question the office

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     long_message_wait_seconds: float = Field(default=1.0, ge=0)
     # Outgoing messages per second over all chats (Telegram allows about 30).
     max_messages_per_second: float = Field(default=30.0, gt=0)
+    # Staff hear on the 1st of each month that last month's 社情民意 report is ready.
+    monthly_report: bool = True
 
     @field_validator("default_locale")
     @classmethod

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.scheduler import JobHandler
-from bot.services import alerts, lookback, meeting_jobs, meeting_reminders, overdue, ratings
+from bot.services import (
+    alerts,
+    lookback,
+    meeting_jobs,
+    meeting_reminders,
+    monthly_report,
+    overdue,
+    ratings,
+)
 from bot.services.container import Services
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -21,6 +29,8 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     # Overdue action items: the daily nudge to owners, the weekly digest to staff.
     overdue.SWEEP_JOB: overdue.run_sweep,
     overdue.DIGEST_JOB: overdue.run_digest,
+    # The monthly 社情民意 report, on the 1st (bot/services/monthly_report.py).
+    monthly_report.JOB_KIND: monthly_report.run_job,
 }
 
 
@@ -29,6 +39,8 @@ async def start_repeating_jobs(services: Services) -> None:
     async with services.uow() as uow:
         await alerts.schedule_digest_check(uow, services.clock.now())
         await overdue.schedule_all(uow, services.clock.now())
+        if services.settings.monthly_report:
+            await monthly_report.schedule_all(uow, services.clock.now())
         services.apply(await uow.commit())
 
 

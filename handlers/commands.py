@@ -44,6 +44,9 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("outcome", N_("Record a meeting's outcome")),
     ("minutes", N_("Minutes of past meetings")),
     ("mine", N_("My action items and their progress")),
+    ("stats", N_("The office's figures")),
+    ("export", N_("Export the figures as a file")),
+    ("report", N_("The monthly report on public opinion")),
     ("township", N_("Which township you work in")),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [

@@ -20,6 +20,7 @@ from bot.i18n import Translator, translator
 from bot.services.outbox import NotificationKind
 from handlers import office_pushes
 from handlers.answers import AnswerQuestion
+from handlers.figure_notices import RENDERERS as FIGURE_RENDERERS
 from handlers.followup_notices import RENDERERS as FOLLOW_UP_RENDERERS
 from handlers.inbox import OpenIssue
 from handlers.keyboards import inline
@@ -288,6 +289,8 @@ _RENDERERS: dict[NotificationKind, Callable[[Translator, Payload], Rendered | Re
     **FOLLOW_UP_RENDERERS,
     # -- Follow-through: progress on action items, overdue ones (handlers/progress_notices)
     **PROGRESS_RENDERERS,
+    # -- The liaison office's figures (handlers/figure_notices.py) --
+    **FIGURE_RENDERERS,
 }
 
 

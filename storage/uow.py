@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
 from storage.db import SessionFactory
+from storage.exports import ExportQueries
 from storage.flows import FlowRepository
 from storage.grouping_links import GroupingLinkRepository
 from storage.inbox import InboxQueries
@@ -25,6 +26,7 @@ from storage.outcomes import CalendarRepository, OutcomeRepository
 from storage.progress import ProgressRepository
 from storage.ratings import RatingRepository
 from storage.received import ReceivedUpdateRepository
+from storage.report import ReportQueries
 from storage.repositories import (
     AuditRepository,
     DirectoryRepository,
@@ -32,6 +34,7 @@ from storage.repositories import (
     PersonRepository,
 )
 from storage.staff import StaffQueries
+from storage.stats import StatsQueries
 from storage.topics import TopicRepository
 
 
@@ -63,6 +66,10 @@ class UnitOfWork:
     ratings: RatingRepository
     # Follow-through: action items' progress, the overdue ones, participation counts.
     progress: ProgressRepository
+    # The liaison office's figures and exports (read-only aggregates).
+    stats: StatsQueries
+    exports: ExportQueries
+    report: ReportQueries
 
     def __init__(self, session_factory: SessionFactory) -> None:
         self._factory = session_factory
@@ -88,6 +95,9 @@ class UnitOfWork:
         self.calendar = CalendarRepository(self.session)
         self.ratings = RatingRepository(self.session)
         self.progress = ProgressRepository(self.session)
+        self.stats = StatsQueries(self.session)
+        self.exports = ExportQueries(self.session)
+        self.report = ReportQueries(self.session)
         return self
 
     async def close(self) -> None:

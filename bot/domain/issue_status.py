@@ -53,6 +53,9 @@ _ALLOWED: dict[IssueStatus, frozenset[IssueStatus]] = {
 OPEN_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO, IssueStatus.ACCEPTED})
 # Waiting for the office: what triage acts on.
 TRIAGE_STATUSES = frozenset({IssueStatus.SUBMITTED, IssueStatus.NEEDS_INFO})
+# The office answered the resident: took the issue up, asked a question, or refused it with a
+# reason. The first of these is when the response rate counts the issue as answered.
+FIRST_ANSWERS = frozenset({IssueStatus.ACCEPTED, IssueStatus.NEEDS_INFO, IssueStatus.REJECTED})
 # Still alive: what a resident may join and an issue may be a duplicate of. A merged issue
 # is not, so two issues can never end up duplicates of each other.
 LIVE_STATUSES = OPEN_STATUSES

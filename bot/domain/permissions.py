@@ -36,6 +36,8 @@ class Act(StrEnum):
     # -- Follow-through: progress on action items --------------------------------------------
     # /mine, an item's card, posting progress (the service checks the owner), /record.
     FOLLOW_UP = "follow_up"
+    # -- The liaison office's figures --
+    READ_FIGURES = "read_figures"  # /stats, its chart, /export, /report
 
 
 STAFF = frozenset({RoleName.STAFF, RoleName.ADMIN})
@@ -63,4 +65,6 @@ PERMISSIONS: dict[Act, frozenset[RoleName]] = {
     Act.RESOLVE: STAFF,
     # -- Follow-through: members own action items, staff post for departments -------------
     Act.FOLLOW_UP: STAFF_AND_MEMBERS,
+    # -- The liaison office's figures: they name residents' matters, so staff only --
+    Act.READ_FIGURES: STAFF,
 }

@@ -81,3 +81,8 @@ class Services:
     def read_uow(self) -> UnitOfWork:
         """For work that only reads; it must not commit."""
         return UnitOfWork(self.read_factory or self.session_factory)
+
+    def bulk_uow(self) -> UnitOfWork:
+        """For reads too large for the event loop (a year of figures, an export); it must
+        not commit."""
+        return UnitOfWork(self.bulk_factory or self.read_factory or self.session_factory)

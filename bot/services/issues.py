@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.errors import NotAllowed, NotFound, StaleState
-from bot.domain.issue_status import IssueStatus, check_transition
+from bot.domain.issue_status import FIRST_ANSWERS, IssueStatus, check_transition
 from bot.services.directory import category_view, township_view, village_view
 from bot.services.views import IssueDetail, IssueEventView, IssueSummary
 from storage.models import Issue, IssueEvent
@@ -110,6 +110,8 @@ async def transition_issue(
 ) -> None:
     previous = issue.status
     check_transition(previous, target)
+    if target in FIRST_ANSWERS and issue.first_answered_at is None:
+        issue.first_answered_at = now  # the response rate counts from here
     await uow.issues.set_status(issue, target, now)
     await uow.issues.add_event(
         IssueEvent(

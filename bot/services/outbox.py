@@ -49,6 +49,8 @@ class NotificationKind(StrEnum):
     OUTCOME_PUBLISHED = "outcome_published"  # to followers, raisers, supporters, attendees
     ACTION_ITEMS_ASSIGNED = "action_items_assigned"  # to an owner, their items of one outcome
     OUTCOME_OVERDUE = "outcome_overdue"  # to staff, once per working day
+    # -- The liaison office's figures ----------------------------------------------------------
+    MONTHLY_REPORT = "monthly_report"  # to staff on the 1st: last month's report is ready
 
     # -- After the work: resolving, rating, reopening, looking back (bot/services/resolution.py,
     # ratings.py, lookback.py) ----------------------------------------------------------------
@@ -197,6 +199,8 @@ PAYLOAD_FIELDS |= {
     NotificationKind.ITEM_OVERDUE_STAFF: ITEM_FIELDS | {"working_days", "nudges"},
     # `owners`: a JSON list of {"owner", "items": [{"item", "topic_number", "due", "percent"}]}.
     NotificationKind.OVERDUE_DIGEST: frozenset({"township", "count", "owners"}),
+    # -- The liaison office's figures (bot/services/monthly_report.py) --
+    NotificationKind.MONTHLY_REPORT: frozenset({"township", "year", "month"}),
 }
 ROLES = frozenset({"raiser", "supporter"})
 

@@ -126,6 +126,19 @@ class Issue(Base):
         UniqueConstraint("township_id", "source", "source_ref"),
         Index("ix_issues_author_created", "author_id", "created_at"),
         Index("ix_issues_township_status", "township_id", "status"),
+        # The office's figures count a township's issues by the day they came in; the index
+        # holds every column they read, so a year of issues is counted from it alone.
+        Index(
+            "ix_issues_township_created",
+            "township_id",
+            "created_at",
+            "village_id",
+            "category_id",
+            "first_answered_at",
+            "topic_id",
+        ),
+        # A topic's villages (the figures by village of topics, ratings, action items).
+        Index("ix_issues_topic_village", "topic_id", "village_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +172,9 @@ class Issue(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("issues.id", ondelete="SET NULL")
     )
+    # When the office first answered it (accepted, asked a question, or rejected with a
+    # reason): kept on the issue so the response figures need no scan of its history.
+    first_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Staff confirmed the category: such issues teach the township's category model.
     category_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -253,7 +269,12 @@ class Topic(Base):
     """议题: one matter at one place, gathering the issues that raise it."""
 
     __tablename__ = "topics"
-    __table_args__ = (Index("ix_topics_township_status", "township_id", "status"),)
+    __table_args__ = (
+        Index("ix_topics_township_status", "township_id", "status"),
+        # The office's figures: topics opened, and resolved, in a period.
+        Index("ix_topics_township_created", "township_id", "created_at"),
+        Index("ix_topics_township_resolved", "township_id", "resolved_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

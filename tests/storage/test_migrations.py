@@ -90,3 +90,48 @@ async def test_sqlite_readers_cannot_write(engine: AsyncEngine, database_url: st
         with pytest.raises(OperationalError):
             await connection.execute(text("INSERT INTO counters (name, value) VALUES ('x', 1)"))
     await reader.dispose()
+
+
+async def test_the_first_answer_of_older_issues_is_taken_from_their_history(
+    tmp_path: Path,
+) -> None:
+    """Migration 0014 fills `first_answered_at` from the issue's history: the first time
+    the office accepted, asked or rejected it (not the resident's own submission)."""
+    from sqlalchemy import text
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'answers.sqlite3'}")
+    await migrate.upgrade(engine, "0010")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO townships (id, name, timezone, created_at) VALUES (1, 'T', 'UTC', :n)"
+            ),
+            {"n": "2026-01-01 00:00:00"},
+        )
+        for issue_id in (1, 2):
+            await connection.execute(
+                text(
+                    "INSERT INTO issues (id, number, township_id, text, anonymous, status, source,"
+                    " created_at, updated_at) VALUES (:id, :number, 1, '旧', 0, 'submitted',"
+                    " 'telegram', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {"id": issue_id, "number": f"YS-2026-00000{issue_id}"},
+            )
+        for issue_id, at, status in (
+            (1, "2026-01-01 00:00:00", "submitted"),
+            (1, "2026-01-02 08:00:00", "needs_info"),
+            (1, "2026-01-03 08:00:00", "submitted"),
+            (1, "2026-01-04 08:00:00", "accepted"),
+            (2, "2026-01-01 00:00:00", "submitted"),
+        ):
+            await connection.execute(
+                text("INSERT INTO issue_events (issue_id, at, to_status) VALUES (:i, :at, :s)"),
+                {"i": issue_id, "at": at, "s": status},
+            )
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(text("SELECT id, first_answered_at FROM issues ORDER BY id"))
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, "2026-01-02 08:00:00"), (2, None)]
+    await engine.dispose()

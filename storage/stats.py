@@ -1,0 +1,360 @@
+"""The liaison office's figures as SQL aggregates: counted where the rows are.
+
+Every figure is one GROUP BY over the township's rows in a period (a year holds tens of
+thousands of issues), grouped overall, by village or by category; the service turns the
+counts into rates. Periods are half-open UTC ranges [start, end) computed by the caller
+from the township's local calendar.
+
+Where a topic is counted "by village", it counts for every village its issues came from (a
+topic gathered from two villages is part of both villages' work).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.topic_status import TopicStatus
+from storage.models import (
+    ActionItem,
+    Category,
+    Issue,
+    LookBack,
+    Rating,
+    Topic,
+    Village,
+)
+
+# A topic reached 选题 when it is in one of these (or went on from them).
+SELECTED = (
+    TopicStatus.SELECTED,
+    TopicStatus.SCHEDULED,
+    TopicStatus.DELIBERATED,
+    TopicStatus.IMPLEMENTING,
+    TopicStatus.RESOLVED,
+    TopicStatus.REVIEWED,
+)
+RESOLVED = (TopicStatus.RESOLVED, TopicStatus.REVIEWED)
+SATISFIED = ("satisfied", "basic")
+
+
+class Grouping(StrEnum):
+    OVERALL = "overall"
+    VILLAGE = "village"
+    CATEGORY = "category"
+
+
+@dataclass
+class Counts:
+    """The raw counts of one group (a village, a category, or the whole township)."""
+
+    received: int = 0
+    answered: int = 0  # within the township's response days
+    responded: int = 0  # at all, so far
+    median_seconds: float | None = None
+    selected_issues: int = 0
+    topics_selected: int = 0
+    topics_resolved: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    items_open: int = 0
+    items_overdue: int = 0
+    look_backs: int = 0
+    still_solved: int = 0
+
+    def add(self, other: Counts) -> None:
+        """Add another group's counts (the median is not additive: it stays as it is)."""
+        for name in self.__dataclass_fields__:
+            if name != "median_seconds":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def seconds_between(session: AsyncSession, earlier: Any, later: Any) -> ColumnElement[Any]:
+    """`later - earlier` in seconds, in the database's own arithmetic."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+# (village id, category id) -> (received, answered in time, answered at all, selected)
+Cells = dict[tuple[int | None, int | None], tuple[int, int, int, int]]
+
+
+class StatsQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def counts(
+        self,
+        township_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        response_days: int,
+        today: date,
+        grouping: Grouping,
+        cells: Cells | None = None,
+    ) -> dict[int | None, Counts]:
+        """Every figure's counts for [start, end), keyed by village or category id (None:
+        the whole township, or issues with no village / category). `cells`: the issue
+        counts of `issue_cells`, when the caller has them already (one scan for all
+        groupings)."""
+        found: dict[int | None, Counts] = {}
+
+        def at(key: int | None) -> Counts:
+            return found.setdefault(key, Counts())
+
+        if cells is None:
+            cells = await self.issue_cells(township_id, start, end, response_days)
+        for (village, category), (received, answered, responded, selected) in cells.items():
+            key = (
+                village
+                if grouping is Grouping.VILLAGE
+                else category
+                if grouping is Grouping.CATEGORY
+                else None
+            )
+            row = at(key)
+            row.received += received
+            row.answered += answered
+            row.responded += responded
+            row.selected_issues += selected
+        for key, selected, resolved in await self._topic_rows(township_id, start, end, grouping):
+            at(key).topics_selected, at(key).topics_resolved = int(selected), int(resolved or 0)
+        for key, total, good in await self._rating_rows(township_id, start, end, grouping):
+            at(key).ratings, at(key).satisfied = int(total), int(good or 0)
+        for key, still_open, overdue in await self._item_rows(
+            township_id, start, end, today, grouping
+        ):
+            at(key).items_open, at(key).items_overdue = int(still_open or 0), int(overdue or 0)
+        for key, total, solved in await self._look_back_rows(township_id, start, end, grouping):
+            at(key).look_backs, at(key).still_solved = int(total), int(solved or 0)
+        return found
+
+    def _issue_key(self, grouping: Grouping) -> Any:
+        if grouping is Grouping.VILLAGE:
+            return Issue.village_id
+        if grouping is Grouping.CATEGORY:
+            return Issue.category_id
+        return literal(None)
+
+    async def issue_cells(
+        self, township_id: int, start: datetime, end: datetime, days: int
+    ) -> Cells:
+        """The issues of [start, end) counted per (village, category), in one scan: received,
+        answered within `days`, answered at all, and those whose topic was selected."""
+        delay = seconds_between(self.session, Issue.created_at, Issue.first_answered_at)
+        query = (
+            select(
+                Issue.village_id,
+                Issue.category_id,
+                func.count(Issue.id),
+                func.sum(case((delay <= days * 86400.0, 1), else_=0)),
+                func.count(Issue.first_answered_at),
+                func.sum(case((Topic.status.in_(SELECTED), 1), else_=0)),
+            )
+            .select_from(Issue)
+            .outerjoin(Topic, Topic.id == Issue.topic_id)
+            .where(*self._issues_in(township_id, start, end))
+            .group_by(Issue.village_id, Issue.category_id)
+        )
+        return {
+            (village, category): (int(n), int(in_time or 0), int(answered), int(selected or 0))
+            for village, category, n, in_time, answered, selected in (
+                await self.session.execute(query)
+            ).all()
+        }
+
+    @staticmethod
+    def _issues_in(township_id: int, start: datetime, end: datetime) -> list[Any]:
+        return [Issue.township_id == township_id, Issue.created_at >= start, Issue.created_at < end]
+
+    async def medians(
+        self, township_id: int, start: datetime, end: datetime
+    ) -> dict[Grouping, dict[int | None, float]]:
+        """The median delay to the first answer (seconds) of the issues of [start, end):
+        overall (key None), by village and by category; the mean of the middle two when
+        their number is even.
+
+        PostgreSQL has the aggregate (percentile_cont). SQLite has none, and its window
+        functions take three times as long as reading the delays (one number per answered
+        issue, in one query) and taking the middle here.
+        """
+        delay = seconds_between(self.session, Issue.created_at, Issue.first_answered_at)
+        answered = [*self._issues_in(township_id, start, end), Issue.first_answered_at.is_not(None)]
+        found: dict[Grouping, dict[int | None, float]] = {}
+        if self.session.get_bind().dialect.name == "postgresql":
+            middle = func.percentile_cont(0.5).within_group(delay)
+            for grouping in Grouping:
+                key = self._issue_key(grouping)
+                rows = await self.session.execute(
+                    select(key, middle).where(*answered).group_by(key)
+                )
+                found[grouping] = {k: float(m) for k, m in rows.all()}
+            return found
+        rows = await self.session.execute(
+            select(Issue.village_id, Issue.category_id, delay).where(*answered)
+        )
+        delays: dict[Grouping, dict[int | None, list[float]]] = {g: {} for g in Grouping}
+        for village, category, seconds in rows.all():
+            delays[Grouping.OVERALL].setdefault(None, []).append(seconds)
+            delays[Grouping.VILLAGE].setdefault(village, []).append(seconds)
+            delays[Grouping.CATEGORY].setdefault(category, []).append(seconds)
+        return {
+            grouping: {key: statistics.median(values) for key, values in groups.items()}
+            for grouping, groups in delays.items()
+        }
+
+    def _topic_grouped(self, query: Any, township_id: int, grouping: Grouping) -> Any:
+        """`query` over topics (or rows joined to them), grouped by the key (added last)."""
+        key: Any
+        if grouping is Grouping.VILLAGE:
+            # Through the topic's issues: the counts are of distinct ids, so a topic with
+            # several issues from one village counts once there.
+            key = Issue.village_id
+            query = query.join(Issue, Issue.topic_id == Topic.id)
+        elif grouping is Grouping.CATEGORY:
+            key = Topic.category_id
+        else:
+            key = literal(None)
+        labelled = key.label("key")
+        return query.add_columns(labelled).group_by(labelled)
+
+    async def _rows(self, query: Any) -> list[Any]:
+        # The key was added last; give it back first.
+        return [(row[-1], *row[:-1]) for row in (await self.session.execute(query)).all()]
+
+    async def _topic_rows(
+        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
+    ) -> list[Any]:
+        query = select(
+            func.count(func.distinct(Topic.id)),
+            func.count(func.distinct(case((Topic.status.in_(RESOLVED), Topic.id)))),
+        ).where(
+            Topic.township_id == township_id,
+            Topic.created_at >= start,
+            Topic.created_at < end,
+            Topic.status.in_(SELECTED),
+        )
+        return await self._rows(self._topic_grouped(query, township_id, grouping))
+
+    async def _rating_rows(
+        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
+    ) -> list[Any]:
+        query = (
+            select(
+                func.count(func.distinct(Rating.id)),
+                func.count(func.distinct(case((Rating.value.in_(SATISFIED), Rating.id)))),
+            )
+            .join(Topic, Topic.id == Rating.topic_id)
+            .where(
+                Topic.township_id == township_id,
+                Rating.created_at >= start,
+                Rating.created_at < end,
+            )
+        )
+        return await self._rows(self._topic_grouped(query, township_id, grouping))
+
+    async def _item_rows(
+        self, township_id: int, start: datetime, end: datetime, today: date, grouping: Grouping
+    ) -> list[Any]:
+        """Action items decided in the period that are still open, and of those the ones
+        past their due date."""
+        still_open = ActionItem.status == "open"
+        query = (
+            select(
+                func.count(func.distinct(case((still_open, ActionItem.id)))),
+                func.count(
+                    func.distinct(
+                        case((and_(still_open, ActionItem.due_on < today), ActionItem.id))
+                    )
+                ),
+            )
+            .join(Topic, Topic.id == ActionItem.topic_id)
+            .where(
+                Topic.township_id == township_id,
+                ActionItem.created_at >= start,
+                ActionItem.created_at < end,
+            )
+        )
+        return await self._rows(self._topic_grouped(query, township_id, grouping))
+
+    async def _look_back_rows(
+        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
+    ) -> list[Any]:
+        query = (
+            select(
+                func.count(func.distinct(LookBack.id)),
+                func.count(func.distinct(case((LookBack.answer == "still_solved", LookBack.id)))),
+            )
+            .join(Topic, Topic.id == LookBack.topic_id)
+            .where(
+                Topic.township_id == township_id,
+                LookBack.created_at >= start,
+                LookBack.created_at < end,
+            )
+        )
+        return await self._rows(self._topic_grouped(query, township_id, grouping))
+
+    # -- names and series ---------------------------------------------------------------------
+
+    async def names(
+        self, township_id: int, grouping: Grouping
+    ) -> dict[int, tuple[str, str | None]]:
+        """(name, category key or None) of the villages or categories by id, in the
+        township's order."""
+        if grouping is Grouping.VILLAGE:
+            villages = select(Village.id, Village.name, literal(None)).where(
+                Village.township_id == township_id
+            )
+            rows = await self.session.execute(villages.order_by(Village.position, Village.id))
+        elif grouping is Grouping.CATEGORY:
+            categories = select(Category.id, Category.label, Category.key).where(
+                Category.township_id == township_id
+            )
+            rows = await self.session.execute(categories.order_by(Category.position, Category.id))
+        else:
+            return {}
+        return {int(i): (str(name), key) for i, name, key in rows.all()}
+
+    async def monthly(
+        self, township_id: int, bounds: list[datetime]
+    ) -> tuple[list[int], list[int]]:
+        """Issues received and topics resolved in each [bounds[i], bounds[i+1]): one query
+        each, the month found by a CASE over the bounds (local months, any time zone)."""
+        issues = await self._per_bucket(Issue.created_at, Issue.township_id, township_id, bounds)
+        resolved = await self._per_bucket(Topic.resolved_at, Topic.township_id, township_id, bounds)
+        return issues, resolved
+
+    async def _per_bucket(
+        self, column: Any, township_column: Any, township_id: int, bounds: list[datetime]
+    ) -> list[int]:
+        buckets = len(bounds) - 1
+        if buckets < 1:
+            return []
+        bucket = case(
+            *[(column < bounds[index + 1], index) for index in range(buckets)], else_=-1
+        ).label("bucket")
+        query = (
+            select(bucket, func.count())
+            .where(township_column == township_id, column >= bounds[0], column < bounds[-1])
+            .group_by(bucket)
+        )
+        counts = [0] * buckets
+        for index, count in (await self.session.execute(query)).all():
+            if 0 <= index < buckets:
+                counts[int(index)] = int(count)
+        return counts
+
+    async def issue_count(self, township_id: int, start: datetime, end: datetime) -> int:
+        """The plain COUNT(*) of issues in a period (the benchmark's anchor)."""
+        query = (
+            select(func.count()).select_from(Issue).where(*self._issues_in(township_id, start, end))
+        )
+        return int(await self.session.scalar(query) or 0)
