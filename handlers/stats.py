@@ -56,6 +56,9 @@ class StatsChart(Button, prefix="st.c"):
 def _hours(tr: Translator, hours: float | None) -> str:
     if hours is None:
         return "—"
+    if hours < 1:
+        # "0.0 hours" reads as no time at all: under an hour is told in minutes.
+        return tr.n_("{count} minute", "{count} minutes", max(1, round(hours * 60)))
     return tr._("{hours} hours", hours=f"{hours:.1f}")
 
 

@@ -180,3 +180,15 @@ async def test_residents_and_members_may_not(harness: BotHarness) -> None:
         await member.command(command)
         await expect(member, ZH._("This is for the liaison office's staff only."))
     await harness.nothing_more(member)
+
+
+def test_a_median_under_an_hour_is_told_in_minutes() -> None:
+    from bot.i18n import translator
+    from handlers.stats import _hours
+
+    zh = translator("zh_Hans")
+    assert (_hours(zh, 0.004), _hours(zh, 0.5), _hours(zh, 26.25)) == (
+        "1 分钟",
+        "30 分钟",
+        "26.2 小时",
+    )
