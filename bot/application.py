@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot import jobs, metrics
@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
+from bot.pacing import PriorityPacer
 from bot.scheduler import Scheduler
 from bot.services.container import Services
 from bot.transport import AiohttpRequest
@@ -202,13 +203,8 @@ def build_application(
         .base_file_url(settings.resolved_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(processor)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.max_messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        # Answers before pushes, pushes by their priority, at Telegram's pace (bot/pacing.py).
+        .rate_limiter(PriorityPacer(settings.max_messages_per_second, max_retries=3))
         .post_init(on_startup)
         .post_stop(on_stop)
     )

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import ConsultationApp
-from bot.dispatcher import retry_seconds
+from bot.pacing import retry_seconds
 from handlers.toolkit.outgoing import Pressed
 from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import send_committed

@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.changes import Changes
 from storage.inserts import insert_for
-from storage.models import Notification, Person
+from storage.models import Notification, Person, Role, Village
 
 
 class NotificationStatus(StrEnum):
@@ -67,6 +68,7 @@ class ClaimedNotification:
     attempts: int
     # The claim token: next_attempt_at as set by the claim.
     lease: datetime
+    priority: int
     last_error: str | None
     created_at: datetime
     telegram_id: int | None
@@ -74,6 +76,27 @@ class ClaimedNotification:
     locale: str | None
     language_code: str | None
     active: bool
+
+
+DEFAULT_PRIORITY = 2
+SETTLED = (
+    NotificationStatus.SENT,
+    NotificationStatus.FAILED,
+    NotificationStatus.SKIPPED,
+    NotificationStatus.SUMMED_UP,
+)
+
+
+def _township_of(person_id: int) -> Any:
+    """The township a person belongs to, as a subquery evaluated by the INSERT itself."""
+    served = select(func.min(Role.township_id)).where(Role.person_id == person_id).scalar_subquery()
+    return (
+        select(func.coalesce(Village.township_id, Person.working_township_id, served))
+        .select_from(Person)
+        .outerjoin(Village, Village.id == Person.village_id)
+        .where(Person.id == person_id)
+        .scalar_subquery()
+    )
 
 
 class NotificationRepository:
@@ -90,8 +113,12 @@ class NotificationRepository:
         payload: dict[str, Any],
         dedupe_key: str,
         now: datetime,
+        priority: int = DEFAULT_PRIORITY,
     ) -> bool:
         """Queue a notification; False when one with this dedupe key already exists.
+
+        The row keeps the recipient's township (their village's, else the one they work in
+        or serve), so the dispatcher can share its pace fairly between townships.
 
         One INSERT … ON CONFLICT DO NOTHING: a duplicate (even one committed concurrently by
         another transaction) is simply not inserted, and the caller's transaction carries on.
@@ -108,6 +135,8 @@ class NotificationRepository:
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "priority": priority,
+            "township_id": _township_of(recipient_id),
         }
         insert = insert_for(self.session)
         statement = (
@@ -132,21 +161,72 @@ class NotificationRepository:
     # -- the dispatcher's side --------------------------------------------------------------------
 
     async def claim_due(
-        self, *, now: datetime, limit: int, lease: timedelta
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        chat_gap: timedelta = timedelta(0),
     ) -> list[ClaimedNotification]:
-        """Atomically take up to `limit` due rows, oldest first, for `lease`.
+        """Atomically take up to `limit` due rows for `lease`: the township's share each,
+        the most urgent first, then the oldest.
 
         Due means pending with next_attempt_at <= now, or sending with an expired lease (its
-        dispatcher died). One statement both selects and marks the rows: on PostgreSQL the
-        SELECT locks them and skips rows another dispatcher is claiming; on SQLite the
-        statement holds the database's write lock. The outer WHERE repeats the status test,
-        so a row claimed by someone else between the two is left alone either way.
+        dispatcher died), and the recipient has no push in flight elsewhere nor one sent
+        within `chat_gap` (Telegram's one message a second to a chat holds across processes).
+        Every township with due rows gets an equal share of the batch, so a broadcast to
+        thousands in one township does not hold back another township's pushes.
         """
-        lease_until = now + lease
-        due = (
+        due = and_(Notification.status.in_(_CLAIMABLE), Notification.next_attempt_at <= now)
+        townships = (
+            await self.session.scalars(select(Notification.township_id).where(due).distinct())
+        ).all()
+        due = and_(due, ~self._busy_recipient(now, chat_gap))
+        if not townships:
+            return []
+        share = max(1, -(-limit // len(townships)))
+        rows = []
+        for township_id in townships:
+            rows += await self._claim(due, township_id, share, now, now + lease)
+        if not rows:
+            return []
+        return await self._claimed(rows, now + lease)
+
+    def _busy_recipient(self, now: datetime, chat_gap: timedelta) -> ColumnElement[bool]:
+        other = aliased(Notification)
+        return exists().where(
+            other.recipient_id == Notification.recipient_id,
+            other.id != Notification.id,
+            or_(
+                and_(
+                    other.status == NotificationStatus.SENDING.value,
+                    other.next_attempt_at > now,
+                ),
+                and_(other.status == NotificationStatus.SENT.value, other.sent_at > now - chat_gap),
+            ),
+        )
+
+    async def _claim(
+        self,
+        due: ColumnElement[bool],
+        township_id: int | None,
+        limit: int,
+        now: datetime,
+        lease_until: datetime,
+    ) -> list[Any]:
+        """One township's share. On PostgreSQL the SELECT locks the rows and skips rows
+        another dispatcher is claiming; on SQLite the statement holds the database's write
+        lock. The outer WHERE repeats the status test, so a row claimed by someone else
+        between the two is left alone either way."""
+        same_township = (
+            Notification.township_id.is_(None)
+            if township_id is None
+            else Notification.township_id == township_id
+        )
+        picked = (
             select(Notification.id)
-            .where(Notification.status.in_(_CLAIMABLE), Notification.next_attempt_at <= now)
-            .order_by(Notification.id)
+            .where(due, same_township)
+            .order_by(Notification.priority, Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
             # Materialised, so the rows are picked once: PostgreSQL may otherwise re-run a
@@ -157,7 +237,7 @@ class NotificationRepository:
         claim = (
             update(Notification)
             .where(
-                Notification.id.in_(select(due.c.id)),
+                Notification.id.in_(select(picked.c.id)),
                 Notification.status.in_(_CLAIMABLE),
                 Notification.next_attempt_at <= now,
             )
@@ -174,12 +254,15 @@ class NotificationRepository:
                 Notification.attempts,
                 Notification.last_error,
                 Notification.created_at,
+                Notification.priority,
             )
             .execution_options(synchronize_session=False)
         )
-        rows = (await self.session.execute(claim)).all()
-        if not rows:
-            return []
+        return list((await self.session.execute(claim)).all())
+
+    async def _claimed(
+        self, rows: Sequence[Any], lease_until: datetime
+    ) -> list[ClaimedNotification]:
         people = {
             person.id: person
             for person in await self.session.execute(
@@ -204,6 +287,7 @@ class NotificationRepository:
                     payload=dict(row.payload),
                     attempts=row.attempts,
                     lease=lease_until,
+                    priority=row.priority,
                     last_error=row.last_error,
                     created_at=row.created_at,
                     telegram_id=person.telegram_id if person else None,
@@ -234,6 +318,30 @@ class NotificationRepository:
         return await self._settle(
             claim, status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=now
         )
+
+    async def mark_all_sent(
+        self, claims: Sequence[ClaimedNotification], *, now: datetime
+    ) -> set[int]:
+        """`mark_sent` for many claims in one statement per lease; returns the ids whose
+        claim still held (a fan-out records its sends in a few statements, not thousands)."""
+        owned: set[int] = set()
+        by_lease: dict[datetime, list[int]] = {}
+        for claim in claims:
+            by_lease.setdefault(claim.lease, []).append(claim.id)
+        for lease, ids in by_lease.items():
+            statement = (
+                update(Notification)
+                .where(
+                    Notification.id.in_(ids),
+                    Notification.status == NotificationStatus.SENDING.value,
+                    Notification.next_attempt_at == lease,
+                )
+                .values(status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=now)
+                .returning(Notification.id)
+                .execution_options(synchronize_session=False)
+            )
+            owned.update((await self.session.scalars(statement)).all())
+        return owned
 
     async def reschedule(
         self,
@@ -320,6 +428,41 @@ class NotificationRepository:
             select(func.min(Notification.next_attempt_at)).where(
                 Notification.status == NotificationStatus.PENDING.value
             )
+        )
+
+    async def prune(self, before: datetime, *, limit: int = 5000) -> int:
+        """Delete up to `limit` settled rows (sent, failed, skipped, summed up) last touched
+        before `before`; returns how many. Small steps keep each transaction short."""
+        old = (
+            select(Notification.id)
+            .where(
+                Notification.status.in_([status.value for status in SETTLED]),
+                Notification.next_attempt_at < before,
+            )
+            .limit(limit)
+        )
+        result = await self.session.execute(
+            delete(Notification)
+            .where(Notification.id.in_(old))
+            .execution_options(synchronize_session=False)
+        )
+        return cast("CursorResult[Any]", result).rowcount
+
+    async def depth_by_priority(self) -> dict[int, int]:
+        """Rows waiting to be sent (pending or claimed), per priority."""
+        query = (
+            select(Notification.priority, func.count())
+            .where(Notification.status.in_(_CLAIMABLE))
+            .group_by(Notification.priority)
+        )
+        return {int(priority): int(count) for priority, count in await self.session.execute(query)}
+
+    async def blocked_people(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).select_from(Person).where(Person.active.is_(False))
+            )
+            or 0
         )
 
     async def counts_by_status(self) -> dict[str, int]:
