@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import jobs, metrics
+from bot import health, jobs, metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
@@ -152,8 +152,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # /metrics on its own port when asked for (the webhook endpoint serves it itself).
     settings = app.services.settings
     if settings.metrics_port:
-        app.bot_data["metrics_runner"] = await metrics.serve_metrics(
-            settings.metrics_listen, settings.metrics_port
+        app.bot_data["metrics_runner"] = await health.serve(
+            app, settings.metrics_listen, settings.metrics_port
         )
         metrics.start_loop_watch(app.services.background)
         metrics.WARMING_UP.set_function(app.services.warming_up)

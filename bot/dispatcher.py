@@ -62,7 +62,6 @@ from storage.notifications import (
     rate_limit_streak,
     rate_limited_note,
 )
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -229,31 +228,21 @@ class NotificationDispatcher:
         return min(self._poll_interval, max(wait, _MIN_IDLE_SECONDS))
 
     async def _housekeeping(self) -> None:
-        """Now and then: delete settled rows and handled updates older than the keep time,
-        and refresh the outbox figures for /metrics."""
+        """Now and then: delete settled rows and handled updates older than the keep time."""
         moment = time.monotonic()
         if moment < self._next_housekeeping:
             return
         self._next_housekeeping = moment + _HOUSEKEEPING_SECONDS
         keep_days = self._services.settings.outbox_keep_days
+        if keep_days <= 0:
+            return
+        before = self._services.clock.now() - timedelta(days=keep_days)
         async with self._services.uow() as uow:
-            if keep_days > 0:
-                before = self._services.clock.now() - timedelta(days=keep_days)
-                pruned = await uow.notifications.prune(before)
-                pruned_updates = await uow.received.prune(before)
-                await uow.commit()
-                if pruned or pruned_updates:
-                    log.info("deleted %d old outbox rows, %d old updates", pruned, pruned_updates)
-            await self.refresh_figures(uow)
-
-    async def refresh_figures(self, uow: UnitOfWork) -> None:
-        depth = await uow.notifications.depth_by_priority()
-        metrics.OUTBOX_DEPTH.clear()
-        for priority, count in depth.items():
-            metrics.OUTBOX_DEPTH.labels(str(priority)).set(count)
-        for status, count in (await uow.notifications.counts_by_status()).items():
-            metrics.OUTBOX_ROWS.labels(status).set(count)
-        metrics.BLOCKED_PEOPLE.set(await uow.notifications.blocked_people())
+            pruned = await uow.notifications.prune(before)
+            pruned_updates = await uow.received.prune(before)
+            await uow.commit()
+        if pruned or pruned_updates:
+            log.info("deleted %d old outbox rows and %d old updates", pruned, pruned_updates)
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, for a health figure (a growing "failed" count needs a look)."""

@@ -87,13 +87,3 @@ async def stop_loop_watch(tasks: set[asyncio.Task[None]]) -> None:
 async def metrics_handler(_request: web.Request) -> web.Response:
     body, content_type = exposition()
     return web.Response(body=body, headers={"Content-Type": content_type})
-
-
-async def serve_metrics(host: str, port: int) -> web.AppRunner:
-    """/metrics on its own port (polling mode; the webhook endpoint serves it itself)."""
-    app = web.Application()
-    app.router.add_get("/metrics", metrics_handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
