@@ -161,6 +161,7 @@ class NotificationDispatcher:
         # Sends that succeeded and are waiting to be recorded (see _record_sent).
         self._sent: list[ClaimedNotification] = []
         self._sent_since = 0.0
+        self._broadcasting = False
         self._flushing = asyncio.Lock()
         self._next_housekeeping = 0.0
         self._wake = asyncio.Event()
@@ -262,6 +263,7 @@ class NotificationDispatcher:
         if not batch:
             return 0
         outgoing = await self._settle_unsendable(batch, now)
+        self._broadcasting = len(outgoing) > _SENT_FLUSH_ROWS
         await asyncio.gather(*(self._deliver_in_slot(push) for push in outgoing))
         await self._flush_sent()
         return len(batch)
@@ -413,15 +415,20 @@ class NotificationDispatcher:
     async def _record_sent(self, claim: ClaimedNotification) -> None:
         """Sends are recorded a few at a time: one statement and commit for many rows.
 
-        A row whose send succeeded but is not recorded yet is what a crash can send twice,
-        so the wait is short: `_SENT_FLUSH_ROWS` rows, `_SENT_FLUSH_SECONDS`, or the end of
-        the pass, whichever comes first.
+        A row whose send succeeded but is not recorded yet is what a crash can send twice
+        (and, claimed still, holds back the person's next push until its lease runs out),
+        so only a large pass (a broadcast) waits, and briefly: `_SENT_FLUSH_ROWS` rows,
+        `_SENT_FLUSH_SECONDS`, or the end of the pass, whichever comes first.
         """
         now = time.monotonic()
         if not self._sent:
             self._sent_since = now
         self._sent.append(claim)
-        if len(self._sent) >= _SENT_FLUSH_ROWS or now - self._sent_since >= _SENT_FLUSH_SECONDS:
+        if (
+            not self._broadcasting
+            or len(self._sent) >= _SENT_FLUSH_ROWS
+            or now - self._sent_since >= _SENT_FLUSH_SECONDS
+        ):
             await self._flush_sent()
 
     async def _flush_sent(self) -> None:
