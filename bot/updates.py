@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
@@ -148,9 +149,14 @@ async def poll(
     failures = 0
     while not stop.is_set():
         try:
-            updates = await app.bot.get_updates(
-                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+            updates = await _unless_stopped(
+                app.bot.get_updates(
+                    offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+                ),
+                stop,
             )
+            if updates is None:
+                break  # stopping: the long poll was given up, nothing was acknowledged
         except RetryAfter as error:
             await _pause(stop, retry_seconds(error))
             continue
@@ -176,6 +182,25 @@ async def poll(
             await _pause(stop, 1.0)
             continue
         offset = updates[-1].update_id + 1
+
+
+async def _unless_stopped(
+    call: Coroutine[Any, Any, tuple[Update, ...]], stop: asyncio.Event
+) -> tuple[Update, ...] | None:
+    """The long poll, given up when `stop` is set (a shutdown must not wait up to
+    POLL_TIMEOUT for it); None then."""
+    fetch = asyncio.ensure_future(call)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if not fetch.done():
+        fetch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fetch
+        return None
+    return fetch.result()
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

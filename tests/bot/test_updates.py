@@ -69,3 +69,31 @@ async def test_a_long_poll_that_times_out_is_asked_again_at_once() -> None:
         await task
         await bot.shutdown()
     assert [u.message.text for u in intake.updates if u.message] == ["你好"]
+
+
+async def test_stopping_gives_up_the_long_poll_at_once() -> None:
+    """A shutdown does not wait for the long poll (up to 30 s) to come back empty."""
+    api = FakeBotApi(token="123456:TEST-token")
+    bot = Bot(
+        api.token,
+        request=InProcessRequest(api),
+        get_updates_request=InProcessRequest(api, read_timeout=40),
+    )
+    await bot.initialize()
+    intake = _Recorded()
+    stop = asyncio.Event()
+    app: Any = SimpleNamespace(bot=bot)
+    task = asyncio.create_task(poll(app, cast(UpdateIntake, intake), stop, timeout=30))
+    try:
+        await api.wait_for_call("getUpdates", timeout=5)
+        await asyncio.sleep(0.1)  # the poll is waiting for an update
+        stopping = time.monotonic()
+        stop.set()
+        await asyncio.wait_for(task, timeout=2)
+        assert time.monotonic() - stopping < 1.0
+    finally:
+        await bot.shutdown()
+    assert intake.updates == []
+    # Nothing was acknowledged: an update sent now waits for the next start.
+    await api.user(1001).send("你好")
+    assert len(api.bot_state().updates) == 1
