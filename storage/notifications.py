@@ -177,7 +177,11 @@ class NotificationRepository:
         Every township with due rows gets an equal share of the batch, so a broadcast to
         thousands in one township does not hold back another township's pushes.
         """
-        due = and_(Notification.status.in_(_CLAIMABLE), Notification.next_attempt_at <= now)
+        await self._reclaim_expired(now)
+        due = and_(
+            Notification.status == NotificationStatus.PENDING.value,
+            Notification.next_attempt_at <= now,
+        )
         townships = (
             await self.session.scalars(select(Notification.township_id).where(due).distinct())
         ).all()
@@ -192,17 +196,39 @@ class NotificationRepository:
             return []
         return await self._claimed(rows, now + lease)
 
+    async def _reclaim_expired(self, now: datetime) -> None:
+        """Rows whose claim ran out (their dispatcher died or stalled) are pending again.
+
+        The old owner's late outcome no longer applies (it needs status 'sending' and its
+        lease), so the row is sent again: the one way a push can arrive twice. Claiming
+        pending rows only keeps the claim an ordered walk of ix_notifications_queue.
+        """
+        await self.session.execute(
+            update(Notification)
+            .where(
+                Notification.status == NotificationStatus.SENDING.value,
+                Notification.next_attempt_at <= now,
+            )
+            .values(status=NotificationStatus.PENDING.value)
+            .execution_options(synchronize_session=False)
+        )
+
     def _busy_recipient(self, now: datetime, chat_gap: timedelta) -> ColumnElement[bool]:
-        other = aliased(Notification)
-        return exists().where(
-            other.recipient_id == Notification.recipient_id,
-            other.id != Notification.id,
-            or_(
-                and_(
-                    other.status == NotificationStatus.SENDING.value,
-                    other.next_attempt_at > now,
-                ),
-                and_(other.status == NotificationStatus.SENT.value, other.sent_at > now - chat_gap),
+        """The recipient has a push in flight, or got one within `chat_gap`. Two lookups by
+        (recipient, status), each one step in ix_notifications_recipient whatever the
+        planner's statistics say (they lag behind during a broadcast)."""
+        in_flight, recent = aliased(Notification), aliased(Notification)
+        return or_(
+            exists().where(
+                in_flight.recipient_id == Notification.recipient_id,
+                in_flight.status == NotificationStatus.SENDING.value,
+                in_flight.id != Notification.id,
+                in_flight.next_attempt_at > now,
+            ),
+            exists().where(
+                recent.recipient_id == Notification.recipient_id,
+                recent.status == NotificationStatus.SENT.value,
+                recent.sent_at > now - chat_gap,
             ),
         )
 
@@ -238,7 +264,7 @@ class NotificationRepository:
             update(Notification)
             .where(
                 Notification.id.in_(select(picked.c.id)),
-                Notification.status.in_(_CLAIMABLE),
+                Notification.status == NotificationStatus.PENDING.value,
                 Notification.next_attempt_at <= now,
             )
             .values(
