@@ -79,6 +79,8 @@ class ClaimedNotification:
 
 
 DEFAULT_PRIORITY = 2
+# A claim younger than this counts as a push in flight to its person (see claim_due).
+IN_FLIGHT_WINDOW = timedelta(seconds=10)
 SETTLED = (
     NotificationStatus.SENT,
     NotificationStatus.FAILED,
@@ -173,7 +175,8 @@ class NotificationRepository:
 
         Due means pending with next_attempt_at <= now, or sending with an expired lease (its
         dispatcher died), and the recipient has no push in flight elsewhere nor one sent
-        within `chat_gap` (Telegram's one message a second to a chat holds across processes).
+        within `chat_gap` (Telegram's one message a second to a chat holds across processes;
+        `lease` must be the one every dispatcher uses).
         Every township with due rows gets an equal share of the batch, so a broadcast to
         thousands in one township does not hold back another township's pushes.
         """
@@ -185,7 +188,7 @@ class NotificationRepository:
         townships = (
             await self.session.scalars(select(Notification.township_id).where(due).distinct())
         ).all()
-        due = and_(due, ~self._busy_recipient(now, chat_gap))
+        due = and_(due, ~self._busy_recipient(now, chat_gap, lease))
         if not townships:
             return []
         share = max(1, -(-limit // len(townships)))
@@ -213,17 +216,22 @@ class NotificationRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def _busy_recipient(self, now: datetime, chat_gap: timedelta) -> ColumnElement[bool]:
-        """The recipient has a push in flight, or got one within `chat_gap`. Two lookups by
-        (recipient, status), each one step in ix_notifications_recipient whatever the
-        planner's statistics say (they lag behind during a broadcast)."""
+    def _busy_recipient(
+        self, now: datetime, chat_gap: timedelta, lease: timedelta
+    ) -> ColumnElement[bool]:
+        """The recipient has a push in flight (claimed within IN_FLIGHT_WINDOW: a claim
+        left behind by a crash holds the person's other pushes back that long, not for its
+        whole lease), or got one within `chat_gap`. Two lookups by (recipient, status), each
+        one step in ix_notifications_recipient whatever the planner's statistics say (they
+        lag behind during a broadcast)."""
+        claimed_after = now + max(lease - IN_FLIGHT_WINDOW, timedelta(0))
         in_flight, recent = aliased(Notification), aliased(Notification)
         return or_(
             exists().where(
                 in_flight.recipient_id == Notification.recipient_id,
                 in_flight.status == NotificationStatus.SENDING.value,
                 in_flight.id != Notification.id,
-                in_flight.next_attempt_at > now,
+                in_flight.next_attempt_at > claimed_after,
             ),
             exists().where(
                 recent.recipient_id == Notification.recipient_id,

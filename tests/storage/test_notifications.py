@@ -145,3 +145,16 @@ async def test_settled_rows_are_pruned_after_the_keep_time(
         await uow.commit()
         remaining = await uow.notifications.for_recipient(resident)
     assert [row.dedupe_key for row in remaining] == ["pending"]
+
+
+async def test_a_claim_left_by_a_crash_holds_the_person_back_only_briefly(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    east = await factories.township(session_factory, clock.now())
+    resident = await _resident(session_factory, clock, 101, east.villages["南湖社区"])
+    await _queue(session_factory, clock, resident, "in flight at the crash")
+    assert await _claim(session_factory, clock, 1) == [(resident, "in flight at the crash")]
+    await _queue(session_factory, clock, resident, "next")
+    assert await _claim(session_factory, clock, 5) == []
+    clock.advance(seconds=11)  # the claim's process is gone; its lease runs much longer
+    assert await _claim(session_factory, clock, 5) == [(resident, "next")]
