@@ -74,6 +74,8 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._interval = 1.0 / per_second
+        self._limit = max(1, int(per_second))
+        self._recent: deque[float] = deque()  # when the slots of the last second were given
         self._group_limit = group_per_minute
         self._max_retries = max_retries
         self._clock = clock
@@ -126,12 +128,18 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
             # now, but never more than a short moment's worth at once (Telegram counts
             # messages per second; a burst would run into its limit).
             self._next_slot = max(self._next_slot, now - CATCH_UP_SECONDS)
-            while self._waiting and self._next_slot <= now:
+            # And never more than the limit within one second, as Telegram counts.
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            while self._waiting and self._next_slot <= now and len(self._recent) < self._limit:
                 _, _, waiter = heapq.heappop(self._waiting)
                 if waiter.done():  # its caller gave up (cancelled)
                     continue
                 waiter.set_result(None)
+                self._recent.append(now)
                 self._next_slot += self._interval
+            if self._waiting and len(self._recent) >= self._limit:
+                await asyncio.sleep(self._recent[0] + 1.0 - now)
 
     async def _group_turn(self, chat_id: object) -> None:
         """At most `group_per_minute` messages in any minute to one group."""
