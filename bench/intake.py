@@ -20,12 +20,16 @@ Our bot runs twice, with SQLITE_SYNCHRONOUS=NORMAL (the default) and FULL. Measu
 once the bot's start-up work (word dictionary, category models) is done.
 
     python bench/intake.py [--residents 100] [--think 0.5:2.0] [--runs 5]
+    python bench/intake.py --webhook   # polling vs webhook vs two processes on PostgreSQL
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import hashlib
+import itertools
 import os
 import random
 import socket
@@ -36,6 +40,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,7 +50,7 @@ import aiohttp  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.services.setup import setup_township  # noqa: E402
 from fake_telegram import FakeBotApi, SimUser, start_server  # noqa: E402
-from storage.db import create_session_factory  # noqa: E402
+from storage.db import create_engine, create_session_factory, reset_schema  # noqa: E402
 from storage.migrate import migrated_engine  # noqa: E402
 from storage.uow import UnitOfWork  # noqa: E402
 
@@ -264,6 +269,8 @@ class BotUnderTest:
         self.command = command
         self.env = env
         self.process: asyncio.subprocess.Process | None = None
+        # Webhook mode: where this process listens (the forwarder posts updates there).
+        self.webhook_port = int(env["WEBHOOK_PORT"]) if env.get("WEBHOOK_URL") else 0
 
     async def start(self, api: FakeBotApi) -> None:
         before = len(api.calls_of("getUpdates"))
@@ -271,10 +278,13 @@ class BotUnderTest:
             *self.command, env=self.env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
         )
         for _ in range(600):
-            if len(api.calls_of("getUpdates")) > before:
+            if self.webhook_port:
+                if await _healthy(self.webhook_port):
+                    return
+            elif len(api.calls_of("getUpdates")) > before:
                 return
             await asyncio.sleep(0.05)
-        raise RuntimeError(f"{self.command} did not start polling")
+        raise RuntimeError(f"{self.command} did not start")
 
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
@@ -282,7 +292,74 @@ class BotUnderTest:
             await self.process.wait()
 
 
+async def _healthy(port: int) -> bool:
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+class WebhookForwarder:
+    """Telegram's side of webhook mode: each update the fake holds is posted to one of the
+    bot processes in turn, as a reverse proxy in front of them would spread them; a chat's
+    updates go one after another, as Telegram sends them."""
+
+    def __init__(self, api: FakeBotApi, ports: list[int]) -> None:
+        self._api = api
+        self._urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
+        self._turn = itertools.count()
+        self._chats: dict[int, asyncio.Lock] = {}
+        self._secret = hashlib.sha256(f"webhook:{TOKEN}".encode()).hexdigest()
+        self._task: asyncio.Task[None] | None = None
+        self._posts: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._forward())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _forward(self) -> None:
+        state = self._api.bot_state()
+        async with aiohttp.ClientSession() as http:
+            while True:
+                await self._api.updates_changed.wait_for(lambda: bool(state.updates), 1.0)
+                batch, state.updates[:] = list(state.updates), []
+                for update in batch:
+                    url = self._urls[next(self._turn) % len(self._urls)]
+                    task = asyncio.create_task(self._post(http, url, update))
+                    self._posts.add(task)
+                    task.add_done_callback(self._posts.discard)
+
+    async def _post(self, http: aiohttp.ClientSession, url: str, update: dict[str, Any]) -> None:
+        chat = _chat_of(update)
+        async with self._chats.setdefault(chat, asyncio.Lock()):
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self._secret}
+            async with http.post(url, json=update, headers=headers) as response:
+                response.raise_for_status()
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    for value in update.values():
+        if isinstance(value, dict):
+            sender = value.get("from") or value.get("chat") or {}
+            if isinstance(sender, dict) and "id" in sender:
+                return int(sender["id"])
+    return 0
+
+
 async def _prepare_database(url: str) -> int:
+    if url.startswith("postgresql"):
+        fresh = create_engine(url)
+        await reset_schema(fresh)
+        await fresh.dispose()
     engine = await migrated_engine(url)
     async with UnitOfWork(create_session_factory(engine)) as uow:
         report = await setup_township(
@@ -343,15 +420,36 @@ async def measure(
     steps: list[Step],
     residents: int,
     think: tuple[float, float],
+    processes: int = 1,
 ) -> tuple[PhaseResult, PhaseResult]:
     api = FakeBotApi(token=TOKEN)
     server = await start_server(api)
     metrics_url = None
     if env.get("METRICS_PORT"):
         metrics_url = f"http://127.0.0.1:{env['METRICS_PORT']}/metrics"
-    bot = BotUnderTest(command, {**env, "BOT_API_BASE_URL": server.base_url})
+    env = {**env, "BOT_API_BASE_URL": server.base_url}
+    bot = BotUnderTest(command, env)
+    # Further processes (webhook mode): their own ports; the figures come from the first.
+    others = [
+        BotUnderTest(
+            command,
+            {
+                **{k: v for k, v in env.items() if k != "METRICS_PORT"},
+                "WEBHOOK_PORT": str(free_port()),
+            },
+        )
+        for _ in range(processes - 1)
+    ]
+    forwarder = (
+        WebhookForwarder(api, [b.webhook_port for b in (bot, *others)])
+        if bot.webhook_port
+        else None
+    )
     try:
-        await bot.start(api)
+        for each in (bot, *others):
+            await each.start(api)
+        if forwarder is not None:
+            forwarder.start()
         await wait_until_warm(metrics_url)
         # A short warm-up so imports and first connections are not measured.
         await run_phase(api, 900_000, 3, steps, None)
@@ -360,7 +458,10 @@ async def measure(
         paced = await run_phase(api, 100_000, residents, steps, think, pid, metrics_url)
         saturated = await run_phase(api, 200_000, residents, steps, None, pid, metrics_url)
     finally:
-        await bot.stop()
+        if forwarder is not None:
+            await forwarder.stop()
+        for each in (bot, *others):
+            await each.stop()
         await server.close()
     report(label, paced, saturated)
     return paced, saturated
@@ -409,6 +510,64 @@ async def one_run(args: argparse.Namespace, think: tuple[float, float]) -> dict[
     return figures
 
 
+async def webhook_runs(args: argparse.Namespace, think: tuple[float, float]) -> None:
+    """The single SQLite process by polling (the anchor), the same by webhook, and two
+    webhook processes on PostgreSQL (TEST_DATABASE_URL; its schema is replaced)."""
+    command = [sys.executable, "-m", "bot"]
+
+    def bot_env(url: str, **extra: str) -> dict[str, str]:
+        return _env(
+            "",
+            DATABASE_URL=url,
+            MAX_MESSAGES_PER_SECOND="100000",
+            MAX_ISSUES_PER_DAY="10",
+            FLOOD_MAX_UPDATES="1000",
+            METRICS_PORT=str(free_port()),
+            **extra,
+        )
+
+    def webhook(port: int | None = None) -> dict[str, str]:
+        return {
+            "WEBHOOK_URL": "https://bot.example.test/telegram",
+            "WEBHOOK_PORT": str(port or free_port()),
+        }
+
+    results: dict[str, PhaseResult] = {}
+    for label, mode in (("polling", {}), ("webhook", webhook())):
+        with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+            village_id = await _prepare_database(url)
+            _, results[label] = await measure(
+                f"有事好商量, one process on SQLite, {label}",
+                command,
+                bot_env(url, **mode),
+                consultation_steps(village_id),
+                args.residents,
+                think,
+            )
+    postgres = os.environ.get("TEST_DATABASE_URL", "")
+    if postgres.startswith("postgresql"):
+        village_id = await _prepare_database(postgres)
+        _, results["two"] = await measure(
+            "有事好商量, two webhook processes on PostgreSQL",
+            command,
+            bot_env(postgres, **webhook()),
+            consultation_steps(village_id),
+            args.residents,
+            think,
+            processes=2,
+        )
+    else:
+        print("two processes on PostgreSQL: skipped (set TEST_DATABASE_URL)", flush=True)
+    anchor = results["polling"].per_second
+    for label, result in results.items():
+        print(
+            f"  -> {label}: saturated {result.per_second:.1f} updates/s, ratio to one SQLite"
+            f" process polling {result.per_second / anchor if anchor else 0.0:.2f}",
+            flush=True,
+        )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -416,9 +575,17 @@ async def main() -> None:
     parser.add_argument("--residents", type=int, default=100)
     parser.add_argument("--think", default="0.5:2.0", help="seconds between steps, min:max")
     parser.add_argument("--runs", type=int, default=1, help="repeat the comparison")
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="compare polling, webhook, and two webhook processes on PostgreSQL instead",
+    )
     args = parser.parse_args()
     low, high = (float(part) for part in args.think.split(":"))
     think = (low, high)
+    if args.webhook:
+        await webhook_runs(args, think)
+        return
     print(
         f"{args.residents} residents x {len(echo_steps())} updates, think time {low}-{high} s "
         f"(paced); no pause (saturated); {os.cpu_count()} cores",

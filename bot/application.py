@@ -8,14 +8,15 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import jobs, metrics
+from bot import health, jobs, metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import ConsultationApp
 from bot.dispatcher import start_dispatcher, stop_dispatcher
+from bot.pacing import PriorityPacer
 from bot.scheduler import Scheduler
 from bot.services.container import Services
 from bot.transport import AiohttpRequest
@@ -174,8 +175,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # /metrics on its own port when asked for (the webhook endpoint serves it itself).
     settings = app.services.settings
     if settings.metrics_port:
-        app.bot_data["metrics_runner"] = await metrics.serve_metrics(
-            settings.metrics_listen, settings.metrics_port
+        app.bot_data["metrics_runner"] = await health.serve(
+            app, settings.metrics_listen, settings.metrics_port
         )
         metrics.start_loop_watch(app.services.background)
         metrics.WARMING_UP.set_function(app.services.warming_up)
@@ -225,13 +226,8 @@ def build_application(
         .base_file_url(settings.resolved_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(processor)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.max_messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        # Answers before pushes, pushes by their priority, at Telegram's pace (bot/pacing.py).
+        .rate_limiter(PriorityPacer(settings.max_messages_per_second, max_retries=3))
         .post_init(on_startup)
         .post_stop(on_stop)
     )

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     max_messages_per_second: float = Field(default=30.0, gt=0)
     # Staff hear on the 1st of each month that last month's 社情民意 report is ready.
     monthly_report: bool = True
+    # A push claimed by a process that then died is sent again after this long (a push in
+    # flight at a crash may then arrive twice; a shorter lease resumes sooner).
+    outbox_lease_seconds: float = Field(default=60.0, ge=2)
+    # Sent (and skipped, failed) outbox rows and handled updates are deleted after this many
+    # days; 0 keeps them.
+    outbox_keep_days: float = Field(default=30.0, ge=0)
 
     @field_validator("default_locale")
     @classmethod

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,12 +49,13 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
+from telegram.ext import Application, ExtBot
 
+from bot import metrics
 from bot.config import SUPPORTED_LOCALES
 from bot.context import ConsultationApp
 from bot.i18n import locale_for_language_code
+from bot.pacing import retry_seconds
 from bot.services.container import Services
 from storage.notifications import (
     ClaimedNotification,
@@ -101,6 +102,11 @@ Renderer = Callable[
 # Never spin: even when a row is due "now" (e.g. locked by another dispatcher's claim that
 # has not committed yet), wait this long before the next pass.
 _MIN_IDLE_SECONDS = 0.05
+# Successful sends recorded in one statement at most (see NotificationDispatcher._record_sent).
+_SENT_FLUSH_ROWS = 32
+_SENT_FLUSH_SECONDS = 0.25
+# How often old rows are deleted and the outbox figures refreshed.
+_HOUSEKEEPING_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -114,15 +120,6 @@ class _Outgoing:
     previous_push: datetime | None
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    # PTB 22 warns on every read of retry_after while it migrates the attribute from int to
-    # timedelta; read it quietly and accept either type.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 class NotificationDispatcher:
     """Sends outbox rows; `start()` runs it as a task, `run_once()` is one pass."""
 
@@ -132,13 +129,13 @@ class NotificationDispatcher:
         bot: Bot,
         render: Renderer,
         *,
-        batch_size: int = 50,
+        batch_size: int = 200,
         poll_interval: float = 5.0,
         lease: timedelta = timedelta(minutes=5),
         per_chat_interval: timedelta = timedelta(seconds=1),
         max_attempts: int = 8,
         max_rate_limits: int = 10,
-        max_concurrent_sends: int = 8,
+        max_concurrent_sends: int = 32,
         send_timeout: float = 60.0,
         backoff: Sequence[timedelta] = BACKOFF,
     ) -> None:
@@ -161,6 +158,12 @@ class NotificationDispatcher:
         self._backoff = tuple(backoff)
         # When each chat last got (or is about to get) a push from this process.
         self._last_push: dict[int, datetime] = {}
+        # Sends that succeeded and are waiting to be recorded (see _record_sent).
+        self._sent: list[ClaimedNotification] = []
+        self._sent_since = 0.0
+        self._broadcasting = False
+        self._flushing = asyncio.Lock()
+        self._next_housekeeping = 0.0
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -201,8 +204,8 @@ class NotificationDispatcher:
             self._wake.clear()
             try:
                 handled = await self.run_once()
-                # A full batch means more rows may be due right now.
-                delay = 0.0 if handled >= self._batch_size else await self._idle_seconds()
+                await self._housekeeping()
+                delay = await self._idle_seconds(progressed=handled > 0)
             except Exception:
                 # The database may be briefly unavailable; the rows wait in it meanwhile.
                 log.exception("notification pass failed; retrying")
@@ -213,14 +216,34 @@ class NotificationDispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
-    async def _idle_seconds(self) -> float:
-        """How long to sleep: until the next row is due, at most the poll interval."""
+    async def _idle_seconds(self, *, progressed: bool = False) -> float:
+        """How long to sleep: until the next row is due, at most the poll interval; not at
+        all when this pass sent something and more is due (a broadcast goes on at once)."""
         async with self._services.uow() as uow:
             next_due = await uow.notifications.next_due()
         if next_due is None:
             return self._poll_interval
         wait = (next_due - self._services.clock.now()).total_seconds()
+        if progressed and wait <= 0:
+            return 0.0
         return min(self._poll_interval, max(wait, _MIN_IDLE_SECONDS))
+
+    async def _housekeeping(self) -> None:
+        """Now and then: delete settled rows and handled updates older than the keep time."""
+        moment = time.monotonic()
+        if moment < self._next_housekeeping:
+            return
+        self._next_housekeeping = moment + _HOUSEKEEPING_SECONDS
+        keep_days = self._services.settings.outbox_keep_days
+        if keep_days <= 0:
+            return
+        before = self._services.clock.now() - timedelta(days=keep_days)
+        async with self._services.uow() as uow:
+            pruned = await uow.notifications.prune(before)
+            pruned_updates = await uow.received.prune(before)
+            await uow.commit()
+        if pruned or pruned_updates:
+            log.info("deleted %d old outbox rows and %d old updates", pruned, pruned_updates)
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, for a health figure (a growing "failed" count needs a look)."""
@@ -234,13 +257,15 @@ class NotificationDispatcher:
         now = self._services.clock.now()
         async with self._services.uow() as uow:
             batch = await uow.notifications.claim_due(
-                now=now, limit=self._batch_size, lease=self._lease
+                now=now, limit=self._batch_size, lease=self._lease, chat_gap=self._per_chat
             )
             await uow.commit()
         if not batch:
             return 0
         outgoing = await self._settle_unsendable(batch, now)
+        self._broadcasting = len(outgoing) > _SENT_FLUSH_ROWS
         await asyncio.gather(*(self._deliver_in_slot(push) for push in outgoing))
+        await self._flush_sent()
         return len(batch)
 
     async def _settle_unsendable(
@@ -297,6 +322,8 @@ class NotificationDispatcher:
                 for claim, at in releases:
                     await uow.notifications.release(claim, at=at)
                 await uow.commit()
+            metrics.PUSHES.labels("skipped").inc(len(skips))
+            metrics.PUSHES.labels("failed").inc(len(failures))
             for claim, reason in skips:
                 log.info(
                     "notification %s to person %s skipped: %s", claim.id, claim.recipient_id, reason
@@ -363,7 +390,7 @@ class NotificationDispatcher:
     async def _deliver(self, push: _Outgoing) -> None:
         claim, chat_id = push.claim, push.chat_id
         try:
-            for call, is_media in self._calls(chat_id, push.push):
+            for call, is_media in self._calls(chat_id, push.push, claim.priority):
                 try:
                     await asyncio.wait_for(call, timeout=self._send_timeout)
                 except BadRequest as exc:
@@ -390,35 +417,80 @@ class NotificationDispatcher:
         else:
             now = self._services.clock.now()
             self._last_push[chat_id] = max(self._last_push.get(chat_id, now), now)
+            await self._record_sent(claim)
+
+    async def _record_sent(self, claim: ClaimedNotification) -> None:
+        """Sends are recorded a few at a time: one statement and commit for many rows.
+
+        A row whose send succeeded but is not recorded yet is what a crash can send twice
+        (and, claimed still, holds back the person's next push until its lease runs out),
+        so only a large pass (a broadcast) waits, and briefly: `_SENT_FLUSH_ROWS` rows,
+        `_SENT_FLUSH_SECONDS`, or the end of the pass, whichever comes first.
+        """
+        now = time.monotonic()
+        if not self._sent:
+            self._sent_since = now
+        self._sent.append(claim)
+        if (
+            not self._broadcasting
+            or len(self._sent) >= _SENT_FLUSH_ROWS
+            or now - self._sent_since >= _SENT_FLUSH_SECONDS
+        ):
+            await self._flush_sent()
+
+    async def _flush_sent(self) -> None:
+        async with self._flushing:
+            claims, self._sent = self._sent, []
+            if not claims:
+                return
             async with self._services.uow() as uow:
-                owned = await uow.notifications.mark_sent(claim, now=now)
+                owned = await uow.notifications.mark_all_sent(
+                    claims, now=self._services.clock.now()
+                )
                 await uow.commit()
-            if owned:
+        metrics.PUSHES.labels("sent").inc(len(claims))
+        for claim in claims:
+            if claim.id in owned:
                 log.debug("notification %s (%s) sent", claim.id, claim.kind)
             else:
                 log.warning("notification %s was sent after its claim expired", claim.id)
 
-    def _calls(self, chat_id: int, push: RenderedPush) -> Iterator[tuple[Awaitable[object], bool]]:
+    def _calls(
+        self, chat_id: int, push: RenderedPush, priority: int
+    ) -> Iterator[tuple[Awaitable[object], bool]]:
         """The Bot API calls of one push, in order (made one at a time by the caller), each
-        with whether it only carries photos."""
+        with whether it only carries photos.
+
+        The pacer (bot/pacing.py) sends them by the row's priority and does not retry a 429:
+        the row is rescheduled here, durably.
+        """
+        pace: dict[str, Any] = (
+            {"rate_limit_args": {"priority": priority, "max_retries": 0}}
+            if isinstance(self._bot, ExtBot)
+            else {}
+        )
         for start in range(0, len(push.photos), ALBUM_LIMIT):
             chunk = push.photos[start : start + ALBUM_LIMIT]
             if len(chunk) == 1:
-                yield self._bot.send_photo(chat_id, chunk[0]), True
+                yield self._bot.send_photo(chat_id, chunk[0], **pace), True
             else:
                 album = [InputMediaPhoto(f) for f in chunk]
-                yield self._bot.send_media_group(chat_id, album), True
+                yield self._bot.send_media_group(chat_id, album, **pace), True
         message = self._bot.send_message(
             chat_id=chat_id,
             text=push.text,
             parse_mode=ParseMode.HTML,
             reply_markup=push.keyboard,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            **pace,
         )
         yield message, False
         if push.document is not None:
             filename, content = push.document
-            yield self._bot.send_document(chat_id, InputFile(content, filename=filename)), False
+            yield (
+                self._bot.send_document(chat_id, InputFile(content, filename=filename), **pace),
+                False,
+            )
 
     async def _rate_limited(self, claim: ClaimedNotification, exc: RetryAfter) -> None:
         now = self._services.clock.now()
@@ -428,6 +500,7 @@ class NotificationDispatcher:
         if streak > self._max_rate_limits:
             await self._give_up(claim, note)
             return
+        metrics.PUSHES.labels("rate_limited").inc()
         at = now + timedelta(seconds=seconds)
         # Telegram asked for quiet in this chat: hold its other rows back as well.
         assert claim.chat_id is not None
@@ -442,6 +515,7 @@ class NotificationDispatcher:
     async def _unreachable(self, claim: ClaimedNotification, exc: Forbidden) -> None:
         now = self._services.clock.now()
         reason = self._describe(exc)
+        metrics.PUSHES.labels("blocked").inc()
         async with self._services.uow() as uow:
             await uow.notifications.mark_person_inactive(claim.recipient_id, now=now)
             await uow.notifications.skip(claim, reason=reason, now=now, tried=True)
@@ -457,6 +531,7 @@ class NotificationDispatcher:
             await self._give_up(claim, error)
             return
         delay = self._backoff_after(claim.attempts)
+        metrics.PUSHES.labels("retried").inc()
         async with self._services.uow() as uow:
             await uow.notifications.reschedule(
                 claim, at=self._services.clock.now() + delay, error=error
@@ -471,6 +546,7 @@ class NotificationDispatcher:
         )
 
     async def _give_up(self, claim: ClaimedNotification, error: str) -> None:
+        metrics.PUSHES.labels("failed").inc()
         async with self._services.uow() as uow:
             await uow.notifications.give_up(claim, error=error, now=self._services.clock.now())
             await uow.commit()
@@ -499,7 +575,15 @@ async def start_dispatcher(
     assert isinstance(app, ConsultationApp)
     dispatcher = dispatcher_of(app)
     if dispatcher is None:
-        dispatcher = NotificationDispatcher(app.services, app.bot, render)
+        lease = app.services.settings.outbox_lease_seconds
+        dispatcher = NotificationDispatcher(
+            app.services,
+            app.bot,
+            render,
+            lease=timedelta(seconds=lease),
+            # A send must end well inside its lease, or a second claim could send it again.
+            send_timeout=min(60.0, lease / 2),
+        )
         app.bot_data[_APP_KEY] = dispatcher
         app.services.on_outbox = dispatcher.wake
     await dispatcher.start()

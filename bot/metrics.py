@@ -32,6 +32,16 @@ LOOP_LAG = Histogram(
 STALL_SECONDS = 0.02
 LOOP_STALLS = Counter("event_loop_stalls_total", "Event-loop wake-ups 20 ms or more late")
 
+# The outbox and the sends (bot/dispatcher.py, bot/pacing.py).
+PUSHES = Counter("bot_pushes_total", "Outbox rows settled", ["outcome"])
+RATE_LIMITED = Counter("bot_rate_limited_total", "429 answers from Telegram")
+OUTBOX_DEPTH = Gauge("bot_outbox_depth", "Outbox rows waiting to be sent", ["priority"])
+OUTBOX_ROWS = Gauge("bot_outbox_rows", "Outbox rows by status", ["status"])
+BLOCKED_PEOPLE = Gauge("bot_blocked_people", "People who blocked the bot")
+JOBS_DUE = Gauge("bot_scheduled_jobs_due", "Scheduled jobs due now")
+JOBS_OVERDUE = Gauge("bot_scheduled_jobs_overdue", "Scheduled jobs due over a minute ago")
+DISPATCHER_ALIVE = Gauge("bot_dispatcher_alive", "1 while the notification dispatcher runs")
+
 WARMING_UP = Gauge("bot_warming_up", "Start-up work still running (word lists, models)")
 
 _TICK = 0.01
@@ -77,13 +87,3 @@ async def stop_loop_watch(tasks: set[asyncio.Task[None]]) -> None:
 async def metrics_handler(_request: web.Request) -> web.Response:
     body, content_type = exposition()
     return web.Response(body=body, headers={"Content-Type": content_type})
-
-
-async def serve_metrics(host: str, port: int) -> web.AppRunner:
-    """/metrics on its own port (polling mode; the webhook endpoint serves it itself)."""
-    app = web.Application()
-    app.router.add_get("/metrics", metrics_handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner

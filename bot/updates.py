@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import ConsultationApp
-from bot.dispatcher import retry_seconds
+from bot.pacing import retry_seconds
 from handlers.toolkit.outgoing import Pressed
 from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import send_committed
@@ -155,6 +155,8 @@ async def poll(
                     offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
                 ),
             )
+            if updates is None:
+                break  # stopping: the long poll was given up, nothing was acknowledged
         except RetryAfter as error:
             await _pause(stop, retry_seconds(error))
             continue

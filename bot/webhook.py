@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot import metrics
+from bot import health, metrics
 from bot.application import build_application, on_startup, on_stop
 from bot.config import Settings
 from bot.context import ConsultationApp
@@ -51,13 +51,9 @@ def webhook_app(bot_app: ConsultationApp, path: str, secret: str) -> web.Applica
         # Stored: answered only now, so an update Telegram was told about is never lost.
         return web.Response()
 
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "running": bot_app.running})
-
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post(path, receive)
-    app.router.add_get("/healthz", health)
-    app.router.add_get("/metrics", metrics.metrics_handler)
+    health.add_routes(app, bot_app)
     return app
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
@@ -166,3 +166,16 @@ class JobRepository:
 
     async def by_key(self, key: str) -> ScheduledJob | None:
         return await self.session.scalar(select(ScheduledJob).where(ScheduledJob.key == key))
+
+    async def due_counts(self, now: datetime, overdue_after: timedelta) -> tuple[int, int]:
+        """Pending jobs due now, and those due for longer than `overdue_after` (a scheduler
+        that stopped, or cannot keep up)."""
+        due = await self.session.scalar(
+            select(func.count()).where(ScheduledJob.status == PENDING, ScheduledJob.due_at <= now)
+        )
+        overdue = await self.session.scalar(
+            select(func.count()).where(
+                ScheduledJob.status == PENDING, ScheduledJob.due_at <= now - overdue_after
+            )
+        )
+        return int(due or 0), int(overdue or 0)

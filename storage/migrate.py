@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,8 +25,20 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+# Several bot processes starting at once on PostgreSQL migrate one after the other: the
+# first upgrades, the others wait on this lock and then find the schema current.
+# Two 32-bit keys: PostgreSQL keeps them apart from the one-key locks of chats
+# (storage/received.py).
+MIGRATION_LOCK = (0x6873_6C00, 1)  # any constant shared by every process of this bot
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                {"space": MIGRATION_LOCK[0], "key": MIGRATION_LOCK[1]},
+            )
         await connection.run_sync(_upgrade, revision)
 
 

@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.changes import Changes
 from storage.inserts import insert_for
-from storage.models import Notification, Person
+from storage.models import Notification, Person, Role, Village
 
 
 class NotificationStatus(StrEnum):
@@ -70,6 +71,7 @@ class ClaimedNotification:
     attempts: int
     # The claim token: next_attempt_at as set by the claim.
     lease: datetime
+    priority: int
     last_error: str | None
     created_at: datetime
     telegram_id: int | None
@@ -77,6 +79,29 @@ class ClaimedNotification:
     locale: str | None
     language_code: str | None
     active: bool
+
+
+DEFAULT_PRIORITY = 2
+# A claim younger than this counts as a push in flight to its person (see claim_due).
+IN_FLIGHT_WINDOW = timedelta(seconds=10)
+SETTLED = (
+    NotificationStatus.SENT,
+    NotificationStatus.FAILED,
+    NotificationStatus.SKIPPED,
+    NotificationStatus.SUMMED_UP,
+)
+
+
+def _township_of(person_id: int) -> Any:
+    """The township a person belongs to, as a subquery evaluated by the INSERT itself."""
+    served = select(func.min(Role.township_id)).where(Role.person_id == person_id).scalar_subquery()
+    return (
+        select(func.coalesce(Village.township_id, Person.working_township_id, served))
+        .select_from(Person)
+        .outerjoin(Village, Village.id == Person.village_id)
+        .where(Person.id == person_id)
+        .scalar_subquery()
+    )
 
 
 class NotificationRepository:
@@ -93,8 +118,12 @@ class NotificationRepository:
         payload: dict[str, Any],
         dedupe_key: str,
         now: datetime,
+        priority: int = DEFAULT_PRIORITY,
     ) -> bool:
         """Queue a notification; False when one with this dedupe key already exists.
+
+        The row keeps the recipient's township (their village's, else the one they work in
+        or serve), so the dispatcher can share its pace fairly between townships.
 
         One INSERT … ON CONFLICT DO NOTHING: a duplicate (even one committed concurrently by
         another transaction) is simply not inserted, and the caller's transaction carries on.
@@ -111,6 +140,8 @@ class NotificationRepository:
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "priority": priority,
+            "township_id": _township_of(recipient_id),
         }
         insert = insert_for(self.session)
         statement = (
@@ -124,7 +155,9 @@ class NotificationRepository:
             self.changes.outbox = True
         return added
 
-    async def add_many(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+    async def add_many(
+        self, rows: Sequence[dict[str, Any]], *, now: datetime, priority: int = DEFAULT_PRIORITY
+    ) -> int:
         """Queue many notifications (each a dict of recipient_id, kind, payload, dedupe_key)
         in a few multi-row INSERT … ON CONFLICT DO NOTHING statements; returns how many were
         new. The same as `add` per row, without a round trip each (a progress update told to
@@ -139,6 +172,8 @@ class NotificationRepository:
                     "attempts": 0,
                     "next_attempt_at": now,
                     "created_at": now,
+                    "priority": priority,
+                    "township_id": _township_of(row["recipient_id"]),
                 }
                 for row in rows[start : start + _BULK_ROWS]
             ]
@@ -164,21 +199,104 @@ class NotificationRepository:
     # -- the dispatcher's side --------------------------------------------------------------------
 
     async def claim_due(
-        self, *, now: datetime, limit: int, lease: timedelta
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        chat_gap: timedelta = timedelta(0),
     ) -> list[ClaimedNotification]:
-        """Atomically take up to `limit` due rows, oldest first, for `lease`.
+        """Atomically take up to `limit` due rows for `lease`: the township's share each,
+        the most urgent first, then the oldest.
 
         Due means pending with next_attempt_at <= now, or sending with an expired lease (its
-        dispatcher died). One statement both selects and marks the rows: on PostgreSQL the
-        SELECT locks them and skips rows another dispatcher is claiming; on SQLite the
-        statement holds the database's write lock. The outer WHERE repeats the status test,
-        so a row claimed by someone else between the two is left alone either way.
+        dispatcher died), and the recipient has no push in flight elsewhere nor one sent
+        within `chat_gap` (Telegram's one message a second to a chat holds across processes;
+        `lease` must be the one every dispatcher uses).
+        Every township with due rows gets an equal share of the batch, so a broadcast to
+        thousands in one township does not hold back another township's pushes.
         """
-        lease_until = now + lease
-        due = (
+        await self._reclaim_expired(now)
+        due = and_(
+            Notification.status == NotificationStatus.PENDING.value,
+            Notification.next_attempt_at <= now,
+        )
+        townships = (
+            await self.session.scalars(select(Notification.township_id).where(due).distinct())
+        ).all()
+        due = and_(due, ~self._busy_recipient(now, chat_gap, lease))
+        if not townships:
+            return []
+        share = max(1, -(-limit // len(townships)))
+        rows = []
+        for township_id in townships:
+            rows += await self._claim(due, township_id, share, now, now + lease)
+        if not rows:
+            return []
+        return await self._claimed(rows, now + lease)
+
+    async def _reclaim_expired(self, now: datetime) -> None:
+        """Rows whose claim ran out (their dispatcher died or stalled) are pending again.
+
+        The old owner's late outcome no longer applies (it needs status 'sending' and its
+        lease), so the row is sent again: the one way a push can arrive twice. Claiming
+        pending rows only keeps the claim an ordered walk of ix_notifications_queue.
+        """
+        await self.session.execute(
+            update(Notification)
+            .where(
+                Notification.status == NotificationStatus.SENDING.value,
+                Notification.next_attempt_at <= now,
+            )
+            .values(status=NotificationStatus.PENDING.value)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _busy_recipient(
+        self, now: datetime, chat_gap: timedelta, lease: timedelta
+    ) -> ColumnElement[bool]:
+        """The recipient has a push in flight (claimed within IN_FLIGHT_WINDOW: a claim
+        left behind by a crash holds the person's other pushes back that long, not for its
+        whole lease), or got one within `chat_gap`. Two lookups by (recipient, status), each
+        one step in ix_notifications_recipient whatever the planner's statistics say (they
+        lag behind during a broadcast)."""
+        claimed_after = now + max(lease - IN_FLIGHT_WINDOW, timedelta(0))
+        in_flight, recent = aliased(Notification), aliased(Notification)
+        return or_(
+            exists().where(
+                in_flight.recipient_id == Notification.recipient_id,
+                in_flight.status == NotificationStatus.SENDING.value,
+                in_flight.id != Notification.id,
+                in_flight.next_attempt_at > claimed_after,
+            ),
+            exists().where(
+                recent.recipient_id == Notification.recipient_id,
+                recent.status == NotificationStatus.SENT.value,
+                recent.sent_at > now - chat_gap,
+            ),
+        )
+
+    async def _claim(
+        self,
+        due: ColumnElement[bool],
+        township_id: int | None,
+        limit: int,
+        now: datetime,
+        lease_until: datetime,
+    ) -> list[Any]:
+        """One township's share. On PostgreSQL the SELECT locks the rows and skips rows
+        another dispatcher is claiming; on SQLite the statement holds the database's write
+        lock. The outer WHERE repeats the status test, so a row claimed by someone else
+        between the two is left alone either way."""
+        same_township = (
+            Notification.township_id.is_(None)
+            if township_id is None
+            else Notification.township_id == township_id
+        )
+        picked = (
             select(Notification.id)
-            .where(Notification.status.in_(_CLAIMABLE), Notification.next_attempt_at <= now)
-            .order_by(Notification.id)
+            .where(due, same_township)
+            .order_by(Notification.priority, Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
             # Materialised, so the rows are picked once: PostgreSQL may otherwise re-run a
@@ -189,8 +307,8 @@ class NotificationRepository:
         claim = (
             update(Notification)
             .where(
-                Notification.id.in_(select(due.c.id)),
-                Notification.status.in_(_CLAIMABLE),
+                Notification.id.in_(select(picked.c.id)),
+                Notification.status == NotificationStatus.PENDING.value,
                 Notification.next_attempt_at <= now,
             )
             .values(
@@ -206,12 +324,15 @@ class NotificationRepository:
                 Notification.attempts,
                 Notification.last_error,
                 Notification.created_at,
+                Notification.priority,
             )
             .execution_options(synchronize_session=False)
         )
-        rows = (await self.session.execute(claim)).all()
-        if not rows:
-            return []
+        return list((await self.session.execute(claim)).all())
+
+    async def _claimed(
+        self, rows: Sequence[Any], lease_until: datetime
+    ) -> list[ClaimedNotification]:
         people = {
             person.id: person
             for person in await self.session.execute(
@@ -236,6 +357,7 @@ class NotificationRepository:
                     payload=dict(row.payload),
                     attempts=row.attempts,
                     lease=lease_until,
+                    priority=row.priority,
                     last_error=row.last_error,
                     created_at=row.created_at,
                     telegram_id=person.telegram_id if person else None,
@@ -266,6 +388,30 @@ class NotificationRepository:
         return await self._settle(
             claim, status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=now
         )
+
+    async def mark_all_sent(
+        self, claims: Sequence[ClaimedNotification], *, now: datetime
+    ) -> set[int]:
+        """`mark_sent` for many claims in one statement per lease; returns the ids whose
+        claim still held (a fan-out records its sends in a few statements, not thousands)."""
+        owned: set[int] = set()
+        by_lease: dict[datetime, list[int]] = {}
+        for claim in claims:
+            by_lease.setdefault(claim.lease, []).append(claim.id)
+        for lease, ids in by_lease.items():
+            statement = (
+                update(Notification)
+                .where(
+                    Notification.id.in_(ids),
+                    Notification.status == NotificationStatus.SENDING.value,
+                    Notification.next_attempt_at == lease,
+                )
+                .values(status=NotificationStatus.SENT.value, sent_at=now, next_attempt_at=now)
+                .returning(Notification.id)
+                .execution_options(synchronize_session=False)
+            )
+            owned.update((await self.session.scalars(statement)).all())
+        return owned
 
     async def reschedule(
         self,
@@ -369,6 +515,41 @@ class NotificationRepository:
             select(func.min(Notification.next_attempt_at)).where(
                 Notification.status == NotificationStatus.PENDING.value
             )
+        )
+
+    async def prune(self, before: datetime, *, limit: int = 5000) -> int:
+        """Delete up to `limit` settled rows (sent, failed, skipped, summed up) last touched
+        before `before`; returns how many. Small steps keep each transaction short."""
+        old = (
+            select(Notification.id)
+            .where(
+                Notification.status.in_([status.value for status in SETTLED]),
+                Notification.next_attempt_at < before,
+            )
+            .limit(limit)
+        )
+        result = await self.session.execute(
+            delete(Notification)
+            .where(Notification.id.in_(old))
+            .execution_options(synchronize_session=False)
+        )
+        return cast("CursorResult[Any]", result).rowcount
+
+    async def depth_by_priority(self) -> dict[int, int]:
+        """Rows waiting to be sent (pending or claimed), per priority."""
+        query = (
+            select(Notification.priority, func.count())
+            .where(Notification.status.in_(_CLAIMABLE))
+            .group_by(Notification.priority)
+        )
+        return {int(priority): int(count) for priority, count in await self.session.execute(query)}
+
+    async def blocked_people(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).select_from(Person).where(Person.active.is_(False))
+            )
+            or 0
         )
 
     async def counts_by_status(self) -> dict[str, int]:

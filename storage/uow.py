@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.changes import Changes
@@ -131,6 +132,10 @@ class UnitOfWork:
     def _record_changes_in(self, changes: Changes) -> None:
         self.notifications.changes = changes
         self.jobs.changes = changes
+
+    async def ping(self) -> None:
+        """One trivial query: raises when the database cannot be reached."""
+        await self.session.execute(text("SELECT 1"))
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -254,6 +254,31 @@ def fit_dedupe_key(dedupe_key: str) -> str:
     return f"{dedupe_key[: DEDUPE_KEY_MAX - len(digest) - 1]}#{digest}"
 
 
+# Which pushes go first when many wait (lower first). A person's direct answer goes before
+# any push (bot/pacing.py); a kind not listed here is NORMAL.
+URGENT, NORMAL, BULK = 1, 2, 3
+PRIORITY: dict[NotificationKind, int] = {
+    NotificationKind.MEETING_REMINDER: URGENT,
+    NotificationKind.MEETING_RESCHEDULED: URGENT,
+    NotificationKind.MEETING_CANCELLED: URGENT,
+    NotificationKind.MEETING_PROMOTED: URGENT,
+    NotificationKind.MEETING_ADMITTED: URGENT,
+    NotificationKind.MEETING_WALK_IN: URGENT,
+    NotificationKind.ISSUE_NEEDS_INFO: URGENT,
+    NotificationKind.ISSUE_DIGEST: BULK,
+    NotificationKind.OPINION_DIGEST: BULK,
+    NotificationKind.CATCH_UP: BULK,
+    NotificationKind.OUTCOME_OVERDUE: BULK,
+    NotificationKind.OVERDUE_DIGEST: BULK,
+    NotificationKind.ITEM_OVERDUE_STAFF: BULK,
+    NotificationKind.MONTHLY_REPORT: BULK,
+}
+
+
+def priority_of(kind: NotificationKind) -> int:
+    return PRIORITY.get(kind, NORMAL)
+
+
 async def notify(
     uow: UnitOfWork,
     *,
@@ -279,6 +304,7 @@ async def notify(
         payload=_check_payload(checked_kind, payload),
         dedupe_key=fit_dedupe_key(dedupe_key),
         now=now,
+        priority=priority_of(checked_kind),
     )
 
 
@@ -303,7 +329,7 @@ async def notify_many(
         }
         for person_id in dict.fromkeys(recipient_ids)
     ]
-    return await uow.notifications.add_many(rows, now=now)
+    return await uow.notifications.add_many(rows, now=now, priority=priority_of(kind))
 
 
 async def tell_issue_people(

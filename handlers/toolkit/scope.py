@@ -15,6 +15,7 @@ nothing that was acknowledged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -33,6 +34,7 @@ from handlers.toolkit.outgoing import Blocked, Pressed, send_replies
 from handlers.toolkit.replies import Replies
 from handlers.toolkit.state import FlowStack, Frame
 from storage.changes import Changes
+from storage.received import ChatTurn
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -159,19 +161,49 @@ async def process_in_scope(
     scope = UpdateScope(services, chat.id if chat is not None else None)
     scope.update_id = update.update_id
     scope.pressed = Pressed.of(update.callback_query)
-    token = _CURRENT.set(scope)
+    turn = await _wait_for_chat_turn(services, scope)
     try:
-        await handle
-        changes = await _commit_or_apologise(scope)
+        token = _CURRENT.set(scope)
+        try:
+            await handle
+            changes = await _commit_or_apologise(scope)
+        finally:
+            _CURRENT.reset(token)
+            await scope.close()
+        services.apply(changes)
+        await deliver(services, bot, scope, update)
     finally:
-        _CURRENT.reset(token)
-        await scope.close()
-    services.apply(changes)
-    await deliver(services, bot, scope, update)
+        if turn is not None:
+            await turn.release()
     if scope.replies.ops:
         services.sent.add(update.update_id, services)
     metrics.UPDATES.labels("answered" if not scope.replies.empty else "silent").inc()
     metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
+
+
+# How long an update waits for an earlier one of its chat held by another process; past
+# that, the holder is taken to have died (its update is handled when it starts again).
+CHAT_TURN_SECONDS = 10.0
+_CHAT_TURN_POLL = 0.02
+
+
+async def _wait_for_chat_turn(services: Services, scope: UpdateScope) -> ChatTurn | None:
+    """Several processes on one PostgreSQL: a chat's updates are handled and answered one
+    at a time and in order, whichever process received them (one process orders them by
+    itself: bot/update_processor.py)."""
+    if scope.chat_id is None or scope.update_id is None:
+        return None
+    if not ChatTurn.needed(services.session_factory):
+        return None
+    deadline = time.monotonic() + CHAT_TURN_SECONDS
+    while True:
+        turn = ChatTurn(services.session_factory)
+        if await turn.take(scope.chat_id, scope.update_id):
+            return turn
+        if time.monotonic() > deadline:
+            log.warning("chat %s: an earlier update is still held elsewhere", scope.chat_id)
+            return None
+        await asyncio.sleep(_CHAT_TURN_POLL)
 
 
 async def _commit_or_apologise(scope: UpdateScope) -> Changes:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -331,6 +332,8 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_due", "status", "next_attempt_at"),
         Index("ix_notifications_recipient", "recipient_id", "status"),
+        # The dispatcher's claim: per township, the most urgent first, oldest first.
+        Index("ix_notifications_queue", "status", "township_id", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -349,6 +352,11 @@ class Notification(Base):
     # The Telegram message it became, so a reply to it can be matched (e.g. an answer to
     # the office's question).
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Lower goes first (bot/services/outbox.py: a meeting reminder before a digest).
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    # The recipient's township when queued, so one township's broadcast does not starve
+    # another's pushes. Not a foreign key: only a key to share the sending fairly.
+    township_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ScheduledJob(Base):

@@ -2,7 +2,7 @@
 the day they came in or were resolved
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-30 14:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -225,13 +225,14 @@ async def test_malformed_pushes_are_refused_before_anything_is_written(
 async def test_claims_take_due_rows_oldest_first_and_never_twice(
     session_factory: SessionFactory, clock: MutableClock
 ) -> None:
-    resident = await _person(session_factory, clock, 1001)
+    # One resident each: a person with a push in flight is not claimed again (see below).
+    residents = [await _person(session_factory, clock, 1001 + n) for n in range(6)]
     for n in range(5):
-        await _queue(session_factory, clock, resident, f"k{n}")
+        await _queue(session_factory, clock, residents[n], f"k{n}")
     async with UnitOfWork(session_factory) as uow:
         later = await notify(
             uow,
-            recipient_id=resident,
+            recipient_id=residents[5],
             kind=NotificationKind.ISSUE_REJECTED,
             payload=REJECTED,
             dedupe_key="later",
@@ -257,6 +258,24 @@ async def test_claims_take_due_rows_oldest_first_and_never_twice(
     rows = await _rows(session_factory)
     assert [r.status for r in rows] == ["sending"] * 5 + ["pending"]
     assert all(r.attempts == 1 and r.next_attempt_at == clock.now() + LEASE for r in rows[:5])
+
+
+async def test_a_person_with_a_push_in_flight_waits_for_it(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    resident = await _person(session_factory, clock, 1001)
+    await _queue(session_factory, clock, resident, "first")
+    async with UnitOfWork(session_factory) as uow:
+        [claim] = await uow.notifications.claim_due(now=clock.now(), limit=5, lease=LEASE)
+        await uow.commit()
+    await _queue(session_factory, clock, resident, "second")
+    async with UnitOfWork(session_factory) as uow:
+        # Another dispatcher (another process) finds nothing to send to this person.
+        assert await uow.notifications.claim_due(now=clock.now(), limit=5, lease=LEASE) == []
+        await uow.notifications.mark_sent(claim, now=clock.now())
+        await uow.commit()
+        [second] = await uow.notifications.claim_due(now=clock.now(), limit=5, lease=LEASE)
+    assert second.id != claim.id and second.recipient_id == resident
 
 
 async def test_outcomes_need_the_claim_to_still_hold(

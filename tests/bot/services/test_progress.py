@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.domain.errors import NotFound
 from bot.domain.progress_errors import ItemDone, NothingToPost, NotItemOwner, PercentOutOfRange
 from bot.services import progress
-from bot.services.outbox import NotificationKind, notify_many
+from bot.services.outbox import NotificationKind, notify_many, priority_of
 from storage.db import SessionFactory
 from storage.models import ActionItem, Notification, ProgressUpdate
 from storage.uow import UnitOfWork
@@ -81,6 +81,10 @@ async def test_an_update_reaches_every_follower_once_and_not_its_author(
     recipients = sorted(row.recipient_id for row in pushes)
     expected = sorted(scene.people[name] for name in ("王阿姨", "李大爷", "赵姐", "老陈"))
     assert recipients == expected and posted.told == 4 and not posted.on_behalf
+    # Queued in bulk, each row still knows its priority and, for those registered in a
+    # village, its township (for fair pacing), as a row queued alone does.
+    assert {row.priority for row in pushes} == {priority_of(NotificationKind.PROGRESS_POSTED)}
+    assert scene.township_id in {row.township_id for row in pushes}
     payload = pushes[0].payload
     assert (payload["percent"], payload["done"], payload["on_behalf"]) == (50, 0, 0)
     assert json.loads(payload["photos"]) == ["photo-a", "photo-b", "photo-c"]
