@@ -12,10 +12,10 @@ texts are alike well beyond chance (MATTER_STRONG). Bodies of unrelated letters 
 stock phrases ("几天没人管"), and in a small batch nothing shows those are common.
 
 Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
-sparse product in row blocks) and common ones (in more than 1 % of issues), whose part
-of the cosine is added only for the pairs found. A pair is scored when its rare n-grams
-alone reach a floor (RARE_FLOOR) or when the two name a place in common (their matter
-then decides); every score returned is exact.
+sparse product in row blocks, each pair computed once) and common ones (in more than
+1 % of issues), whose part of the cosine is added only for the pairs found. A pair is
+scored when its rare n-grams alone reach a floor (RARE_FLOOR) or when the two name a
+place in common (their matter then decides); every score returned is exact.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ RARE_FLOOR = 0.03
 # Name pairs below this are left to their matter (they are found there if alike).
 _MIN_NAME = 0.3
 _BLOCK_ROWS = 256
+# Issues per column chunk of the transposed rare matter (see _upper_product).
+_CHUNK_COLS = 2048
 _GATHER_STEP = 16_384
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
 # out of the product, which they would make nearly dense; they cost it most, and it
@@ -84,15 +86,20 @@ def combine(
 
 def _without(m: sp.csr_matrix, drop: npt.NDArray[np.bool_]) -> sp.csr_matrix:
     keep = ~drop[m.indices]
-    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    indptr = np.searchsorted(row_of[keep], np.arange(m.shape[0] + 1))
-    return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+    # Entries kept before each position, read at the row starts: the new row pointers.
+    before = np.zeros(len(keep) + 1, dtype=np.int32 if len(keep) < 2**31 else np.int64)
+    np.cumsum(keep, out=before[1:])
+    return sp.csr_matrix((m.data[keep], m.indices[keep], before[m.indptr]), shape=m.shape)
 
 
-def _entries(m: sp.csr_matrix, offset: int, n: int) -> tuple[IntArray, FloatArray]:
-    """Keys (i * n + j, global rows) and values of a block's entries with i < j."""
-    rows = np.repeat(np.arange(offset, offset + m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    cols = m.indices.astype(np.int64)
+def _entries(
+    m: sp.csr_matrix, row_offset: int, col_offset: int, n: int
+) -> tuple[IntArray, FloatArray]:
+    """Keys (i * n + j, global indices) and values of a block's entries with i < j."""
+    rows = np.repeat(
+        np.arange(row_offset, row_offset + m.shape[0], dtype=np.int64), np.diff(m.indptr)
+    )
+    cols = m.indices.astype(np.int64) + col_offset
     upper = rows < cols
     return rows[upper] * n + cols[upper], m.data[upper].astype(np.float32)
 
@@ -117,6 +124,46 @@ def _row_dots(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
     return out
 
 
+def _compact_columns(m: sp.csr_matrix) -> sp.csr_matrix:
+    """The same rows over only the columns in use, in the same order.
+
+    Each transposed chunk (_transposed_chunks) has one index entry per column of ``m``:
+    over the 2**20 hashed columns that would be megabytes per chunk, over the columns in
+    use a fraction of that. Keeping the order keeps every product summed in the same
+    order, so its values do not change in the last bit.
+    """
+    used = np.zeros(m.shape[1], dtype=bool)
+    used[m.indices] = True
+    remap = np.cumsum(used, dtype=np.int32) - 1
+    width = max(int(remap[-1]) + 1, 1) if len(remap) else 1
+    return sp.csr_matrix((m.data, remap[m.indices], m.indptr), shape=(m.shape[0], width))
+
+
+def _transposed_chunks(m: sp.csr_matrix) -> list[sp.csr_matrix]:
+    """m.T cut into chunks of _CHUNK_COLS columns (issues), each a CSR matrix."""
+    return [m[c : c + _CHUNK_COLS].T.tocsr() for c in range(0, m.shape[0], _CHUNK_COLS)]
+
+
+def _upper_product(
+    block: sp.csr_matrix, start: int, chunks: list[sp.csr_matrix], n: int
+) -> tuple[IntArray, FloatArray]:
+    """Entries (i < j) of ``block @ m.T`` for rows ``start...``, m.T given as chunks.
+
+    A pair is needed once, so the chunks left of the block's first row are skipped and
+    the product does about half the work of multiplying by the whole of m.T.
+    """
+    keys: list[IntArray] = []
+    values: list[FloatArray] = []
+    for k in range(start // _CHUNK_COLS, len(chunks)):
+        cell = (block @ chunks[k]).tocsr()
+        cell_keys, cell_values = _entries(cell, start, k * _CHUNK_COLS, n)
+        keys.append(cell_keys)
+        values.append(cell_values)
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    return np.concatenate(keys), np.concatenate(values)
+
+
 def _candidates(
     features: TopicFeatures, rare: sp.csr_matrix
 ) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -124,32 +171,31 @@ def _candidates(
     n = len(features)
     names = features.names
     names_t = names.T.tocsr()
-    rare_t = rare.T.tocsr()
+    rare_chunks = _transposed_chunks(rare)
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
     for start in range(0, n, _BLOCK_ROWS):
-        pb = (names[start : start + _BLOCK_ROWS] @ names_t).tocsr()
-        mb = (rare[start : start + _BLOCK_ROWS] @ rare_t).tocsr()
-        p_keys, p_vals = _entries(pb, start, n)
+        stop = min(start + _BLOCK_ROWS, n)
+        pb = (names[start:stop] @ names_t).tocsr()
+        p_keys, p_vals = _entries(pb, start, 0, n)
         order = np.argsort(p_keys)
         p_keys, p_vals = p_keys[order], p_vals[order]
-        # The rare part where both name a place, and wherever it alone reaches the floor.
-        shared = mb.multiply(pb.astype(bool)).tocsr()
-        s_keys, s_vals = _entries(shared, start, n)
-        order = np.argsort(s_keys)
-        s_keys, s_vals = s_keys[order], s_vals[order]
-        mb.data[mb.data < RARE_FLOOR] = 0.0
-        mb.eliminate_zeros()
-        m_keys, m_vals = _entries(mb, start, n)
-        keys = np.union1d(p_keys[p_vals >= _MIN_NAME], m_keys)
+        named = p_keys[p_vals >= _MIN_NAME]
+        m_keys, m_vals = _upper_product(rare[start:stop], start, rare_chunks, n)
+        # The rare part is needed where both name a place, and wherever it alone reaches
+        # the floor: a dense mask of the block's place pairs picks the first kind out.
+        place_pair = np.zeros((stop - start, n), dtype=bool)
+        place_pair[named // n - start, named % n] = True
+        floor = m_vals >= RARE_FLOOR
+        kept = floor | place_pair[m_keys // n - start, m_keys % n]
+        m_keys, m_vals, floor = m_keys[kept], m_vals[kept], floor[kept]
+        order = np.argsort(m_keys)
+        m_keys, m_vals, floor = m_keys[order], m_vals[order], floor[order]
+        keys = np.union1d(named, m_keys[floor])
         keys_out.append(keys)
         place_out.append(_at(p_keys, p_vals, keys))
-        # A key in both sets has the same rare value in each: the larger of the lookups.
-        order = np.argsort(m_keys)
-        rare_out.append(
-            np.maximum(_at(s_keys, s_vals, keys), _at(m_keys[order], m_vals[order], keys))
-        )
+        rare_out.append(_at(m_keys, m_vals, keys))
     if not keys_out:
         empty = np.empty(0, dtype=np.float32)
         return np.empty(0, dtype=np.int64), empty, empty
@@ -163,9 +209,10 @@ def scored_pairs(
     (the score where the pair is strong, else 0)."""
     n = len(features)
     matter = features.matter
-    df = np.bincount(matter.indices, minlength=matter.shape[1])
-    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
-    rare = _without(matter, common)
+    common = np.bincount(matter.indices, minlength=matter.shape[1]) > max(
+        _COMMON_MIN_DF, int(_COMMON_SHARE * n)
+    )
+    rare = _compact_columns(_without(matter, common))
     keys, place, m = _candidates(features, rare)
     del rare
     rows, cols = keys // n, keys % n
