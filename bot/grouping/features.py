@@ -38,7 +38,7 @@ from bot.grouping.places import (
     Segmented,
     district_scopes,
 )
-from bot.grouping.reading import read
+from bot.grouping.reading import read_all
 from bot.grouping.types import IssueDoc
 
 # The body opening restates place and matter; later paragraphs drift into history and
@@ -107,7 +107,7 @@ def terms(parts: IssueParts) -> tuple[str, ...]:
 
 def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
     """Analyse a batch; places seen in any title are then found in every text."""
-    readings = [read(d.title, d.body) for d in docs]
+    readings = read_all([(d.title, d.body) for d in docs])
     gazetteer = Gazetteer()
     for r in readings:
         gazetteer.add_mentions(r.segmented.mentions)
