@@ -168,5 +168,6 @@ def normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
         np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=m.shape[0])
     )
     norms[norms == 0.0] = 1.0
-    m.data /= norms[row_of].astype(m.data.dtype)
+    # Cast before spreading over the entries: the same values, a smaller temporary.
+    m.data /= norms.astype(m.data.dtype)[row_of]
     return m

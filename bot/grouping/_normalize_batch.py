@@ -35,7 +35,7 @@ from bot.grouping.normalize import (
 # Below this many texts the numpy set-up costs more than it saves.
 _MIN_BATCH = 16
 # Texts per numpy pass: bounds the temporaries (a few bytes per character each).
-_CHUNK_TEXTS = 2048
+_CHUNK_TEXTS = 512
 _BMP = 0x10000
 _SEPARATOR = "\x00"
 

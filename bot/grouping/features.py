@@ -157,7 +157,12 @@ def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
     n = max(m.shape[0], MIN_IDF_DOCS)
     df = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float32)
     idf = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
-    m.data = ((1.0 + np.log(m.data)) * idf[m.indices]).astype(np.float32)
+    del df
+    # In place, one temporary at a time: these arrays are the size of the whole batch.
+    weights = np.log(m.data)
+    weights += 1.0
+    weights *= idf[m.indices]
+    m.data = weights.astype(np.float32, copy=False)
     return normalise_rows(m)
 
 

@@ -52,7 +52,7 @@ RARE_FLOOR = 0.03
 # Name pairs below this are left to their matter (they are found there if alike).
 _MIN_NAME = 0.3
 _BLOCK_ROWS = 256
-# Issues per column chunk of the transposed rare matter (see _upper_product).
+# Issues per column chunk of the transposed rare matter (see _candidates).
 _CHUNK_COLS = 2048
 _GATHER_STEP = 16_384
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
@@ -127,7 +127,7 @@ def _row_dots(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
 def _compact_columns(m: sp.csr_matrix) -> sp.csr_matrix:
     """The same rows over only the columns in use, in the same order.
 
-    Each transposed chunk (_transposed_chunks) has one index entry per column of ``m``:
+    Each transposed chunk (_candidates) has one index entry per column of ``m``:
     over the 2**20 hashed columns that would be megabytes per chunk, over the columns in
     use a fraction of that. Keeping the order keeps every product summed in the same
     order, so its values do not change in the last bit.
@@ -139,62 +139,60 @@ def _compact_columns(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((m.data, remap[m.indices], m.indptr), shape=(m.shape[0], width))
 
 
-def _transposed_chunks(m: sp.csr_matrix) -> list[sp.csr_matrix]:
-    """m.T cut into chunks of _CHUNK_COLS columns (issues), each a CSR matrix."""
-    return [m[c : c + _CHUNK_COLS].T.tocsr() for c in range(0, m.shape[0], _CHUNK_COLS)]
-
-
-def _upper_product(
-    block: sp.csr_matrix, start: int, chunks: list[sp.csr_matrix], n: int
+def _place_pairs(
+    names: sp.csr_matrix, names_t: sp.csr_matrix, start: int, stop: int, n: int
 ) -> tuple[IntArray, FloatArray]:
-    """Entries (i < j) of ``block @ m.T`` for rows ``start...``, m.T given as chunks.
-
-    A pair is needed once, so the chunks left of the block's first row are skipped and
-    the product does about half the work of multiplying by the whole of m.T.
-    """
-    keys: list[IntArray] = []
-    values: list[FloatArray] = []
-    for k in range(start // _CHUNK_COLS, len(chunks)):
-        cell = (block @ chunks[k]).tocsr()
-        cell_keys, cell_values = _entries(cell, start, k * _CHUNK_COLS, n)
-        keys.append(cell_keys)
-        values.append(cell_values)
-    if not keys:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    return np.concatenate(keys), np.concatenate(values)
+    """Sorted keys (i < j) and place cosines of a row block's pairs naming alike places."""
+    keys, values = _entries((names[start:stop] @ names_t).tocsr(), start, 0, n)
+    order = np.argsort(keys)
+    return keys[order], values[order]
 
 
 def _candidates(
     features: TopicFeatures, rare: sp.csr_matrix
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Sorted pair keys worth scoring, with their place cosines and rare matter parts."""
+    """Sorted pair keys worth scoring, with their place cosines and rare matter parts.
+
+    The rare product runs one column chunk (_CHUNK_COLS issues) of the transposed rare
+    matter at a time, against the row blocks above and left of it only: each pair is
+    computed once (i < j), and only one chunk is held in memory.
+    """
     n = len(features)
     names = features.names
     names_t = names.T.tocsr()
-    rare_chunks = _transposed_chunks(rare)
+    blocks = [(start, min(start + _BLOCK_ROWS, n)) for start in range(0, n, _BLOCK_ROWS)]
+    places = [_place_pairs(names, names_t, start, stop, n) for start, stop in blocks]
+    named = [keys[values >= _MIN_NAME] for keys, values in places]
+    found: list[list[tuple[IntArray, FloatArray]]] = [[] for _ in blocks]
+    for first in range(0, n, _CHUNK_COLS):
+        last = min(first + _CHUNK_COLS, n)
+        chunk = rare[first:last].T.tocsr()
+        for b, (start, stop) in enumerate(blocks):
+            if start >= last - 1:
+                break  # no pair i < j left in this chunk
+            keys, values = _entries((rare[start:stop] @ chunk).tocsr(), start, first, n)
+            # The rare part is needed where both name a place, and wherever it alone
+            # reaches the floor: a dense mask of the cell's place pairs finds the first.
+            place_pair = np.zeros((stop - start, last - first), dtype=bool)
+            cols = named[b] % n
+            inside = (cols >= first) & (cols < last)
+            place_pair[named[b][inside] // n - start, cols[inside] - first] = True
+            kept = (values >= RARE_FLOOR) | place_pair[keys // n - start, keys % n - first]
+            found[b].append((keys[kept], values[kept]))
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
-    for start in range(0, n, _BLOCK_ROWS):
-        stop = min(start + _BLOCK_ROWS, n)
-        pb = (names[start:stop] @ names_t).tocsr()
-        p_keys, p_vals = _entries(pb, start, 0, n)
-        order = np.argsort(p_keys)
-        p_keys, p_vals = p_keys[order], p_vals[order]
-        named = p_keys[p_vals >= _MIN_NAME]
-        m_keys, m_vals = _upper_product(rare[start:stop], start, rare_chunks, n)
-        # The rare part is needed where both name a place, and wherever it alone reaches
-        # the floor: a dense mask of the block's place pairs picks the first kind out.
-        place_pair = np.zeros((stop - start, n), dtype=bool)
-        place_pair[named // n - start, named % n] = True
-        floor = m_vals >= RARE_FLOOR
-        kept = floor | place_pair[m_keys // n - start, m_keys % n]
-        m_keys, m_vals, floor = m_keys[kept], m_vals[kept], floor[kept]
+    for b in range(len(blocks)):
+        if found[b]:
+            m_keys = np.concatenate([k for k, _ in found[b]])
+            m_vals = np.concatenate([v for _, v in found[b]])
+        else:
+            m_keys, m_vals = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         order = np.argsort(m_keys)
-        m_keys, m_vals, floor = m_keys[order], m_vals[order], floor[order]
-        keys = np.union1d(named, m_keys[floor])
+        m_keys, m_vals = m_keys[order], m_vals[order]
+        keys = np.union1d(named[b], m_keys[m_vals >= RARE_FLOOR])
         keys_out.append(keys)
-        place_out.append(_at(p_keys, p_vals, keys))
+        place_out.append(_at(*places[b], keys))
         rare_out.append(_at(m_keys, m_vals, keys))
     if not keys_out:
         empty = np.empty(0, dtype=np.float32)
@@ -209,9 +207,8 @@ def scored_pairs(
     (the score where the pair is strong, else 0)."""
     n = len(features)
     matter = features.matter
-    common = np.bincount(matter.indices, minlength=matter.shape[1]) > max(
-        _COMMON_MIN_DF, int(_COMMON_SHARE * n)
-    )
+    df = np.bincount(matter.indices, minlength=matter.shape[1])
+    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
     rare = _compact_columns(_without(matter, common))
     keys, place, m = _candidates(features, rare)
     del rare
