@@ -80,12 +80,11 @@ class IssueParts:
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """The text with place spans and district codes replaced by separators."""
-    if spans:
-        chars = list(text)
-        for start, end in spans:
-            for i in range(start, min(end, len(chars))):
-                chars[i] = _BLANK
-        text = "".join(chars)
+    for start, end in spans:
+        # Slices rather than a list of characters: there are only a few spans.
+        stop = min(end, len(text))
+        if start < stop:
+            text = text[:start] + _BLANK * (stop - start) + text[stop:]
     return _DISTRICT_TEXT.sub(lambda m: _BLANK * len(m.group()), text)
 
 
