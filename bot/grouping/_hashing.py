@@ -66,8 +66,8 @@ def _word_char(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
 
 
 # Characters per batch: the temporaries are about 100 bytes per character, so batches
-# keep the peak around 20 MB however many texts come in.
-_BATCH_CHARS = 200_000
+# keep the peak around 10 MB however many texts come in.
+_BATCH_CHARS = 100_000
 
 
 def char_ngram_counts(

@@ -3,10 +3,9 @@
 Segmenting titles was the largest part of reading new issues. jieba builds a dictionary
 of word ends for every position, then walks it again with a generator per position to
 find the most probable route, taking a logarithm for every candidate word. Here the
-route is found while the word ends are searched, and each word's log probability is
-remembered, so the same arithmetic runs with far less interpreter overhead. The tie
-rules are jieba's (the larger end wins an exact tie), and unknown runs still go to its
-HMM (finalseg), so the words are exactly jieba's.
+route is found while the word ends are searched, so the same arithmetic runs with far
+less interpreter overhead. The tie rules are jieba's (the larger end wins an exact
+tie), and unknown runs still go to its HMM (finalseg), so the words are exactly jieba's.
 """
 
 from __future__ import annotations
@@ -18,11 +17,6 @@ from jieba import finalseg
 
 _HAN = jieba.re_han_default
 _SKIP = jieba.re_skip_default
-# Words whose log probability is remembered; cleared when full (or when the
-# dictionary's total changes, which would change every value).
-_MAX_REMEMBERED = 200_000
-_logp: dict[str, float] = {}
-_logp_total: list[float] = [0.0]
 
 
 def cut(dt: jieba.Tokenizer, sentence: str) -> list[str]:
@@ -42,17 +36,9 @@ def cut(dt: jieba.Tokenizer, sentence: str) -> list[str]:
     return out
 
 
-def _word_logp(dt: jieba.Tokenizer) -> dict[str, float]:
-    if _logp_total[0] != dt.total or len(_logp) > _MAX_REMEMBERED:
-        _logp.clear()
-        _logp_total[0] = dt.total
-    return _logp
-
-
 def _cut_block(dt: jieba.Tokenizer, sentence: str, out: list[str]) -> None:
     freq = dt.FREQ
     logtotal = log(dt.total)
-    known = _word_logp(dt)
     n = len(sentence)
     # Best route from each position to the end: its log probability and first word's end.
     route_p = [0.0] * (n + 1)
@@ -63,11 +49,9 @@ def _cut_block(dt: jieba.Tokenizer, sentence: str, out: list[str]) -> None:
         i = idx
         frag = sentence[idx]
         while i < n and frag in freq:
-            if freq[frag]:
-                lp = known.get(frag)
-                if lp is None:
-                    lp = known[frag] = log(freq[frag]) - logtotal
-                p = lp + route_p[i + 1]
+            count = freq[frag]
+            if count:
+                p = (log(count) - logtotal) + route_p[i + 1]
                 if best_end < 0 or p > best_p or (p == best_p and i > best_end):
                     best_p, best_end = p, i
             i += 1
