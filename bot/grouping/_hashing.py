@@ -66,8 +66,8 @@ def _word_char(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
 
 
 # Characters per batch: the temporaries are about 100 bytes per character, so batches
-# keep the peak around 20 MB however many texts come in.
-_BATCH_CHARS = 200_000
+# keep the peak around 10 MB however many texts come in.
+_BATCH_CHARS = 100_000
 
 
 def char_ngram_counts(
@@ -168,5 +168,6 @@ def normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
         np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=m.shape[0])
     )
     norms[norms == 0.0] = 1.0
-    m.data /= norms[row_of].astype(m.data.dtype)
+    # Cast before spreading over the entries: the same values, a smaller temporary.
+    m.data /= norms.astype(m.data.dtype)[row_of]
     return m

@@ -15,6 +15,7 @@ from enum import Enum
 
 import jieba
 
+from bot.grouping import _jieba_cut
 from bot.grouping.wordlists import complaint_words, words
 
 
@@ -68,8 +69,7 @@ def cut(text: str) -> list[str]:
     """Segment text into words (HMM on, so unseen names such as 丽发 stay together)."""
     if not text:
         return []
-    words: list[str] = tokenizer().lcut(text, HMM=True)
-    return words
+    return _jieba_cut.cut(tokenizer(), text)
 
 
 class _ClassTable:

@@ -38,7 +38,7 @@ from bot.grouping.places import (
     Segmented,
     district_scopes,
 )
-from bot.grouping.reading import read
+from bot.grouping.reading import read_all
 from bot.grouping.types import IssueDoc
 
 # The body opening restates place and matter; later paragraphs drift into history and
@@ -80,12 +80,11 @@ class IssueParts:
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """The text with place spans and district codes replaced by separators."""
-    if spans:
-        chars = list(text)
-        for start, end in spans:
-            for i in range(start, min(end, len(chars))):
-                chars[i] = _BLANK
-        text = "".join(chars)
+    for start, end in spans:
+        # Slices rather than a list of characters: there are only a few spans.
+        stop = min(end, len(text))
+        if start < stop:
+            text = text[:start] + _BLANK * (stop - start) + text[stop:]
     return _DISTRICT_TEXT.sub(lambda m: _BLANK * len(m.group()), text)
 
 
@@ -107,7 +106,7 @@ def terms(parts: IssueParts) -> tuple[str, ...]:
 
 def split_issues(docs: Sequence[IssueDoc]) -> list[IssueParts]:
     """Analyse a batch; places seen in any title are then found in every text."""
-    readings = [read(d.title, d.body) for d in docs]
+    readings = read_all([(d.title, d.body) for d in docs])
     gazetteer = Gazetteer()
     for r in readings:
         gazetteer.add_mentions(r.segmented.mentions)
@@ -157,7 +156,12 @@ def _tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
     n = max(m.shape[0], MIN_IDF_DOCS)
     df = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float32)
     idf = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
-    m.data = ((1.0 + np.log(m.data)) * idf[m.indices]).astype(np.float32)
+    del df
+    # In place, one temporary at a time: these arrays are the size of the whole batch.
+    weights = np.log(m.data)
+    weights += 1.0
+    weights *= idf[m.indices]
+    m.data = weights.astype(np.float32, copy=False)
     return normalise_rows(m)
 
 

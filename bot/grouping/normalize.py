@@ -60,6 +60,11 @@ _EDGE = 60
 _LEADING_PUNCT = re.compile(r"^[\s，,。.：:！!；;、]+")
 
 
+def traditional_characters() -> frozenset[str]:
+    """The characters whose presence makes to_simplified convert a text."""
+    return _TRADITIONAL
+
+
 def to_simplified(text: str) -> str:
     """Convert traditional (and regional) Chinese to mainland simplified forms."""
     if _TRADITIONAL.isdisjoint(text):
@@ -82,8 +87,11 @@ def normalize_text(text: str) -> str:
     """Canonical form used for every comparison: simplified, half-width, no boilerplate."""
     if not text:
         return ""
-    out = fold_width(text)
-    out = to_simplified(out)
+    return finish_normalizing(to_simplified(fold_width(text)))
+
+
+def finish_normalizing(out: str) -> str:
+    """The steps of normalize_text after width folding and script conversion."""
     if _MAYBE_PHONE.search(out):
         out = _PHONE.sub(" ", out)
     out = _strip_boilerplate(out)

@@ -12,10 +12,10 @@ texts are alike well beyond chance (MATTER_STRONG). Bodies of unrelated letters 
 stock phrases ("几天没人管"), and in a small batch nothing shows those are common.
 
 Pairs are found without an n x n matrix. Matter vectors are split into rare n-grams (a
-sparse product in row blocks) and common ones (in more than 1 % of issues), whose part
-of the cosine is added only for the pairs found. A pair is scored when its rare n-grams
-alone reach a floor (RARE_FLOOR) or when the two name a place in common (their matter
-then decides); every score returned is exact.
+sparse product in row blocks, each pair computed once) and common ones (in more than
+1 % of issues), whose part of the cosine is added only for the pairs found. A pair is
+scored when its rare n-grams alone reach a floor (RARE_FLOOR) or when the two name a
+place in common (their matter then decides); every score returned is exact.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ RARE_FLOOR = 0.03
 # Name pairs below this are left to their matter (they are found there if alike).
 _MIN_NAME = 0.3
 _BLOCK_ROWS = 256
+# Issues per column chunk of the transposed rare matter (see _candidates).
+_CHUNK_COLS = 2048
 _GATHER_STEP = 16_384
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
 # out of the product, which they would make nearly dense; they cost it most, and it
@@ -84,15 +86,20 @@ def combine(
 
 def _without(m: sp.csr_matrix, drop: npt.NDArray[np.bool_]) -> sp.csr_matrix:
     keep = ~drop[m.indices]
-    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    indptr = np.searchsorted(row_of[keep], np.arange(m.shape[0] + 1))
-    return sp.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
+    # Entries kept before each position, read at the row starts: the new row pointers.
+    before = np.zeros(len(keep) + 1, dtype=np.int32 if len(keep) < 2**31 else np.int64)
+    np.cumsum(keep, out=before[1:])
+    return sp.csr_matrix((m.data[keep], m.indices[keep], before[m.indptr]), shape=m.shape)
 
 
-def _entries(m: sp.csr_matrix, offset: int, n: int) -> tuple[IntArray, FloatArray]:
-    """Keys (i * n + j, global rows) and values of a block's entries with i < j."""
-    rows = np.repeat(np.arange(offset, offset + m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    cols = m.indices.astype(np.int64)
+def _entries(
+    m: sp.csr_matrix, row_offset: int, col_offset: int, n: int
+) -> tuple[IntArray, FloatArray]:
+    """Keys (i * n + j, global indices) and values of a block's entries with i < j."""
+    rows = np.repeat(
+        np.arange(row_offset, row_offset + m.shape[0], dtype=np.int64), np.diff(m.indptr)
+    )
+    cols = m.indices.astype(np.int64) + col_offset
     upper = rows < cols
     return rows[upper] * n + cols[upper], m.data[upper].astype(np.float32)
 
@@ -117,39 +124,76 @@ def _row_dots(m: sp.csr_matrix, rows: IntArray, cols: IntArray) -> FloatArray:
     return out
 
 
+def _compact_columns(m: sp.csr_matrix) -> sp.csr_matrix:
+    """The same rows over only the columns in use, in the same order.
+
+    Each transposed chunk (_candidates) has one index entry per column of ``m``:
+    over the 2**20 hashed columns that would be megabytes per chunk, over the columns in
+    use a fraction of that. Keeping the order keeps every product summed in the same
+    order, so its values do not change in the last bit.
+    """
+    used = np.zeros(m.shape[1], dtype=bool)
+    used[m.indices] = True
+    remap = np.cumsum(used, dtype=np.int32) - 1
+    width = max(int(remap[-1]) + 1, 1) if len(remap) else 1
+    return sp.csr_matrix((m.data, remap[m.indices], m.indptr), shape=(m.shape[0], width))
+
+
+def _place_pairs(
+    names: sp.csr_matrix, names_t: sp.csr_matrix, start: int, stop: int, n: int
+) -> tuple[IntArray, FloatArray]:
+    """Sorted keys (i < j) and place cosines of a row block's pairs naming alike places."""
+    keys, values = _entries((names[start:stop] @ names_t).tocsr(), start, 0, n)
+    order = np.argsort(keys)
+    return keys[order], values[order]
+
+
 def _candidates(
     features: TopicFeatures, rare: sp.csr_matrix
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Sorted pair keys worth scoring, with their place cosines and rare matter parts."""
+    """Sorted pair keys worth scoring, with their place cosines and rare matter parts.
+
+    The rare product runs one column chunk (_CHUNK_COLS issues) of the transposed rare
+    matter at a time, against the row blocks above and left of it only: each pair is
+    computed once (i < j), and only one chunk is held in memory.
+    """
     n = len(features)
     names = features.names
     names_t = names.T.tocsr()
-    rare_t = rare.T.tocsr()
+    blocks = [(start, min(start + _BLOCK_ROWS, n)) for start in range(0, n, _BLOCK_ROWS)]
+    places = [_place_pairs(names, names_t, start, stop, n) for start, stop in blocks]
+    named = [keys[values >= _MIN_NAME] for keys, values in places]
+    found: list[list[tuple[IntArray, FloatArray]]] = [[] for _ in blocks]
+    for first in range(0, n, _CHUNK_COLS):
+        last = min(first + _CHUNK_COLS, n)
+        chunk = rare[first:last].T.tocsr()
+        for b, (start, stop) in enumerate(blocks):
+            if start >= last - 1:
+                break  # no pair i < j left in this chunk
+            keys, values = _entries((rare[start:stop] @ chunk).tocsr(), start, first, n)
+            # The rare part is needed where both name a place, and wherever it alone
+            # reaches the floor: a dense mask of the cell's place pairs finds the first.
+            place_pair = np.zeros((stop - start, last - first), dtype=bool)
+            cols = named[b] % n
+            inside = (cols >= first) & (cols < last)
+            place_pair[named[b][inside] // n - start, cols[inside] - first] = True
+            kept = (values >= RARE_FLOOR) | place_pair[keys // n - start, keys % n - first]
+            found[b].append((keys[kept], values[kept]))
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
-    for start in range(0, n, _BLOCK_ROWS):
-        pb = (names[start : start + _BLOCK_ROWS] @ names_t).tocsr()
-        mb = (rare[start : start + _BLOCK_ROWS] @ rare_t).tocsr()
-        p_keys, p_vals = _entries(pb, start, n)
-        order = np.argsort(p_keys)
-        p_keys, p_vals = p_keys[order], p_vals[order]
-        # The rare part where both name a place, and wherever it alone reaches the floor.
-        shared = mb.multiply(pb.astype(bool)).tocsr()
-        s_keys, s_vals = _entries(shared, start, n)
-        order = np.argsort(s_keys)
-        s_keys, s_vals = s_keys[order], s_vals[order]
-        mb.data[mb.data < RARE_FLOOR] = 0.0
-        mb.eliminate_zeros()
-        m_keys, m_vals = _entries(mb, start, n)
-        keys = np.union1d(p_keys[p_vals >= _MIN_NAME], m_keys)
-        keys_out.append(keys)
-        place_out.append(_at(p_keys, p_vals, keys))
-        # A key in both sets has the same rare value in each: the larger of the lookups.
+    for b in range(len(blocks)):
+        if found[b]:
+            m_keys = np.concatenate([k for k, _ in found[b]])
+            m_vals = np.concatenate([v for _, v in found[b]])
+        else:
+            m_keys, m_vals = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         order = np.argsort(m_keys)
-        rare_out.append(
-            np.maximum(_at(s_keys, s_vals, keys), _at(m_keys[order], m_vals[order], keys))
-        )
+        m_keys, m_vals = m_keys[order], m_vals[order]
+        keys = np.union1d(named[b], m_keys[m_vals >= RARE_FLOOR])
+        keys_out.append(keys)
+        place_out.append(_at(*places[b], keys))
+        rare_out.append(_at(m_keys, m_vals, keys))
     if not keys_out:
         empty = np.empty(0, dtype=np.float32)
         return np.empty(0, dtype=np.int64), empty, empty
@@ -165,7 +209,7 @@ def scored_pairs(
     matter = features.matter
     df = np.bincount(matter.indices, minlength=matter.shape[1])
     common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
-    rare = _without(matter, common)
+    rare = _compact_columns(_without(matter, common))
     keys, place, m = _candidates(features, rare)
     del rare
     rows, cols = keys // n, keys % n

@@ -10,11 +10,13 @@ topics share what they read.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.grouping._lexicon import WordClass, in_dictionary, word_class
-from bot.grouping.normalize import normalize_text
+from bot.grouping._normalize_batch import normalize_many
 from bot.grouping.places import PlaceLevel, Segmented, segment
 
 # Bodies open with the address and the complaint and then drift into history and
@@ -84,26 +86,47 @@ def framing(seg: Segmented) -> list[tuple[int, int]]:
     ]
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _read(title: str, body: str) -> Reading:
-    t = normalize_text(title)
-    seg = segment(t)
-    return Reading(
-        t,
-        normalize_text(body)[:BODY_CHARS],
-        seg,
-        tuple(anchored_names(seg)),
-        tuple(framing(seg)),
-    )
+def _reading(title: str, body: str) -> Reading:
+    """The reading of a normalised title and body."""
+    seg = segment(title)
+    return Reading(title, body[:BODY_CHARS], seg, tuple(anchored_names(seg)), tuple(framing(seg)))
+
+
+# Least recently used first; guarded by the lock, since the index is read from worker
+# threads. The readings themselves are computed outside the lock.
+_cache: OrderedDict[tuple[str, str], Reading] = OrderedDict()
+_lock = threading.Lock()
 
 
 def read(title: str, body: str = "") -> Reading:
     """The reading of an issue's title and body (cached; safe to call from any thread)."""
+    return read_all([(title, body)])[0]
+
+
+def read_all(texts: Sequence[tuple[str, str]]) -> list[Reading]:
+    """The readings of many (title, body) pairs; those not cached are read as a batch."""
     # Only the opening is read, so only it is part of the key: long letters that
     # differ further on share a reading, and the cache does not hold whole letters.
-    return _read(title, body[:_RAW_BODY_CHARS])
+    keys = [(title, body[:_RAW_BODY_CHARS]) for title, body in texts]
+    with _lock:
+        found = [_cache.get(k) for k in keys]
+        for k, r in zip(keys, found, strict=True):
+            if r is not None:
+                _cache.move_to_end(k)
+    missing = list(dict.fromkeys(k for k, r in zip(keys, found, strict=True) if r is None))
+    if not missing:
+        return [r for r in found if r is not None]
+    titles = normalize_many([t for t, _ in missing])
+    bodies = normalize_many([b for _, b in missing])
+    made = {k: _reading(t, b) for k, t, b in zip(missing, titles, bodies, strict=True)}
+    with _lock:
+        _cache.update(made)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return [r if r is not None else made[k] for k, r in zip(keys, found, strict=True)]
 
 
 def clear_cache() -> None:
     """Forget every reading (for measurements of a cold start)."""
-    _read.cache_clear()
+    with _lock:
+        _cache.clear()

@@ -29,3 +29,26 @@ def test_traditional_issue_is_analysed_like_its_simplified_twin() -> None:
     assert a.title == b.title
     assert [m.text for m in a.title_mentions] == [m.text for m in b.title_mentions]
     assert a.terms == b.terms
+
+
+def test_a_batch_normalises_every_text_as_normalize_text_does() -> None:
+    from bot.grouping._normalize_batch import normalize_many
+
+    texts = [
+        "",
+        "Ｂ３区１２栋电梯坏了！",
+        "翠湖花園小區門口垃圾堆積，臭氣熏天",
+        "尊敬的领导：您好！我家电话138****5678，小区路灯不亮。谢谢！",
+        "\u3000\u3000全角空格开头",
+        # Characters a table cannot fold: composing Hangul jamo, combining accents,
+        # ligatures that expand, enclosed numbers, characters beyond the BMP.
+        "\u1100\u1161\u11a8",
+        "e\u0301 A\u030a \u212b",
+        "ﬁ…①㈱",
+        "𠀀字𠮷野家",
+    ]
+    # Enough texts for the numpy path, with the hard ones among ordinary ones; a text
+    # holding the separator the batch joins texts with sends its batch the slow way.
+    ordinary = [f"第{i}号：小区门口路灯坏了，" for i in range(40)]
+    for batch in ([*texts, *ordinary, *texts], [*ordinary, "含有\x00分隔符"]):
+        assert normalize_many(batch) == [normalize_text(t) for t in batch]

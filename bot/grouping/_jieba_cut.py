@@ -1,0 +1,90 @@
+"""jieba's accurate mode with HMM, word for word as jieba 0.42 cuts, in one pass per block.
+
+Segmenting titles was the largest part of reading new issues. jieba builds a dictionary
+of word ends for every position, then walks it again with a generator per position to
+find the most probable route, taking a logarithm for every candidate word. Here the
+route is found while the word ends are searched, so the same arithmetic runs with far
+less interpreter overhead. The tie rules are jieba's (the larger end wins an exact
+tie), and unknown runs still go to its HMM (finalseg), so the words are exactly jieba's.
+"""
+
+from __future__ import annotations
+
+from math import log
+
+import jieba
+from jieba import finalseg
+
+_HAN = jieba.re_han_default
+_SKIP = jieba.re_skip_default
+
+
+def cut(dt: jieba.Tokenizer, sentence: str) -> list[str]:
+    """``dt.lcut(sentence, HMM=True)`` for an initialised tokenizer."""
+    out: list[str] = []
+    for blk in _HAN.split(sentence):
+        if not blk:
+            continue
+        if _HAN.match(blk):
+            _cut_block(dt, blk, out)
+        else:
+            for x in _SKIP.split(blk):
+                if _SKIP.match(x):
+                    out.append(x)
+                else:
+                    out.extend(x)  # one character at a time, as jieba does
+    return out
+
+
+def _cut_block(dt: jieba.Tokenizer, sentence: str, out: list[str]) -> None:
+    freq = dt.FREQ
+    logtotal = log(dt.total)
+    n = len(sentence)
+    # Best route from each position to the end: its log probability and first word's end.
+    route_p = [0.0] * (n + 1)
+    route_end = [0] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        best_p = 0.0
+        best_end = -1
+        i = idx
+        frag = sentence[idx]
+        while i < n and frag in freq:
+            count = freq[frag]
+            if count:
+                p = (log(count) - logtotal) + route_p[i + 1]
+                if best_end < 0 or p > best_p or (p == best_p and i > best_end):
+                    best_p, best_end = p, i
+            i += 1
+            frag = sentence[idx : i + 1]
+        if best_end < 0:
+            # No dictionary word starts here: the character alone.
+            char = sentence[idx]
+            best_p = (log(freq.get(char) or 1) - logtotal) + route_p[idx + 1]
+            best_end = idx
+        route_p[idx] = best_p
+        route_end[idx] = best_end
+    x = 0
+    buf = ""
+    while x < n:
+        y = route_end[x] + 1
+        word = sentence[x:y]
+        if y - x == 1:
+            buf += word
+        else:
+            if buf:
+                _flush(freq, buf, out)
+                buf = ""
+            out.append(word)
+        x = y
+    if buf:
+        _flush(freq, buf, out)
+
+
+def _flush(freq: dict[str, int], buf: str, out: list[str]) -> None:
+    """Single characters in a row: one word, the HMM's words, or characters."""
+    if len(buf) == 1:
+        out.append(buf)
+    elif not freq.get(buf):
+        out.extend(finalseg.cut(buf))
+    else:
+        out.extend(buf)
