@@ -227,7 +227,7 @@ async def figures(
     start, end = period.bounds(township.zone)
     today = local_today(township, now)
 
-    cells = await uow.stats.issue_cells(township_id, start, end, township.response_days)
+    cells, medians = await uow.stats.issue_figures(township_id, start, end, township.response_days)
 
     async def grouped(grouping: Grouping) -> dict[int | None, Counts]:
         return await uow.stats.counts(
@@ -240,7 +240,6 @@ async def figures(
             cells=cells,
         )
 
-    medians = await uow.stats.medians(township_id, start, end)
     if not groups:
         overall = (await grouped(Grouping.OVERALL)).get(None, Counts())
         overall.median_seconds = medians[Grouping.OVERALL].get(None)
