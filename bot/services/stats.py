@@ -229,6 +229,10 @@ async def figures(
 
     cells, medians = await uow.stats.issue_figures(township_id, start, end, township.response_days)
 
+    # The township's counts come from the categories' when there are groups (below).
+    groupings = (Grouping.VILLAGE, Grouping.CATEGORY) if groups else (Grouping.OVERALL,)
+    follow = await uow.stats.follow_through(township_id, start, end, today, groupings)
+
     async def grouped(grouping: Grouping) -> dict[int | None, Counts]:
         return await uow.stats.counts(
             township_id,
@@ -238,6 +242,7 @@ async def figures(
             today=today,
             grouping=grouping,
             cells=cells,
+            follow=follow[grouping],
         )
 
     if not groups:
