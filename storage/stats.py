@@ -262,6 +262,11 @@ class StatsQueries:
             .where(*self._issues_in(township_id, start, end))
             .group_by(Issue.village_id, Issue.category_id)
         )
+
+        def milliseconds(packed: str) -> Any:
+            # Parsed as integers (exact), then doubles: exact below 2**53 ms (285,000 years).
+            return np.fromstring(packed, dtype=np.int64, sep=",").astype(np.float64)
+
         cells: Cells = {}
         delays: dict[Grouping, dict[int | None, list[Any]]] = {g: {} for g in Grouping}
         for village, category, n, answered, selected, raised, first_answer in (
@@ -270,8 +275,7 @@ class StatsQueries:
             if answered:
                 # The same arithmetic as seconds_between's, in the same doubles.
                 seconds = (
-                    np.array(first_answer.split(","), dtype=np.float64) / MS_PER_DAY
-                    - np.array(raised.split(","), dtype=np.float64) / MS_PER_DAY
+                    milliseconds(first_answer) / MS_PER_DAY - milliseconds(raised) / MS_PER_DAY
                 ) * 86400.0
                 in_time = int(np.count_nonzero(seconds <= days * 86400.0))
                 delays[Grouping.OVERALL].setdefault(None, []).append(seconds)
@@ -312,10 +316,27 @@ class StatsQueries:
             return func.sum(case((condition, 1), else_=0))
 
         still_open = ActionItem.status == "open"
+
+        def of_topics(source: Any, *counts: Any) -> Any:
+            """`counts` of a source's rows in the period, per topic of the township."""
+            return (
+                select(source.topic_id, Topic.category_id, *counts)
+                .join(Topic, Topic.id == source.topic_id)
+                .where(
+                    # "+ 0" keeps SQLite from walking all the township's topics through
+                    # the index and probing each: the period's rows are far fewer.
+                    Topic.township_id + 0 == township_id,
+                    source.created_at >= start,
+                    source.created_at < end,
+                )
+                .group_by(source.topic_id, Topic.category_id)
+            )
+
         sources = union_all(
-            # The first part names the columns: topic_id, then the eight counts n0 … n7.
+            # The first part names the columns: topic_id, category_id, the counts n0 … n7.
             select(
                 Topic.id.label("topic_id"),
+                Topic.category_id,
                 one.label("n0"),
                 case((Topic.status.in_(RESOLVED), 1), else_=0).label("n1"),
                 *[zero.label(f"n{i}") for i in range(2, 8)],
@@ -325,29 +346,28 @@ class StatsQueries:
                 Topic.created_at < end,
                 Topic.status.in_(SELECTED),
             ),
-            select(Rating.topic_id, zero, zero, func.count(), share(Rating.value.in_(SATISFIED)))
-            .add_columns(*[zero] * 4)
-            .where(Rating.created_at >= start, Rating.created_at < end)
-            .group_by(Rating.topic_id),
-            select(ActionItem.topic_id, *[zero] * 4)
-            .add_columns(share(still_open), share(and_(still_open, ActionItem.due_on < today)))
-            .add_columns(zero, zero)
-            .where(ActionItem.created_at >= start, ActionItem.created_at < end)
-            .group_by(ActionItem.topic_id),
-            select(LookBack.topic_id, *[zero] * 6)
-            .add_columns(func.count(), share(LookBack.answer == "still_solved"))
-            .where(LookBack.created_at >= start, LookBack.created_at < end)
-            .group_by(LookBack.topic_id),
+            of_topics(
+                Rating, zero, zero, func.count(), share(Rating.value.in_(SATISFIED)), *[zero] * 4
+            ),
+            of_topics(
+                ActionItem,
+                *[zero] * 4,
+                share(still_open),
+                share(and_(still_open, ActionItem.due_on < today)),
+                zero,
+                zero,
+            ),
+            of_topics(
+                LookBack, *[zero] * 6, func.count(), share(LookBack.answer == "still_solved")
+            ),
         ).subquery("sources")
         per_topic = (
             select(
-                Topic.id.label("topic_id"),
-                Topic.category_id,
+                sources.c.topic_id,
+                sources.c.category_id,
                 *[func.sum(sources.c[f"n{i}"]).label(f"n{i}") for i in range(8)],
             )
-            .join(sources, sources.c.topic_id == Topic.id)
-            .where(Topic.township_id == township_id)
-            .group_by(Topic.id, Topic.category_id)
+            .group_by(sources.c.topic_id, sources.c.category_id)
             .cte("per_topic")
         )
         counted = [func.sum(per_topic.c[f"n{i}"]) for i in range(8)]
