@@ -18,10 +18,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     and_,
     case,
-    cast,
     func,
     literal,
     literal_column,
@@ -31,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.topic_status import TopicStatus
+from storage import stats_sqlite
 from storage.models import (
     ActionItem,
     Category,
@@ -99,8 +98,6 @@ Cells = dict[tuple[int | None, int | None], tuple[int, int, int, int]]
 FollowThrough = tuple[int, int, int, int, int, int, int, int]
 # The median delay (seconds) by grouping, then by village or category id (None: overall).
 Medians = dict["Grouping", dict[int | None, float]]
-# julianday() is SQLite's whole milliseconds divided by this.
-MS_PER_DAY = 86_400_000.0
 
 
 class StatsQueries:
@@ -228,69 +225,18 @@ class StatsQueries:
     async def _sqlite_issue_figures(
         self, township_id: int, start: datetime, end: datetime, days: int
     ) -> tuple[Cells, Medians]:
-        """SQLite has no median aggregate. One scan of the period's issues counts each
-        (village, category) cell and hands back its answered issues' two instants packed
-        in one text column each: tens of thousands of delays arrive as a few hundred rows,
-        and numpy turns them into arrays, compares them with the response days and takes
-        the middles.
-
-        The instants travel as SQLite's own whole milliseconds (julianday() is exactly
-        those divided by 86,400,000), so the delays and their medians here are, to the
-        last bit, `seconds_between` as SQLite computes it (its text form of a float would
-        round them).
-        """
-        import numpy as np  # heavy to import: loaded by the figures only
-
-        def instants(column: Any) -> Any:
-            milliseconds = func.round(func.julianday(column) * MS_PER_DAY)
-            return func.group_concat(cast(milliseconds, Integer))
-
-        query = (
-            select(
-                Issue.village_id,
-                Issue.category_id,
-                func.count(Issue.id),
-                func.count(Issue.first_answered_at),
-                func.sum(case((Topic.status.in_(SELECTED), 1), else_=0)),
-                # group_concat skips NULLs: both lists hold the answered issues, in the
-                # same order.
-                instants(case((Issue.first_answered_at.is_not(None), Issue.created_at))),
-                instants(Issue.first_answered_at),
-            )
-            .select_from(Issue)
-            .outerjoin(Topic, Topic.id == Issue.topic_id)
-            .where(*self._issues_in(township_id, start, end))
-            .group_by(Issue.village_id, Issue.category_id)
+        found = await stats_sqlite.issue_figures(
+            self.session, self._issues_in(township_id, start, end), SELECTED, days
         )
-
-        def milliseconds(packed: str) -> Any:
-            # Parsed as integers (exact), then doubles: exact below 2**53 ms (285,000 years).
-            return np.fromstring(packed, dtype=np.int64, sep=",").astype(np.float64)
-
-        cells: Cells = {}
-        delays: dict[Grouping, dict[int | None, list[Any]]] = {g: {} for g in Grouping}
-        for village, category, n, answered, selected, raised, first_answer in (
-            await self.session.execute(query)
-        ).all():
-            if answered:
-                # The same arithmetic as seconds_between's, in the same doubles.
-                seconds = (
-                    milliseconds(first_answer) / MS_PER_DAY - milliseconds(raised) / MS_PER_DAY
-                ) * 86400.0
-                in_time = int(np.count_nonzero(seconds <= days * 86400.0))
-                delays[Grouping.OVERALL].setdefault(None, []).append(seconds)
-                delays[Grouping.VILLAGE].setdefault(village, []).append(seconds)
-                delays[Grouping.CATEGORY].setdefault(category, []).append(seconds)
-            else:
-                in_time = 0
-            cells[(village, category)] = (int(n), in_time, int(answered), int(selected or 0))
+        overall: dict[int | None, float] = (
+            {} if found.median_overall is None else {None: found.median_overall}
+        )
         medians: Medians = {
-            grouping: {
-                key: float(np.median(np.concatenate(arrays))) for key, arrays in groups.items()
-            }
-            for grouping, groups in delays.items()
+            Grouping.OVERALL: overall,
+            Grouping.VILLAGE: found.median_by_village,
+            Grouping.CATEGORY: found.median_by_category,
         }
-        return cells, medians
+        return found.cells, medians
 
     async def follow_through(
         self,
