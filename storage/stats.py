@@ -1,9 +1,11 @@
 """The liaison office's figures as SQL aggregates: counted where the rows are.
 
-Every figure is one GROUP BY over the township's rows in a period (a year holds tens of
-thousands of issues), grouped overall, by village or by category; the service turns the
-counts into rates. Periods are half-open UTC ranges [start, end) computed by the caller
-from the township's local calendar.
+The figures are counted over the township's rows in a period (a year holds tens of
+thousands of issues), overall, by village or by category; the service turns the counts into
+rates. The issue side is GROUP BY on PostgreSQL and one packed read on SQLite
+(storage/stats_sqlite.py: no median aggregate there); the topic side is one statement.
+Periods are half-open UTC ranges [start, end) computed by the caller from the township's
+local calendar.
 
 Where a topic is counted "by village", it counts for every village its issues came from (a
 topic gathered from two villages is part of both villages' work).
