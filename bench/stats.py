@@ -15,6 +15,10 @@ run (the ratio says how many such counts the figure costs). Never fails: a probl
 printed and the next measurement goes on.
 
     python bench/stats.py [--issues 100000] [--villages 20] [--postgres-only]
+                          [--sqlite FILE] [--stats-only]
+
+--sqlite FILE keeps the SQLite database in FILE (built there when it does not exist, used
+as it is when it does), so runs can be compared, and the figures profiled, on the same rows.
 """
 
 from __future__ import annotations
@@ -348,14 +352,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def measure(url: str, label: str, issues: int, villages: int) -> None:
+async def measure(
+    url: str,
+    label: str,
+    issues: int,
+    villages: int,
+    *,
+    reuse: bool = False,
+    stats_only: bool = False,
+) -> None:
     print(f"\n== {label} ==")
     engine = create_engine(url)
     if url.startswith("postgresql"):
         await reset_schema(engine)
     await upgrade(engine)
     started = time.perf_counter()
-    township = await populate(engine, issues, villages)
+    if reuse:
+        async with engine.connect() as connection:
+            township = int(await connection.scalar(text("SELECT min(id) FROM townships")) or 0)
+        print(f"  (the database kept from an earlier run: township {township})")
+    else:
+        township = await populate(engine, issues, villages)
     if url.startswith("postgresql"):
         # What autovacuum does soon after such a load in production: the planner's statistics.
         async with engine.begin() as connection:
@@ -388,6 +405,9 @@ async def measure(url: str, label: str, issues: int, villages: int) -> None:
             )
         except Exception:
             print(f"  /stats {name}: failed\n{_problem()}")
+    if stats_only:
+        await engine.dispose()
+        return
 
     try:
         count_s, count = await anchor(YEAR)
@@ -429,16 +449,24 @@ async def measure(url: str, label: str, issues: int, villages: int) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        path = Path(args.sqlite) if args.sqlite else Path(folder) / "bench.sqlite3"
+        reuse = path.exists()
         try:
             if not args.postgres_only:
-                await measure(sqlite, "SQLite", args.issues, args.villages)
+                await measure(
+                    f"sqlite+aiosqlite:///{path}",
+                    "SQLite",
+                    args.issues,
+                    args.villages,
+                    reuse=reuse,
+                    stats_only=args.stats_only,
+                )
         except Exception:
             print(f"SQLite: failed\n{_problem()}")
     url = os.environ.get("TEST_DATABASE_URL", "")
     if url:
         try:
-            await measure(url, "PostgreSQL", args.issues, args.villages)
+            await measure(url, "PostgreSQL", args.issues, args.villages, stats_only=args.stats_only)
         except Exception:
             print(f"PostgreSQL: failed\n{_problem()}")
     else:
@@ -452,6 +480,12 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=100_000)
     parser.add_argument("--villages", type=int, default=20)
     parser.add_argument("--postgres-only", action="store_true", help="skip the SQLite run")
+    parser.add_argument(
+        "--sqlite", metavar="FILE", help="keep the SQLite database here (reused when it exists)"
+    )
+    parser.add_argument(
+        "--stats-only", action="store_true", help="only /stats (skip the chart and the exports)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

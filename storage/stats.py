@@ -1,9 +1,11 @@
 """The liaison office's figures as SQL aggregates: counted where the rows are.
 
-Every figure is one GROUP BY over the township's rows in a period (a year holds tens of
-thousands of issues), grouped overall, by village or by category; the service turns the
-counts into rates. Periods are half-open UTC ranges [start, end) computed by the caller
-from the township's local calendar.
+The figures are counted over the township's rows in a period (a year holds tens of
+thousands of issues), overall, by village or by category; the service turns the counts into
+rates. The issue side is GROUP BY on PostgreSQL and one packed read on SQLite
+(storage/stats_sqlite.py: no median aggregate there); the topic side is one statement.
+Periods are half-open UTC ranges [start, end) computed by the caller from the township's
+local calendar.
 
 Where a topic is counted "by village", it counts for every village its issues came from (a
 topic gathered from two villages is part of both villages' work).
@@ -11,16 +13,25 @@ topic gathered from two villages is part of both villages' work).
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.topic_status import TopicStatus
+from storage import stats_sqlite
 from storage.models import (
     ActionItem,
     Category,
@@ -84,6 +95,11 @@ def seconds_between(session: AsyncSession, earlier: Any, later: Any) -> ColumnEl
 
 # (village id, category id) -> (received, answered in time, answered at all, selected)
 Cells = dict[tuple[int | None, int | None], tuple[int, int, int, int]]
+# Of a topic-side group: topics selected, resolved; ratings, satisfied; action items open,
+# overdue; look-backs, still solved.
+FollowThrough = tuple[int, int, int, int, int, int, int, int]
+# The median delay (seconds) by grouping, then by village or category id (None: overall).
+Medians = dict["Grouping", dict[int | None, float]]
 
 
 class StatsQueries:
@@ -100,11 +116,12 @@ class StatsQueries:
         today: date,
         grouping: Grouping,
         cells: Cells | None = None,
+        follow: dict[int | None, FollowThrough] | None = None,
     ) -> dict[int | None, Counts]:
         """Every figure's counts for [start, end), keyed by village or category id (None:
-        the whole township, or issues with no village / category). `cells`: the issue
-        counts of `issue_cells`, when the caller has them already (one scan for all
-        groupings)."""
+        the whole township, or issues with no village / category). `cells` and `follow`:
+        the counts of `issue_cells` and of `follow_through` for this grouping, when the
+        caller has them already (one statement each for all groupings)."""
         found: dict[int | None, Counts] = {}
 
         def at(key: int | None) -> Counts:
@@ -125,16 +142,22 @@ class StatsQueries:
             row.answered += answered
             row.responded += responded
             row.selected_issues += selected
-        for key, selected, resolved in await self._topic_rows(township_id, start, end, grouping):
-            at(key).topics_selected, at(key).topics_resolved = int(selected), int(resolved or 0)
-        for key, total, good in await self._rating_rows(township_id, start, end, grouping):
-            at(key).ratings, at(key).satisfied = int(total), int(good or 0)
-        for key, still_open, overdue in await self._item_rows(
-            township_id, start, end, today, grouping
-        ):
-            at(key).items_open, at(key).items_overdue = int(still_open or 0), int(overdue or 0)
-        for key, total, solved in await self._look_back_rows(township_id, start, end, grouping):
-            at(key).look_backs, at(key).still_solved = int(total), int(solved or 0)
+        if follow is None:
+            follow = (await self.follow_through(township_id, start, end, today, (grouping,)))[
+                grouping
+            ]
+        for key, numbers in follow.items():
+            row = at(key)
+            (
+                row.topics_selected,
+                row.topics_resolved,
+                row.ratings,
+                row.satisfied,
+                row.items_open,
+                row.items_overdue,
+                row.look_backs,
+                row.still_solved,
+            ) = numbers
         return found
 
     def _issue_key(self, grouping: Grouping) -> Any:
@@ -175,132 +198,162 @@ class StatsQueries:
     def _issues_in(township_id: int, start: datetime, end: datetime) -> list[Any]:
         return [Issue.township_id == township_id, Issue.created_at >= start, Issue.created_at < end]
 
-    async def medians(
-        self, township_id: int, start: datetime, end: datetime
-    ) -> dict[Grouping, dict[int | None, float]]:
+    async def issue_figures(
+        self, township_id: int, start: datetime, end: datetime, days: int
+    ) -> tuple[Cells, Medians]:
+        """The issue counts of `issue_cells` and the medians of `medians`, each backend
+        its fastest way."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            cells = await self.issue_cells(township_id, start, end, days)
+            return cells, await self.medians(township_id, start, end)
+        return await self._sqlite_issue_figures(township_id, start, end, days)
+
+    async def medians(self, township_id: int, start: datetime, end: datetime) -> Medians:
         """The median delay to the first answer (seconds) of the issues of [start, end):
         overall (key None), by village and by category; the mean of the middle two when
-        their number is even.
-
-        PostgreSQL has the aggregate (percentile_cont). SQLite has none, and its window
-        functions take three times as long as reading the delays (one number per answered
-        issue, in one query) and taking the middle here.
-        """
+        their number is even."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return (await self._sqlite_issue_figures(township_id, start, end, 0))[1]
         delay = seconds_between(self.session, Issue.created_at, Issue.first_answered_at)
         answered = [*self._issues_in(township_id, start, end), Issue.first_answered_at.is_not(None)]
-        found: dict[Grouping, dict[int | None, float]] = {}
-        if self.session.get_bind().dialect.name == "postgresql":
-            middle = func.percentile_cont(0.5).within_group(delay)
-            for grouping in Grouping:
-                key = self._issue_key(grouping)
-                rows = await self.session.execute(
-                    select(key, middle).where(*answered).group_by(key)
-                )
-                found[grouping] = {k: float(m) for k, m in rows.all()}
-            return found
-        rows = await self.session.execute(
-            select(Issue.village_id, Issue.category_id, delay).where(*answered)
+        middle = func.percentile_cont(0.5).within_group(delay)
+        found: Medians = {}
+        for grouping in Grouping:
+            key = self._issue_key(grouping)
+            rows = await self.session.execute(select(key, middle).where(*answered).group_by(key))
+            found[grouping] = {k: float(m) for k, m in rows.all()}
+        return found
+
+    async def _sqlite_issue_figures(
+        self, township_id: int, start: datetime, end: datetime, days: int
+    ) -> tuple[Cells, Medians]:
+        found = await stats_sqlite.issue_figures(
+            self.session, self._issues_in(township_id, start, end), SELECTED, days
         )
-        delays: dict[Grouping, dict[int | None, list[float]]] = {g: {} for g in Grouping}
-        for village, category, seconds in rows.all():
-            delays[Grouping.OVERALL].setdefault(None, []).append(seconds)
-            delays[Grouping.VILLAGE].setdefault(village, []).append(seconds)
-            delays[Grouping.CATEGORY].setdefault(category, []).append(seconds)
-        return {
-            grouping: {key: statistics.median(values) for key, values in groups.items()}
-            for grouping, groups in delays.items()
+        overall: dict[int | None, float] = (
+            {} if found.median_overall is None else {None: found.median_overall}
+        )
+        medians: Medians = {
+            Grouping.OVERALL: overall,
+            Grouping.VILLAGE: found.median_by_village,
+            Grouping.CATEGORY: found.median_by_category,
         }
+        return found.cells, medians
 
-    def _topic_grouped(self, query: Any, township_id: int, grouping: Grouping) -> Any:
-        """`query` over topics (or rows joined to them), grouped by the key (added last)."""
-        key: Any
-        if grouping is Grouping.VILLAGE:
-            # Through the topic's issues: the counts are of distinct ids, so a topic with
-            # several issues from one village counts once there.
-            key = Issue.village_id
-            query = query.join(Issue, Issue.topic_id == Topic.id)
-        elif grouping is Grouping.CATEGORY:
-            key = Topic.category_id
-        else:
-            key = literal(None)
-        labelled = key.label("key")
-        return query.add_columns(labelled).group_by(labelled)
+    async def follow_through(
+        self,
+        township_id: int,
+        start: datetime,
+        end: datetime,
+        today: date,
+        groupings: tuple[Grouping, ...] = tuple(Grouping),
+    ) -> dict[Grouping, dict[int | None, FollowThrough]]:
+        """The topic-side counts of [start, end) in one statement for all `groupings`:
+        topics selected and resolved (created in the period), ratings and satisfied ones,
+        action items decided in the period still open and overdue, look-backs and "still
+        solved" answers.
 
-    async def _rows(self, query: Any) -> list[Any]:
-        # The key was added last; give it back first.
-        return [(row[-1], *row[:-1]) for row in (await self.session.execute(query)).all()]
+        Each source is first counted per topic (a row belongs to one topic, so no distinct
+        counting is needed); a topic counts for its category, and for every village its
+        issues came from, once per village.
+        """
+        zero: ColumnElement[int] = literal_column("0")
+        one: ColumnElement[int] = literal_column("1")
 
-    async def _topic_rows(
-        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
-    ) -> list[Any]:
-        query = select(
-            func.count(func.distinct(Topic.id)),
-            func.count(func.distinct(case((Topic.status.in_(RESOLVED), Topic.id)))),
-        ).where(
-            Topic.township_id == township_id,
-            Topic.created_at >= start,
-            Topic.created_at < end,
-            Topic.status.in_(SELECTED),
-        )
-        return await self._rows(self._topic_grouped(query, township_id, grouping))
+        def share(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((condition, 1), else_=0))
 
-    async def _rating_rows(
-        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
-    ) -> list[Any]:
-        query = (
-            select(
-                func.count(func.distinct(Rating.id)),
-                func.count(func.distinct(case((Rating.value.in_(SATISFIED), Rating.id)))),
-            )
-            .join(Topic, Topic.id == Rating.topic_id)
-            .where(
-                Topic.township_id == township_id,
-                Rating.created_at >= start,
-                Rating.created_at < end,
-            )
-        )
-        return await self._rows(self._topic_grouped(query, township_id, grouping))
-
-    async def _item_rows(
-        self, township_id: int, start: datetime, end: datetime, today: date, grouping: Grouping
-    ) -> list[Any]:
-        """Action items decided in the period that are still open, and of those the ones
-        past their due date."""
         still_open = ActionItem.status == "open"
-        query = (
-            select(
-                func.count(func.distinct(case((still_open, ActionItem.id)))),
-                func.count(
-                    func.distinct(
-                        case((and_(still_open, ActionItem.due_on < today), ActionItem.id))
-                    )
-                ),
-            )
-            .join(Topic, Topic.id == ActionItem.topic_id)
-            .where(
-                Topic.township_id == township_id,
-                ActionItem.created_at >= start,
-                ActionItem.created_at < end,
-            )
-        )
-        return await self._rows(self._topic_grouped(query, township_id, grouping))
 
-    async def _look_back_rows(
-        self, township_id: int, start: datetime, end: datetime, grouping: Grouping
-    ) -> list[Any]:
-        query = (
+        def of_topics(source: Any, *counts: Any) -> Any:
+            """`counts` of a source's rows in the period, per topic of the township."""
+            return (
+                select(source.topic_id, Topic.category_id, *counts)
+                .join(Topic, Topic.id == source.topic_id)
+                .where(
+                    # "+ 0" keeps SQLite from walking all the township's topics through
+                    # the index and probing each: the period's rows are far fewer.
+                    Topic.township_id + 0 == township_id,
+                    source.created_at >= start,
+                    source.created_at < end,
+                )
+                .group_by(source.topic_id, Topic.category_id)
+            )
+
+        sources = union_all(
+            # The first part names the columns: topic_id, category_id, the counts n0 … n7.
             select(
-                func.count(func.distinct(LookBack.id)),
-                func.count(func.distinct(case((LookBack.answer == "still_solved", LookBack.id)))),
-            )
-            .join(Topic, Topic.id == LookBack.topic_id)
-            .where(
+                Topic.id.label("topic_id"),
+                Topic.category_id,
+                one.label("n0"),
+                case((Topic.status.in_(RESOLVED), 1), else_=0).label("n1"),
+                *[zero.label(f"n{i}") for i in range(2, 8)],
+            ).where(
                 Topic.township_id == township_id,
-                LookBack.created_at >= start,
-                LookBack.created_at < end,
+                Topic.created_at >= start,
+                Topic.created_at < end,
+                Topic.status.in_(SELECTED),
+            ),
+            of_topics(
+                Rating, zero, zero, func.count(), share(Rating.value.in_(SATISFIED)), *[zero] * 4
+            ),
+            of_topics(
+                ActionItem,
+                *[zero] * 4,
+                share(still_open),
+                share(and_(still_open, ActionItem.due_on < today)),
+                zero,
+                zero,
+            ),
+            of_topics(
+                LookBack, *[zero] * 6, func.count(), share(LookBack.answer == "still_solved")
+            ),
+        ).subquery("sources")
+        per_topic = (
+            select(
+                sources.c.topic_id,
+                sources.c.category_id,
+                *[func.sum(sources.c[f"n{i}"]).label(f"n{i}") for i in range(8)],
             )
+            .group_by(sources.c.topic_id, sources.c.category_id)
+            .cte("per_topic")
         )
-        return await self._rows(self._topic_grouped(query, township_id, grouping))
+        counted = [func.sum(per_topic.c[f"n{i}"]) for i in range(8)]
+        parts: list[Any] = []
+        for grouping in groupings:
+            marker: ColumnElement[int] = literal_column(str(list(Grouping).index(grouping)))
+            if grouping is Grouping.VILLAGE:
+                villages = (
+                    select(Issue.topic_id, Issue.village_id)
+                    .where(Issue.topic_id.in_(select(per_topic.c.topic_id)))
+                    .distinct()
+                    .subquery("villages")
+                )
+                parts.append(
+                    select(marker, villages.c.village_id, *counted)
+                    .join_from(villages, per_topic, per_topic.c.topic_id == villages.c.topic_id)
+                    .group_by(villages.c.village_id)
+                )
+            elif grouping is Grouping.CATEGORY:
+                parts.append(
+                    select(marker, per_topic.c.category_id, *counted).group_by(
+                        per_topic.c.category_id
+                    )
+                )
+            else:
+                parts.append(select(marker, literal_column("NULL"), *counted))
+        found: dict[Grouping, dict[int | None, FollowThrough]] = {g: {} for g in groupings}
+        if not parts:
+            return found
+        statement: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        rows = await self.session.execute(statement)
+        for row in rows.all():
+            which, key, values = row[0], row[1], row[2:]
+            if values[0] is None:  # the overall row of a period with nothing in it
+                continue
+            numbers = tuple(int(v or 0) for v in values)
+            found[list(Grouping)[int(which)]][key] = numbers  # type: ignore[assignment]
+        return found
 
     # -- names and series ---------------------------------------------------------------------
 

@@ -227,7 +227,11 @@ async def figures(
     start, end = period.bounds(township.zone)
     today = local_today(township, now)
 
-    cells = await uow.stats.issue_cells(township_id, start, end, township.response_days)
+    cells, medians = await uow.stats.issue_figures(township_id, start, end, township.response_days)
+
+    # The township's counts come from the categories' when there are groups (below).
+    groupings = (Grouping.VILLAGE, Grouping.CATEGORY) if groups else (Grouping.OVERALL,)
+    follow = await uow.stats.follow_through(township_id, start, end, today, groupings)
 
     async def grouped(grouping: Grouping) -> dict[int | None, Counts]:
         return await uow.stats.counts(
@@ -238,9 +242,9 @@ async def figures(
             today=today,
             grouping=grouping,
             cells=cells,
+            follow=follow[grouping],
         )
 
-    medians = await uow.stats.medians(township_id, start, end)
     if not groups:
         overall = (await grouped(Grouping.OVERALL)).get(None, Counts())
         overall.median_seconds = medians[Grouping.OVERALL].get(None)
