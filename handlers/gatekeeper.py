@@ -42,7 +42,9 @@ def _addressed_to_bot(update: Update, bot_username: str) -> bool:
         if entity.type == "mention" and fragment == ours:
             return True
     # Clients always mark mentions; a message that came without entities is read word-wise.
-    mention = re.compile(rf"(?<![\w@]){re.escape(ours)}(?!\w)", re.IGNORECASE)
+    # A username is ASCII letters, digits and "_": "@botÏ" still mentions @bot, as Telegram
+    # marks it.
+    mention = re.compile(rf"(?<![\w@]){re.escape(ours)}(?![A-Za-z0-9_])", re.IGNORECASE)
     return not message.entities and mention.search(message.text) is not None
 
 

@@ -1563,6 +1563,17 @@ async def test_a_mention_of_someone_else_in_a_group_is_not_answered(harness: Bot
     assert group.bot_messages() == []
 
 
+async def test_a_mention_followed_by_a_non_ascii_letter_is_answered(harness: BotHarness) -> None:
+    """Found by the long property-based run: usernames are ASCII, so "@botÏ" mentions @bot
+    (Telegram marks it so); the bot had read it as some other name."""
+    user = harness.resident()
+    group = harness.api.group(-1001234567890, title="邻里群")
+    body = f"请问 @{harness.api.bot_username}Ï 怎么反映问题"
+    harness.api.enqueue_update("message", group_payload(harness, user, group, body))
+    await harness.idle()
+    assert len(group.bot_messages()) == 1
+
+
 async def test_a_blank_message_during_a_flow_is_answered(
     harness: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
