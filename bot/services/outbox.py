@@ -369,6 +369,17 @@ async def tell_issue_people(
 HELD_DAYS = 14
 
 
+def _meeting_is_past(payload: Mapping[str, Any], now: datetime) -> bool:
+    """A push about a meeting that has begun: its buttons could do nothing now."""
+    starts_at = payload.get("starts_at")
+    if not isinstance(starts_at, str):
+        return False
+    try:
+        return datetime.fromisoformat(starts_at) <= now
+    except ValueError:
+        return False
+
+
 async def deliver_held(uow: UnitOfWork, person_id: int, now: datetime) -> int:
     """The person wrote to the bot for the first time: what waited for them goes out now.
 
@@ -381,7 +392,9 @@ async def deliver_held(uow: UnitOfWork, person_id: int, now: datetime) -> int:
     recent = [
         row.id
         for row in missed
-        if row.kind != NotificationKind.ROLE_CHANGED and row.created_at >= since
+        if row.kind != NotificationKind.ROLE_CHANGED
+        and row.created_at >= since
+        and not _meeting_is_past(row.payload, now)
     ]
     await uow.notifications.requeue(recent, now=now)
     if len(recent) + len(told_by_greeting) < len(missed):

@@ -257,6 +257,19 @@ async def test_first_message_delivers_what_waited_for_someone_new(
         granted = await roles.grant_role(
             uow, township_id=township_id, telegram_id=1001, role=RoleName.MEMBER, now=old
         )
+        await outbox.notify(  # a meeting that has begun since: not delivered late
+            uow,
+            recipient_id=granted.person_id,
+            kind=outbox.NotificationKind.MEETING_PROMOTED,
+            payload={
+                **dict.fromkeys(outbox.MEETING_FIELDS, ""),
+                "meeting_id": 1,
+                "number": "HY-2026-0001",
+                "starts_at": (clock.now() - timedelta(hours=1)).isoformat(),
+            },
+            dedupe_key="meeting-promoted:1",
+            now=clock.now(),
+        )
         for number, at in (("YS-2026-000001", old), ("YS-2026-000002", clock.now())):
             await outbox.notify(
                 uow,
@@ -278,6 +291,7 @@ async def test_first_message_delivers_what_waited_for_someone_new(
         rows = (await session.scalars(select(Notification).order_by(Notification.id))).all()
     assert [(row.kind, row.payload.get("issue_number"), row.status) for row in rows] == [
         ("role_changed", None, "summed_up"),
+        ("meeting_promoted", None, "summed_up"),
         ("issue_merged", "YS-2026-000001", "summed_up"),
         ("issue_merged", "YS-2026-000002", "pending"),
         ("catch_up", None, "pending"),
