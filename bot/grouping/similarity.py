@@ -116,7 +116,10 @@ class SimilarityIndex:
         self._by_term: sp.csr_matrix = matrix.T.tocsr()
         self._n_indexed = matrix.shape[0]
         self._pending: list[sp.csr_matrix] = []
-        self._pending_block: sp.csr_matrix | None = None
+        # The pending rows term-major (and their binary twin), built once per change: a
+        # query then touches only its own terms, as against the indexed block.
+        self._pending_by_term: sp.csr_matrix | None = None
+        self._pending_present: sp.csr_matrix | None = None
 
     def add(self, doc: IssueDoc) -> None:
         """Index a new issue (replacing any earlier version with the same key)."""
@@ -130,7 +133,7 @@ class SimilarityIndex:
             self._refreeze()
             return
         self._pending.append(vectorise(counts, self._idf))
-        self._pending_block = None
+        self._pending_by_term = self._pending_present = None
         if len(self._pending) >= _PENDING_LIMIT:
             self._merge_pending()
 
@@ -139,7 +142,7 @@ class SimilarityIndex:
         self._by_term = block.T.tocsr()
         self._n_indexed = block.shape[0]
         self._pending = []
-        self._pending_block = None
+        self._pending_by_term = self._pending_present = None
 
     def discard(self, key: str) -> None:
         """Stop suggesting an issue (closed, merged into a topic, withdrawn)."""
@@ -170,10 +173,12 @@ class SimilarityIndex:
             parts_idx.append(hits.indices.astype(np.int64))
             parts_val.append(np.maximum(hits.data, COVERAGE_WEIGHT * cover.data))
             if self._pending:
-                if self._pending_block is None:
-                    self._pending_block = sp.vstack(self._pending, format="csr")
-                recent = (self._pending_block @ q.T).toarray().ravel()
-                recent_cover = (_present(self._pending_block) @ weight.T).toarray().ravel()
+                if self._pending_by_term is None or self._pending_present is None:
+                    block = sp.vstack(self._pending, format="csr").T.tocsr()
+                    block.sort_indices()
+                    self._pending_by_term, self._pending_present = block, _present(block)
+                recent = (q @ self._pending_by_term).toarray().ravel()
+                recent_cover = (weight @ self._pending_present).toarray().ravel()
                 rows = np.flatnonzero(recent > 0)
                 parts_idx.append(rows.astype(np.int64) + self._n_indexed)
                 parts_val.append(np.maximum(recent[rows], COVERAGE_WEIGHT * recent_cover[rows]))
