@@ -94,7 +94,9 @@ def _overall(tr: Translator, figures: Figures, response_days: int) -> list[str]:
             f.satisfaction.whole,
             rate=f.satisfaction.percent(),
             part=f.satisfaction.part,
-        ),
+        )
+        if f.satisfaction.whole
+        else tr._("Satisfaction rate: no ratings yet"),
         tr._(
             "Action items still open: {open}, of which overdue: {overdue}",
             open=f.items_open,
@@ -105,7 +107,9 @@ def _overall(tr: Translator, figures: Figures, response_days: int) -> list[str]:
             rate=f.still_solved.percent(),
             part=f.still_solved.part,
             whole=f.still_solved.whole,
-        ),
+        )
+        if f.still_solved.whole
+        else tr._("Looking back, still solved: no answers yet"),
     ]
 
 

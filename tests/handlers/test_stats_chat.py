@@ -192,3 +192,14 @@ def test_a_median_under_an_hour_is_told_in_minutes() -> None:
         "30 分钟",
         "26.2 小时",
     )
+
+
+def test_a_rate_with_nothing_to_count_says_so_in_words() -> None:
+    from bot.i18n import translator
+    from bot.services.stats import Figures, Rate
+    from handlers.stats import _overall
+
+    none, some = Rate(0, 0), Rate(1, 2)
+    figures = Figures(None, None, 2, some, 1.5, some, some, none, 0, 0, none)
+    lines = _overall(translator("zh_Hans"), figures, 3)
+    assert "满意率：暂无评价" in lines and "回头看仍已解决：暂无回答" in lines
