@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.services.intake import MediaRef
 from handlers.intake_draft import (
@@ -19,8 +17,7 @@ from handlers.intake_draft import (
 from handlers.intake_prompts import ask_anonymity, ask_location, photos_prompt, set_text, too_long
 from handlers.keyboards import SHARE_LOCATION, SKIP_LOCATION, location_keyboard, main_menu
 from handlers.toolkit import BotContext
-from handlers.toolkit.context import RUN_HOWEVER_LATE
-from handlers.toolkit.scope import job_scope
+from handlers.toolkit.albums import answer_album_once
 
 
 async def photo_received(update: Update, context: BotContext) -> None:
@@ -43,39 +40,14 @@ async def photo_received(update: Update, context: BotContext) -> None:
         return
     if message.media_group_id:
         # An album arrives as one update per photo: answer once, after the last one.
-        _schedule_album_ack(context, message.chat_id)
+        answer_album_once(context, message.chat_id, PHOTOS, _photos_so_far)
         return
     text, markup = photos_prompt(context, len(draft.photos))
     context.ui.say(text, markup)
 
 
-def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
-    assert context.job_queue is not None
-    name = f"album-ack:{chat_id}"
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    context.job_queue.run_once(
-        cast(Any, _album_ack),
-        context.services.settings.album_wait_seconds,
-        chat_id=chat_id,
-        name=name,
-        data=(context.me.locale, context.flow.id),
-        job_kwargs=RUN_HOWEVER_LATE,
-    )
-
-
-async def _album_ack(context: BotContext) -> None:
-    """The album's last photo came a moment ago: one answer for all of them."""
-    assert context.job is not None and context.job.chat_id is not None
-    locale, frame_id = cast(tuple[str, str], context.job.data)
-    async with job_scope(context.services, context.bot, context.job.chat_id) as scope:
-        context.use_locale(locale)
-        top = scope.flows.top
-        if top is None or top.id != frame_id or top.state != PHOTOS:
-            return  # the resident moved on or cancelled meanwhile
-        count = len(draft_of(context).photos)
-        text, markup = photos_prompt(context, count)
-        scope.replies.say(text, markup)
+def _photos_so_far(context: BotContext) -> tuple[str, InlineKeyboardMarkup | None]:
+    return photos_prompt(context, len(draft_of(context).photos))
 
 
 async def photos_text(update: Update, context: BotContext) -> None:

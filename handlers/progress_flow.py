@@ -5,7 +5,7 @@ unchanged). Nothing is stored or told before the last step, so /cancel leaves no
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import filters
@@ -19,8 +19,7 @@ from handlers.progress_buttons import PhotosNext, PickPercent, PostProgress
 from handlers.progress_errors import explained
 from handlers.render import esc
 from handlers.toolkit import END, BotContext, Flow, button, message
-from handlers.toolkit.context import RUN_HOWEVER_LATE
-from handlers.toolkit.scope import job_scope
+from handlers.toolkit.albums import answer_album_once
 
 TEXT = filters.TEXT & ~filters.COMMAND
 WORDS, PHOTOS, PERCENT = "words", "photos", "percent"
@@ -135,37 +134,10 @@ async def photo_received(update: Update, context: BotContext) -> str:
     if message.caption:
         data["text"] = f"{data['text']}\n{message.caption.strip()}".strip()
     if message.media_group_id:
-        _schedule_album_ack(context, message.chat_id)
+        answer_album_once(context, message.chat_id, PHOTOS, _photos_prompt)
     else:
         context.ui.say(*_photos_prompt(context))
     return PHOTOS
-
-
-def _schedule_album_ack(context: BotContext, chat_id: int) -> None:
-    assert context.job_queue is not None
-    name = f"progress-album:{chat_id}"
-    for job in context.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    context.job_queue.run_once(
-        cast(Any, _album_ack),
-        context.services.settings.album_wait_seconds,
-        chat_id=chat_id,
-        name=name,
-        data=(context.me.locale, context.flow.id),
-        job_kwargs=RUN_HOWEVER_LATE,
-    )
-
-
-async def _album_ack(context: BotContext) -> None:
-    """The album's last photo came a moment ago: one answer for all of them."""
-    assert context.job is not None and context.job.chat_id is not None
-    locale, frame_id = cast(tuple[str, str], context.job.data)
-    async with job_scope(context.services, context.bot, context.job.chat_id) as scope:
-        context.use_locale(locale)
-        top = scope.flows.top
-        if top is None or top.id != frame_id or top.state != PHOTOS:
-            return  # moved on or cancelled meanwhile
-        scope.replies.say(*_photos_prompt(context))
 
 
 async def photos_next(update: Update, context: BotContext, press: PhotosNext) -> str:
