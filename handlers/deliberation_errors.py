@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, time
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
-
-from telegram import Update
 
 from bot.domain import deliberation_errors as errors
 from bot.i18n import Translator
 from handlers.render import esc, topic_status_label
-from handlers.toolkit import BotContext
-from handlers.toolkit.access import refuse
+from handlers.toolkit.access import explained_by
 
-R = TypeVar("R")
 _UTC = ZoneInfo("UTC")
 
 
@@ -90,18 +83,5 @@ def explain(tr: Translator, error: errors.DeliberationError) -> str:
     return tr._("This is not possible now.")
 
 
-def explained(
-    callback: Callable[..., Awaitable[R]],
-) -> Callable[..., Coroutine[Any, Any, R | None]]:
-    """Run a handler; a deliberation error rolls the update back and is told in words."""
-
-    @functools.wraps(callback)
-    async def wrapper(update: Update, context: BotContext, *args: Any) -> R | None:
-        try:
-            return await callback(update, context, *args)
-        except errors.DeliberationError as error:
-            await context.scope.abandon()
-            refuse(update, context, explain(context.tr, error))
-            return None
-
-    return wrapper
+# Run a handler; a deliberation error rolls the update back and is told in words.
+explained = explained_by((errors.DeliberationError, explain))

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
-
-from telegram import Update
-
 from bot.domain import followup_errors as errors
 from bot.domain.deliberation_errors import DeliberationError
 from bot.i18n import Translator
 from handlers import deliberation_errors
-from handlers.toolkit import BotContext
-from handlers.toolkit.access import refuse
-
-R = TypeVar("R")
+from handlers.toolkit.access import explained_by
 
 
 def explain(tr: Translator, error: errors.FollowUpError) -> str:
@@ -49,21 +40,7 @@ def explain(tr: Translator, error: errors.FollowUpError) -> str:
     return tr._("This is not possible now.")
 
 
-def explained(
-    callback: Callable[..., Awaitable[R]],
-) -> Callable[..., Coroutine[Any, Any, R | None]]:
-    """Run a handler; one of these errors rolls the update back and is told in words."""
-
-    @functools.wraps(callback)
-    async def wrapper(update: Update, context: BotContext, *args: Any) -> R | None:
-        try:
-            return await callback(update, context, *args)
-        except errors.FollowUpError as error:
-            text = explain(context.tr, error)
-        except DeliberationError as error:
-            text = deliberation_errors.explain(context.tr, error)
-        await context.scope.abandon()
-        refuse(update, context, text)
-        return None
-
-    return wrapper
+# Run a handler; a follow-up or deliberation error rolls the update back and is told in words.
+explained = explained_by(
+    (errors.FollowUpError, explain), (DeliberationError, deliberation_errors.explain)
+)

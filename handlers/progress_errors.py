@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
-
-from telegram import Update
-
 from bot.domain import progress_errors as errors
 from bot.i18n import Translator
 from handlers.render import esc
-from handlers.toolkit import BotContext
-from handlers.toolkit.access import refuse
-
-R = TypeVar("R")
+from handlers.toolkit.access import explained_by
 
 
 def explain(tr: Translator, error: errors.ProgressError) -> str:
@@ -43,18 +34,5 @@ def explain(tr: Translator, error: errors.ProgressError) -> str:
     return tr._("This is not possible now.")
 
 
-def explained(
-    callback: Callable[..., Awaitable[R]],
-) -> Callable[..., Coroutine[Any, Any, R | None]]:
-    """Run a handler; a progress error rolls the update back and is told in words."""
-
-    @functools.wraps(callback)
-    async def wrapper(update: Update, context: BotContext, *args: Any) -> R | None:
-        try:
-            return await callback(update, context, *args)
-        except errors.ProgressError as error:
-            await context.scope.abandon()
-            refuse(update, context, explain(context.tr, error))
-            return None
-
-    return wrapper
+# Run a handler; a progress error rolls the update back and is told in words.
+explained = explained_by((errors.ProgressError, explain))

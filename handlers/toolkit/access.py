@@ -8,6 +8,10 @@ services it calls check that every object named by the update belongs to it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
 from telegram import Update
 
 from bot.domain.errors import NotAllowed
@@ -15,6 +19,8 @@ from bot.domain.permissions import ADMINS, PERMISSIONS, STAFF, Act
 from bot.i18n import Translator
 from bot.services.access import working_township
 from handlers.toolkit.context import BotContext
+
+R = TypeVar("R")
 
 
 def refusal(tr: Translator, act: Act) -> str:
@@ -42,3 +48,32 @@ def admit(update: Update, context: BotContext, act: Act) -> bool:
         refuse(update, context, refusal(context.tr, act))
         return False
     return True
+
+
+# How one kind of domain error reads: (its base class, its explanation in the reader's words).
+Explainer = tuple[type[Exception], Callable[[Translator, Any], str]]
+
+
+def explained_by(
+    *explainers: Explainer,
+) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Coroutine[Any, Any, R | None]]]:
+    """A handler decorator: one of these errors rolls the update back and is told in words
+    (the first explainer whose class matches says it)."""
+    kinds = tuple(kind for kind, _explain in explainers)
+
+    def decorate(
+        callback: Callable[..., Awaitable[R]],
+    ) -> Callable[..., Coroutine[Any, Any, R | None]]:
+        @functools.wraps(callback)
+        async def wrapper(update: Update, context: BotContext, *args: Any) -> R | None:
+            try:
+                return await callback(update, context, *args)
+            except kinds as error:
+                explain = next(fn for kind, fn in explainers if isinstance(error, kind))
+                await context.scope.abandon()
+                refuse(update, context, explain(context.tr, error))
+                return None
+
+        return wrapper
+
+    return decorate
