@@ -109,10 +109,27 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
         """Wait for the next free slot of the overall pace, the best priority first."""
         if self._task is None or self._task.done():
             await self.initialize()
+        if not self._waiting and self._take_free_slot():
+            # Nobody queued and the pace allows it now: no hand-off through the pacer task
+            # (each hand-off is a turn of the event loop, and every answer pays it).
+            return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), waiter))
         self._wake.set()
         await waiter
+
+    def _take_free_slot(self) -> bool:
+        """Give the caller the current slot if it is free; False when it must wait."""
+        now = self._clock()
+        if now < self._next_slot:
+            return False
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self._limit:
+            return False
+        self._next_slot = max(self._next_slot, now - CATCH_UP_SECONDS) + self._interval
+        self._recent.append(now)
+        return True
 
     async def _hand_out_slots(self) -> None:
         while True:
