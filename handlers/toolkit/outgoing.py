@@ -13,7 +13,7 @@ Telegram's sharp edges are handled here, in one place:
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
@@ -87,16 +87,28 @@ async def send_replies(
     pressed: Pressed | None = None,
 ) -> None:
     """Send what a handler said. Raises Blocked when the person blocked the bot."""
-    if query is not None:
-        # First, so the spinner stops at once; "query is too old" is not worth an error.
-        with contextlib.suppress(BadRequest):
-            await query.answer(replies.notice, show_alert=replies.alert)
+    # The press is answered beside the messages, not before them: it stops the spinner and
+    # moves no message, so the answer need not wait for it.
+    answering = asyncio.ensure_future(_answer(query, replies)) if query is not None else None
     pressed = pressed or Pressed.of(query)
     try:
         for op in replies.ops:
             await _perform(bot, chat_id, pressed, op)
     except Forbidden as exc:
         raise Blocked(str(exc)) from exc
+    finally:
+        if answering is not None:
+            await answering
+
+
+async def _answer(query: CallbackQuery, replies: Replies) -> None:
+    """Stop the button's spinner (with the notice, if any); its trouble ends nothing."""
+    try:
+        await query.answer(replies.notice, show_alert=replies.alert)
+    except BadRequest:
+        pass  # "query is too old": the person pressed long ago, nothing to stop
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", exc)
 
 
 async def _perform(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Op) -> None:
