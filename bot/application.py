@@ -161,6 +161,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     warm_up = asyncio.create_task(app.services.similar.warm_up(), name="warm-up")
     app.services.background.add(warm_up)
     warm_up.add_done_callback(app.services.background.discard)
+    # The dictionary lives as long as the process, like what gc.freeze() below keeps.
+    warm_up.add_done_callback(lambda _task: gc.freeze())
     # Each township's category model learns from what staff confirmed so far (in a thread).
     for township in await app.services.directory.townships():
         app.services.categories.retrain_soon(township.id)
