@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.sqlite_direct import count_direct_statements
 from storage.sqlite_inline import inline_creator
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -173,6 +174,7 @@ def count_activity(
         on_commit()
 
     event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    count_direct_statements(engine.sync_engine, on_statement)
     event.listen(engine.sync_engine, "commit", commit)
 
 

@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.inserts import insert_for
 from storage.models import ChatFlow
+from storage.sqlite_direct import direct_sqlite
 
 Frames = list[dict[str, Any]]
+_FRAMES = ChatFlow.__table__.c.frames
+_UPDATED_AT = ChatFlow.__table__.c.updated_at
 
 
 class FlowRepository:
@@ -19,6 +22,12 @@ class FlowRepository:
         self.session = session
 
     async def load(self, chat_id: int) -> Frames:
+        direct = await direct_sqlite(self.session)
+        if direct is not None:
+            row = direct.execute(
+                "SELECT frames FROM chat_flows WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+            return list(direct.from_db(_FRAMES, row[0]) or []) if row else []
         frames = await self.session.scalar(
             select(ChatFlow.frames).where(ChatFlow.chat_id == chat_id)
         )
@@ -26,6 +35,18 @@ class FlowRepository:
 
     async def save(self, chat_id: int, frames: Frames, now: datetime) -> None:
         """Store the chat's open flows; an empty stack removes the row."""
+        direct = await direct_sqlite(self.session)
+        if direct is not None:
+            if not frames:
+                direct.execute("DELETE FROM chat_flows WHERE chat_id = ?", (chat_id,))
+                return
+            direct.execute(
+                "INSERT INTO chat_flows (chat_id, frames, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE"
+                " SET frames = excluded.frames, updated_at = excluded.updated_at",
+                (chat_id, direct.to_db(_FRAMES, frames), direct.to_db(_UPDATED_AT, now)),
+            )
+            return
         if not frames:
             await self.session.execute(delete(ChatFlow).where(ChatFlow.chat_id == chat_id))
             return

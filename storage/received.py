@@ -11,10 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.inserts import insert_for
 from storage.models import ReceivedUpdate
+from storage.sqlite_direct import direct_sqlite
 
 # pending: stored, not handled yet; handled: committed, its answers stored and not yet
 # confirmed sent; done: handled and answered.
 PENDING, HANDLED, DONE = "pending", "handled", "done"
+_REPLIES = ReceivedUpdate.__table__.c.replies
+_PAYLOAD = ReceivedUpdate.__table__.c.payload
+_RECEIVED_AT = ReceivedUpdate.__table__.c.received_at
+_DONE_AT = ReceivedUpdate.__table__.c.done_at
 
 
 class ReceivedUpdateRepository:
@@ -27,6 +32,20 @@ class ReceivedUpdateRepository:
         """Store (update_id, chat_id, payload) rows; returns the ids that were new."""
         if not updates:
             return set()
+        direct = await direct_sqlite(self.session)
+        if direct is not None:
+            new: set[int] = set()
+            received_at = direct.to_db(_RECEIVED_AT, now)
+            for update_id, chat_id, payload in updates:
+                inserted = direct.execute(
+                    "INSERT INTO received_updates"
+                    " (update_id, chat_id, payload, status, received_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, chat_id, direct.to_db(_PAYLOAD, payload), PENDING, received_at),
+                )
+                if inserted.rowcount == 1:
+                    new.add(update_id)
+            return new
         statement = (
             insert_for(self.session)(ReceivedUpdate)
             .values(
@@ -51,6 +70,19 @@ class ReceivedUpdateRepository:
     ) -> None:
         """In the handling's transaction: done when there is nothing to send, otherwise
         handled with the answers kept until they are confirmed sent."""
+        direct = await direct_sqlite(self.session)
+        if direct is not None:
+            direct.execute(
+                "UPDATE received_updates SET status = ?, replies = ?, done_at = ?"
+                " WHERE update_id = ?",
+                (
+                    DONE if replies is None else HANDLED,
+                    direct.to_db(_REPLIES, replies),
+                    direct.to_db(_DONE_AT, now if replies is None else None),
+                    update_id,
+                ),
+            )
+            return
         await self.session.execute(
             update(ReceivedUpdate)
             .where(ReceivedUpdate.update_id == update_id)
@@ -65,6 +97,21 @@ class ReceivedUpdateRepository:
     async def mark_sent(self, update_ids: Sequence[int], now: datetime) -> None:
         """The answers of these updates went out: done, and their copy is dropped."""
         if not update_ids:
+            return
+        direct = await direct_sqlite(self.session)
+        if direct is not None:
+            marks = ", ".join("?" * len(update_ids))
+            direct.execute(
+                "UPDATE received_updates SET status = ?, replies = ?, done_at = ?"
+                f" WHERE status = ? AND update_id IN ({marks})",
+                (
+                    DONE,
+                    direct.to_db(_REPLIES, None),
+                    direct.to_db(_DONE_AT, now),
+                    HANDLED,
+                    *update_ids,
+                ),
+            )
             return
         await self.session.execute(
             update(ReceivedUpdate)

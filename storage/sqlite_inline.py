@@ -34,6 +34,11 @@ class InlineConnection(aiosqlite.Connection):
             self._connection = self._connector()
         return self
 
+    @property
+    def sqlite(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection itself (storage/sqlite_direct.py runs statements on it)."""
+        return self._connection
+
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         return self._connect().__await__()
 
