@@ -42,6 +42,11 @@ from bot import metrics
 log = logging.getLogger(__name__)
 
 REPLY = 0
+# Pushes use this share of the overall limit; the rest is kept for answers. Telegram counts
+# messages as they arrive, and a burst of pushes whose sends were spaced correctly can still
+# arrive bunched: without the margin an answer typed during a broadcast would meet a 429 and
+# wait for the window to clear.
+PUSH_SHARE = 0.95
 GROUP_WINDOW_SECONDS = 60.0
 CATCH_UP_SECONDS = 0.02
 
@@ -72,9 +77,12 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
         group_per_minute: float = 20,
         max_retries: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        push_share: float = PUSH_SHARE,
     ) -> None:
         self._interval = 1.0 / per_second
         self._limit = max(1, int(per_second))
+        self._push_interval = self._interval / push_share
+        self._push_limit = max(1, int(per_second * push_share))
         self._recent: deque[float] = deque()  # when the slots of the last second were given
         self._group_limit = group_per_minute
         self._max_retries = max_retries
@@ -109,7 +117,7 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
         """Wait for the next free slot of the overall pace, the best priority first."""
         if self._task is None or self._task.done():
             await self.initialize()
-        if not self._waiting and self._take_free_slot():
+        if not self._waiting and self._take_free_slot(priority):
             # Nobody queued and the pace allows it now: no hand-off through the pacer task
             # (each hand-off is a turn of the event loop, and every answer pays it).
             return
@@ -118,18 +126,28 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
         self._wake.set()
         await waiter
 
-    def _take_free_slot(self) -> bool:
+    def _limit_for(self, priority: int) -> int:
+        return self._limit if priority == REPLY else self._push_limit
+
+    def _take_free_slot(self, priority: int) -> bool:
         """Give the caller the current slot if it is free; False when it must wait."""
         now = self._clock()
         if now < self._next_slot:
             return False
+        self._forget_older_than_a_second(now)
+        if len(self._recent) >= self._limit_for(priority):
+            return False
+        self._next_slot = max(self._next_slot, now - CATCH_UP_SECONDS)
+        self._give(priority, now)
+        return True
+
+    def _forget_older_than_a_second(self, now: float) -> None:
         while self._recent and now - self._recent[0] >= 1.0:
             self._recent.popleft()
-        if len(self._recent) >= self._limit:
-            return False
-        self._next_slot = max(self._next_slot, now - CATCH_UP_SECONDS) + self._interval
+
+    def _give(self, priority: int, now: float) -> None:
         self._recent.append(now)
-        return True
+        self._next_slot += self._interval if priority == REPLY else self._push_interval
 
     async def _hand_out_slots(self) -> None:
         while True:
@@ -146,17 +164,22 @@ class PriorityPacer(BaseRateLimiter[PaceArgs]):
             # messages per second; a burst would run into its limit).
             self._next_slot = max(self._next_slot, now - CATCH_UP_SECONDS)
             # And never more than the limit within one second, as Telegram counts.
-            while self._recent and now - self._recent[0] >= 1.0:
-                self._recent.popleft()
-            while self._waiting and self._next_slot <= now and len(self._recent) < self._limit:
-                _, _, waiter = heapq.heappop(self._waiting)
+            self._forget_older_than_a_second(now)
+            while self._waiting and self._next_slot <= now:
+                priority, _, waiter = self._waiting[0]
+                if len(self._recent) >= self._limit_for(priority):
+                    break
+                heapq.heappop(self._waiting)
                 if waiter.done():  # its caller gave up (cancelled)
                     continue
                 waiter.set_result(None)
-                self._recent.append(now)
-                self._next_slot += self._interval
-            if self._waiting and len(self._recent) >= self._limit:
-                await asyncio.sleep(self._recent[0] + 1.0 - now)
+                self._give(priority, now)
+            if self._waiting and len(self._recent) >= self._limit_for(self._waiting[0][0]):
+                # Until a slot of the last second frees, or an answer arrives that may use
+                # the share kept from pushes.
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._recent[0] + 1.0 - now)
 
     async def _group_turn(self, chat_id: object) -> None:
         """At most `group_per_minute` messages in any minute to one group."""

@@ -127,3 +127,28 @@ async def test_a_group_gets_its_per_minute_limit() -> None:
         third.cancel()
     finally:
         await pacer.shutdown()
+
+
+async def test_answers_keep_a_share_of_the_limit_that_pushes_cannot_use() -> None:
+    # 20 a second, pushes may use half of it: the eleventh push within the second waits,
+    # an answer at that moment does not.
+    pacer = PriorityPacer(20, push_share=0.5)
+    await pacer.initialize()
+    try:
+        telegram = Telegram()
+        loop = asyncio.get_running_loop()
+        pushes = [
+            asyncio.create_task(_send(pacer, telegram, f"push {i}", priority=2)) for i in range(11)
+        ]
+        ten_out = asyncio.Event()
+        for push in pushes:
+            push.add_done_callback(lambda _: len(telegram.calls) >= 10 and ten_out.set())
+        await ten_out.wait()
+        started = loop.time()
+        await _send(pacer, telegram, "answer")
+        assert loop.time() - started < 0.2
+        assert telegram.calls.index("answer") == 10
+        await asyncio.gather(*pushes)
+        assert telegram.calls[-1] == "push 10"
+    finally:
+        await pacer.shutdown()
