@@ -242,6 +242,10 @@ class NotificationDispatcher:
         if moment < self._next_housekeeping:
             return
         self._next_housekeeping = moment + _HOUSEKEEPING_SECONDS
+        await self.housekeep()
+
+    async def housekeep(self) -> None:
+        """Delete settled rows and handled updates older than the keep time, now."""
         keep_days = self._services.settings.outbox_keep_days
         if keep_days <= 0:
             return

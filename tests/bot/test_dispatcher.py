@@ -760,3 +760,34 @@ async def test_a_photo_telegram_refuses_does_not_cost_the_words(
     ]
     assert "进展：已完成 50%" in _sent_to(api, 1001)
     assert (await _only(session_factory)).status == "sent"
+
+
+async def test_a_week_of_daily_pushes_keeps_the_outbox_bounded(
+    settings: Settings, session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    """Settled rows go after the keep time: a week of a push a day to ten people leaves
+    the last `keep` days of rows, not the week's."""
+    keep_days, followers = 2, 10
+    services = Services(
+        settings=settings.model_copy(update={"outbox_keep_days": keep_days}),
+        session_factory=session_factory,
+        clock=clock,
+    )
+    api = FakeBotApi(token=settings.bot_token)
+    people = [await _person(services, api, 7000 + i) for i in range(followers)]
+    bot = await _bot(api)
+    dispatcher = NotificationDispatcher(services, bot, render_notification)
+    sizes = []
+    for day in range(7):
+        for person in people:
+            await _queue(services, person, f"day-{day}-{person}")
+        while await dispatcher.run_once():
+            clock.advance(seconds=2)  # one push per second per chat
+        await dispatcher.housekeep()
+        rows = await _rows(session_factory)
+        assert all(row.status == "sent" for row in rows)
+        sizes.append(len(rows))
+        clock.advance(days=1)
+    await bot.shutdown()
+    # Each day adds ten rows; from the keep time on, the rows of two days back go.
+    assert sizes == [10, 20, 20, 20, 20, 20, 20]
