@@ -89,6 +89,8 @@ _ALL_SUFFIXES = frozenset({*_SITE_SUFFIXES, *_AREA_SUFFIXES})
 _SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
 _MAX_NAME_CHARS = 8
 
+_Codes = npt.NDArray[np.uint64]
+
 
 def _suffix_at_end(token: str) -> str | None:
     """Longest place suffix ending the token (set lookups: this runs for every word)."""
@@ -158,7 +160,10 @@ def segment(text: str) -> Segmented:
                 blocked[i] = True
     # Segment with districts blanked out: otherwise jieba glues the code's 区 to the next
     # word ("A5区长房半岛" -> 区长/房) and the name after it is lost.
-    masked = "".join("，" if blocked[i] else ch for i, ch in enumerate(text))
+    # Slices rather than a pass over every character: most titles name no district.
+    masked = text
+    for code in mentions:
+        masked = masked[: code.start] + "，" * (code.end - code.start) + masked[code.end :]
     tokens = cut(masked)
     starts: list[int] = []
     pos = 0
@@ -311,11 +316,13 @@ class Gazetteer:
     second for a Python scan or a pure-Python automaton.
     """
 
-    __slots__ = ("_by_prefix", "_prefixes")
+    __slots__ = ("_by_prefix", "_codes")
 
     def __init__(self) -> None:
         self._by_prefix: dict[str, list[str]] = {}
-        self._prefixes: npt.NDArray[np.uint64] | None = None
+        # Sorted codes of the cores' first two characters, of the two-character cores
+        # and of the longer cores' first three characters (see find_all); None after add().
+        self._codes: tuple[_Codes, _Codes, _Codes] | None = None
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_prefix.values())
@@ -332,7 +339,7 @@ class Gazetteer:
         if core not in bucket:
             bucket.append(core)
             bucket.sort(key=len, reverse=True)  # longest match wins
-            self._prefixes = None
+            self._codes = None
 
     def add_mentions(self, mentions: Iterable[PlaceMention]) -> None:
         for m in mentions:
@@ -350,10 +357,15 @@ class Gazetteer:
         out: list[list[PlaceMention]] = [[] for _ in texts]
         if not self._by_prefix or not texts:
             return out
-        if self._prefixes is None:
-            # Sorting a fresh array is cheap next to the search, and keeps add() O(1).
-            self._prefixes = np.sort(_pair_codes("\x00".join(self._by_prefix) + "\x00")[::3])
-        prefixes = self._prefixes
+        if self._codes is None:
+            # Sorting fresh arrays is cheap next to the search, and keeps add() O(1).
+            cores = [c for bucket in self._by_prefix.values() for c in bucket]
+            self._codes = (
+                np.sort(_opening_codes(list(self._by_prefix), 2)),
+                np.sort(_opening_codes([c for c in cores if len(c) == 2], 2)),
+                np.sort(_opening_codes([c for c in cores if len(c) > 2], 3)),
+            )
+        prefixes, short_cores, openings = self._codes
         joined = "\x00".join(texts) + "\x00"
         cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         # Positions whose character starts some core: a table lookup per character,
@@ -364,7 +376,14 @@ class Gazetteer:
         maybe = np.flatnonzero(table[np.minimum(cp[:-1], len(table) - 1)])
         codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
         slot = np.minimum(np.searchsorted(prefixes, codes), len(prefixes) - 1)
-        hits = maybe[prefixes[slot] == codes]
+        pair_hit = prefixes[slot] == codes
+        hits, pairs = maybe[pair_hit], codes[pair_hit]
+        # Most of those positions start no core (bodies are long and cores share
+        # openings): only where a two-character core or a longer core's first three
+        # characters start can the loop below find one.
+        third = np.append(cp, np.uint32(0))[hits + 2].astype(np.uint64)
+        opening = (pairs << np.uint64(21)) | third
+        hits = hits[_among(pairs, short_cores) | _among(opening, openings)]
         if not len(hits):
             return out
         starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
@@ -385,10 +404,19 @@ class Gazetteer:
         return out
 
 
-def _pair_codes(text: str) -> npt.NDArray[np.uint64]:
-    """Code of the two characters starting at each position (the last one pairs with 0)."""
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    nxt = np.zeros_like(cp)
-    nxt[:-1] = cp[1:]
-    out: npt.NDArray[np.uint64] = (cp << np.uint64(21)) | nxt
+def _opening_codes(texts: Sequence[str], width: int) -> _Codes:
+    """Code of each text's first ``width`` characters, 21 bits a character, as find_all
+    computes them."""
+    out = np.zeros(len(texts), dtype=np.uint64)
+    for k in range(width):
+        out = (out << np.uint64(21)) | np.array([ord(t[k]) for t in texts], dtype=np.uint64)
     return out
+
+
+def _among(codes: _Codes, known: _Codes) -> npt.NDArray[np.bool_]:
+    """Whether each code is in the sorted ``known`` codes."""
+    if not len(known):
+        return np.zeros(len(codes), dtype=bool)
+    slot = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+    found: npt.NDArray[np.bool_] = known[slot] == codes
+    return found

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.grouping._jieba_cut import forget_runs
 from bot.grouping._lexicon import WordClass, in_dictionary, word_class
 from bot.grouping._normalize_batch import normalize_many
 from bot.grouping.places import PlaceLevel, Segmented, segment
@@ -130,3 +131,4 @@ def clear_cache() -> None:
     """Forget every reading (for measurements of a cold start)."""
     with _lock:
         _cache.clear()
+    forget_runs()

@@ -1,6 +1,7 @@
 """Place mentions are found by type suffix and kept apart from the matter."""
 
 from bot.grouping import PlaceLevel, analyse, extract_places, normalize_text
+from bot.grouping.places import Gazetteer
 
 
 def _texts(title: str, level: PlaceLevel = PlaceLevel.SITE) -> list[str]:
@@ -29,3 +30,16 @@ def test_place_words_do_not_count_as_matter_terms() -> None:
     assert "电梯" in a.terms
     assert all("翠湖" not in t for t in a.terms)
     assert a.sites[0].core == "翠湖花园"
+
+
+def test_known_places_are_found_without_their_suffix_longest_first() -> None:
+    gazetteer = Gazetteer()
+    for core in ("丽发", "丽发新城", "魅力之城"):
+        gazetteer.add(core)
+    found = gazetteer.find_all(["丽发新城门口和丽发旁边", "丽江没有", "万科魅力之城楼板开裂", ""])
+    assert [[(m.text, m.start, m.end) for m in ms] for ms in found] == [
+        [("丽发新城", 0, 4), ("丽发", 7, 9)],
+        [],
+        [("魅力之城", 2, 6)],
+        [],
+    ]
