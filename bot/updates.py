@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -29,6 +31,8 @@ from bot.pacing import retry_seconds
 from handlers.toolkit.outgoing import Pressed
 from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import send_committed
+from storage.received import ChatTurn
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,18 @@ class UpdateIntake:
 
     def __init__(self, app: ConsultationApp) -> None:
         self._app = app
+        # On PostgreSQL several processes may take a chat's updates: its flood count is
+        # theirs together (bot/services/flood.py).
+        self._shared = ChatTurn.needed(app.services.session_factory)
+
+    async def _count_arrivals_everywhere(self, uow: UnitOfWork, chats: set[int | None]) -> None:
+        services = self._app.services
+        flood = services.flood
+        since = services.clock.now() - timedelta(seconds=flood.window)
+        counts = await uow.received.arrivals_since([c for c in chats if c is not None], since)
+        now = time.monotonic()
+        for chat_id, count in counts.items():
+            flood.arrived_everywhere(chat_id, count, now)
 
     async def accept(self, batch: Sequence[Update]) -> int:
         """Store a batch in one transaction; queue the ones not seen before. Returns those."""
@@ -105,6 +121,8 @@ class UpdateIntake:
         async with services.uow() as uow:
             new = await uow.received.accept(rows, services.clock.now())
             await uow.commit()
+            if self._shared:
+                await self._count_arrivals_everywhere(uow, {row[1] for row in rows})
         for update in updates:
             if update.update_id in new:
                 await self._app.update_queue.put(update)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import String, cast, delete, distinct, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.inserts import insert_for
@@ -143,6 +143,20 @@ class ReceivedUpdateRepository:
             .limit(limit)
         )
         return [dict(row) for row in rows]
+
+    async def arrivals_since(self, chat_ids: Sequence[int], since: datetime) -> dict[int, int]:
+        """How many updates each chat sent since `since`, whichever process took them; an
+        album counts once (Telegram sends one update per photo)."""
+        if not chat_ids:
+            return {}
+        album = ReceivedUpdate.payload["message"]["media_group_id"].as_string()
+        one_each = func.coalesce(album, cast(ReceivedUpdate.update_id, String))
+        rows = await self.session.execute(
+            select(ReceivedUpdate.chat_id, func.count(distinct(one_each)))
+            .where(ReceivedUpdate.chat_id.in_(chat_ids), ReceivedUpdate.received_at > since)
+            .group_by(ReceivedUpdate.chat_id)
+        )
+        return {int(chat_id): int(count) for chat_id, count in rows if chat_id is not None}
 
     async def earlier_pending(self, chat_id: int, update_id: int) -> bool:
         """Whether an earlier update of the chat still waits (another process holds it)."""

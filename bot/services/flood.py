@@ -1,5 +1,10 @@
 """Incoming flood guard: a sliding window of updates per chat, in memory.
 
+With several processes behind one address each sees only some of a chat's updates; every
+update is stored before it is handled, so there the count comes from the database instead
+(bot/updates.py calls `arrived_everywhere`), and a flooding chat is turned away by whichever
+process its next update reaches.
+
 It runs when an update *arrives*, before the update waits for its chat's turn, so a chat
 that floods never builds a queue in front of its own later messages, and never holds up
 anyone else. An album counts once (Telegram sends one update per photo). Once a chat goes
@@ -17,6 +22,9 @@ from dataclasses import dataclass, field
 
 # The third copy of the same text within the window is a flood.
 REPEATS_ALLOWED = 2
+# A count across processes (see FloodGuard.arrived_everywhere) stands for the update it was
+# taken for, which arrives at the guard moments later.
+SHARED_COUNT_FRESH = 1.0
 
 
 @dataclass
@@ -28,6 +36,10 @@ class _Chat:
     last_text_at: float = 0.0
     flooding_until: float = 0.0
     warned: bool = False
+    # With several processes: the chat's arrivals in the window across all of them (from
+    # the database, bot/updates.py), and when that was counted.
+    everywhere: int = 0
+    everywhere_at: float = 0.0
 
 
 class FloodGuard:
@@ -54,11 +66,23 @@ class FloodGuard:
         chat.last_group = media_group
         while chat.arrivals and now - chat.arrivals[0] > self.window:
             chat.arrivals.popleft()
-        if len(chat.arrivals) >= self.max_updates:
+        if self._earlier_arrivals(chat, now) >= self.max_updates:
             self._start_flood(chat, now)
             return False
         chat.arrivals.append(now)
         return True
+
+    def arrived_everywhere(self, key: int, count: int, now: float) -> None:
+        """Several processes share the chats: `count` updates of chat `key` (this one
+        included) reached any of them within the window. Called before `arrive`."""
+        chat = self._chats.setdefault(key, _Chat())
+        chat.everywhere, chat.everywhere_at = count, now
+
+    def _earlier_arrivals(self, chat: _Chat, now: float) -> int:
+        """Arrivals before this one within the window: this process's own, or all the
+        processes' when they were counted just now."""
+        shared = chat.everywhere - 1 if now - chat.everywhere_at < SHARED_COUNT_FRESH else 0
+        return max(len(chat.arrivals), shared)
 
     def _repeated(self, chat: _Chat, text: str | None, now: float) -> bool:
         if text is None or text != chat.last_text or now - chat.last_text_at > self.window:

@@ -393,7 +393,11 @@ class ReceivedUpdate(Base):
     """
 
     __tablename__ = "received_updates"
-    __table_args__ = (Index("ix_received_updates_status", "status", "update_id"),)
+    __table_args__ = (
+        Index("ix_received_updates_status", "status", "update_id"),
+        # A chat's recent arrivals, counted by every process (bot/updates.py).
+        Index("ix_received_updates_chat", "chat_id", "received_at"),
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)

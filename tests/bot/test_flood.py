@@ -110,3 +110,20 @@ def test_the_third_copy_of_the_same_text_starts_a_flood() -> None:
     assert guard.arrive(3, 0.0, text="好")
     assert guard.arrive(3, 0.1, text="好")
     assert guard.arrive(3, 20.0, text="好")
+
+
+def test_arrivals_at_other_processes_count() -> None:
+    # Several processes: this one saw one update, the database counts four (this one too).
+    guard = FloodGuard(max_updates=3, window_seconds=10)
+    assert guard.arrive(CHAT, 0.0)
+    guard.arrived_everywhere(CHAT, 3, 1.0)
+    assert guard.arrive(CHAT, 1.0)  # two before it: admitted
+    guard.arrived_everywhere(CHAT, 4, 2.0)
+    assert not guard.arrive(CHAT, 2.0)  # three before it: a flood
+    assert guard.flooding(CHAT, 2.0)
+
+
+def test_an_old_count_from_other_processes_is_not_used() -> None:
+    guard = FloodGuard(max_updates=3, window_seconds=10)
+    guard.arrived_everywhere(CHAT, 10, 0.0)
+    assert guard.arrive(CHAT, 5.0)  # the count was for another update, seconds ago

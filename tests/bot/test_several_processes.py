@@ -190,3 +190,31 @@ def _reached(api: FakeBotApi) -> dict[int, int]:
         if sent:
             counts[chat_id] = sent
     return counts
+
+
+async def test_a_flood_is_counted_across_both_processes(
+    served_api: tuple[FakeBotApi, RunningServer],
+    database_url: str,
+    session_factory: SessionFactory,
+    clock: MutableClock,
+    tmp_path: Path,
+) -> None:
+    """Eight quick updates of one chat, alternating: each process sees four, under its limit
+    of six, but together they are a flood, and the person is told so."""
+    api, server = served_api
+    await factories.township(session_factory, clock.now())
+    bots = [WebhookProcess(api, server, database_url, tmp_path) for _ in range(2)]
+    for bot in bots:
+        bot.env["FLOOD_MAX_UPDATES"] = "6"
+        bot.env["FLOOD_WINDOW_SECONDS"] = "60"
+    await asyncio.gather(*(bot.start() for bot in bots))
+    user = api.user(1002, first_name="王阿姨", language_code="zh-hans")
+    try:
+        for i in range(8):
+            assert await bots[i % 2].post(_command(500 + i, 1002, "/help")) == 200
+        # The answers to the first updates come before the warning; they are not counted.
+        await replies_until(user, "您发消息太快了", timeout=20)
+    finally:
+        logs = [await bot.stop() for bot in bots]
+    for log in logs:
+        assert "Traceback" not in log, log

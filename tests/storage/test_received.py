@@ -63,3 +63,28 @@ async def test_only_done_updates_are_pruned(
         assert await uow.received.prune(clock.now() + timedelta(seconds=1)) == 1
         await uow.commit()
     assert [await _status(session_factory, n) for n in (1, 2, 3)] == [None, HANDLED, PENDING]
+
+
+async def test_a_chats_recent_arrivals_count_an_album_once(
+    session_factory: SessionFactory, clock: MutableClock
+) -> None:
+    def photo(album: str) -> dict[str, object]:
+        return {"message": {"media_group_id": album, "photo": [{"file_id": "p"}]}}
+
+    earlier = clock.now()
+    clock.advance(minutes=5)
+    async with UnitOfWork(session_factory) as uow:
+        await uow.received.accept([(1, 10, {"message": {"text": "早"}})], earlier)
+        now = [
+            (2, 10, {"message": {"text": "路灯坏了"}}),
+            (3, 10, photo("a")),
+            (4, 10, photo("a")),  # the same album
+            (5, 10, photo("b")),
+            (6, 20, {"message": {"text": "你好"}}),
+            (7, None, {}),
+        ]
+        await uow.received.accept(now, clock.now())
+        await uow.commit()
+        since = clock.now() - timedelta(minutes=1)
+        assert await uow.received.arrivals_since([10, 20, 30], since) == {10: 3, 20: 1}
+        assert await uow.received.arrivals_since([], since) == {}
