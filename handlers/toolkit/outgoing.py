@@ -105,8 +105,9 @@ async def _answer(query: CallbackQuery, replies: Replies) -> None:
     """Stop the button's spinner (with the notice, if any); its trouble ends nothing."""
     try:
         await query.answer(replies.notice, show_alert=replies.alert)
-    except BadRequest:
-        pass  # "query is too old": the person pressed long ago, nothing to stop
+    except BadRequest as exc:
+        # "query is too old": the person pressed long ago, there is no spinner to stop.
+        log.debug("a button press was not answered: %s", exc)
     except TelegramError as exc:
         log.info("could not answer a button press: %s", exc)
 
