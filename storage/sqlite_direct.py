@@ -11,6 +11,7 @@ Everything else, and every statement on PostgreSQL, goes through SQLAlchemy as b
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
@@ -48,12 +49,23 @@ class DirectSQLite:
 
     def to_db(self, column: ColumnElement[Any], value: Any) -> Any:
         """`value` as SQLAlchemy would bind it for `column` (JSON text, a UTC time)."""
-        process = column.type.dialect_impl(self._dialect).bind_processor(self._dialect)
+        process = _bind_processor(column, self._dialect)
         return process(value) if process is not None else value
 
     def from_db(self, column: ColumnElement[Any], value: Any) -> Any:
-        process = column.type.dialect_impl(self._dialect).result_processor(self._dialect, None)
+        process = _result_processor(column, self._dialect)
         return process(value) if process is not None else value
+
+
+# The conversions are looked up once per column, not on every statement of every update.
+@functools.cache
+def _bind_processor(column: ColumnElement[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@functools.cache
+def _result_processor(column: ColumnElement[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
 
 
 async def direct_sqlite(session: AsyncSession) -> DirectSQLite | None:
