@@ -128,21 +128,26 @@ async def prepare(url: str, followers: int, postgres: bool) -> None:
         await setup_township(uow, name="东风镇", villages=["东风村"], now=now)
         await uow.commit()
     async with engine.begin() as connection:
-        people = [
-            {
-                "telegram_id": FIRST_FOLLOWER + i,
-                "chat_id": FIRST_FOLLOWER + i,
-                "first_name": f"居民{i}",
-                "language_code": "zh-hans",
-                "active": True,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in range(followers)
-        ]
+        people = follower_rows(FIRST_FOLLOWER, followers, now)
         for start in range(0, len(people), 1000):
             await connection.execute(insert(Person), people[start : start + 1000])
     await engine.dispose()
+
+
+def follower_rows(first: int, count: int, now: datetime) -> list[dict[str, Any]]:
+    """People who can be reached, their Telegram ids (and chats) from `first` on."""
+    return [
+        {
+            "telegram_id": first + i,
+            "chat_id": first + i,
+            "first_name": f"居民{i}",
+            "language_code": "zh-hans",
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
 
 
 async def queue_broadcast(url: str, followers: int) -> None:

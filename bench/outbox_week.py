@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
+from bench.fanout import follower_rows  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.dispatcher import NotificationDispatcher  # noqa: E402
 from bot.services.container import Services  # noqa: E402
@@ -93,21 +94,7 @@ async def _followers(
     for i in range(count):
         api.user(FIRST_FOLLOWER + i, first_name="居民")
     async with sessions() as session:
-        await session.execute(
-            insert(Person),
-            [
-                {
-                    "telegram_id": FIRST_FOLLOWER + i,
-                    "chat_id": FIRST_FOLLOWER + i,
-                    "first_name": "居民",
-                    "language_code": "zh-hans",
-                    "active": True,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(count)
-            ],
-        )
+        await session.execute(insert(Person), follower_rows(FIRST_FOLLOWER, count, now))
         await session.commit()
         return list(
             (
