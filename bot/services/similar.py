@@ -59,7 +59,23 @@ class SimilarityService:
     def add_issue(
         self, township_id: int, issue_id: int, text: str, village: str | None, created_at: datetime
     ) -> None:
-        """A new open issue joins the index in place (a rebuild per submission would not scale)."""
+        """A new open issue joins the index in place (a rebuild per submission would not scale).
+
+        Reading the text takes a few milliseconds of the event loop: inside the bot it runs
+        as a step of its own, once the resident's answer is on its way, not in front of it.
+        Only a question already under way in that moment can miss the new issue, as if it
+        had been asked a moment earlier.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._add_now(township_id, issue_id, text, village, created_at)
+            return
+        loop.call_soon(self._add_now, township_id, issue_id, text, village, created_at)
+
+    def _add_now(
+        self, township_id: int, issue_id: int, text: str, village: str | None, created_at: datetime
+    ) -> None:
         index = self._indexes.get(township_id)
         if index is not None:
             doc = IssueDoc(
