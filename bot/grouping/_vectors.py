@@ -62,6 +62,10 @@ def family_counts(analyses: Sequence[Analysis]) -> Families:
     )
 
 
+# Below one bucket in this many touched, counting the touched ones beats a full pass.
+_FEW_FEATURES = 16
+
+
 class DocumentFrequencies:
     """Per-bucket document counts, frozen into IDF weights on demand."""
 
@@ -75,7 +79,13 @@ class DocumentFrequencies:
     def add(self, counts: Families) -> None:
         present = (counts[0] + counts[1] + counts[2]).tocsr()
         present.sum_duplicates()
-        self._df += np.bincount(present.indices, minlength=N_FEATURES).astype(np.int32)
+        if present.nnz * _FEW_FEATURES < N_FEATURES:
+            # One new issue touches a few hundred of the million buckets: counting into a
+            # million-long array would cost more than the rest of indexing the issue.
+            buckets, in_docs = np.unique(present.indices, return_counts=True)
+            self._df[buckets] += in_docs.astype(np.int32)
+        else:
+            self._df += np.bincount(present.indices, minlength=N_FEATURES).astype(np.int32)
         self.n_docs += present.shape[0]
         self._idf = None
 

@@ -74,3 +74,17 @@ def test_many_adds_refresh_statistics_and_drop_discarded() -> None:
     assert len(index) == 2 + 9
     hit = index.query("和平路的井盖破损了", "", None, k=1)[0]
     assert hit.key.startswith("x") and hit.key != "x0"
+
+
+def test_document_frequencies_count_the_same_for_one_issue_and_for_many() -> None:
+    """One new issue is counted bucket by bucket, a batch in one pass: same counts."""
+    from bot.grouping._vectors import DocumentFrequencies, family_counts
+    from bot.grouping.analysis import analyse
+
+    analyses = [analyse(doc.title, doc.body) for doc in _OPEN]
+    batch, one_by_one = DocumentFrequencies(), DocumentFrequencies()
+    batch.add(family_counts(analyses))
+    for a in analyses:
+        one_by_one.add(family_counts([a]))
+    assert one_by_one.n_docs == batch.n_docs == len(_OPEN)
+    assert (one_by_one.idf() == batch.idf()).all()
