@@ -59,7 +59,9 @@ async def issue_submitted(uow: UnitOfWork, issue: Issue, now: datetime) -> int:
     if township is None or township.new_issue_alerts != "each":
         return 0
     village = await uow.directory.village(issue.village_id) if issue.village_id else None
-    voice, photos = (await uow.staff.media([issue.id])).get(issue.id, (False, 0))
+    # The issue arrives with its attachments (it was just built, or read with its history).
+    voice = any(a.kind == "voice" for a in issue.attachments)
+    photos = sum(1 for a in issue.attachments if a.kind == "photo")
     payload = {
         "issue_id": issue.id,
         "issue_number": issue.number,
