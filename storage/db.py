@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.sqlite_checkpoint import Checkpointer
 from storage.sqlite_direct import count_direct_statements
 from storage.sqlite_inline import inline_creator
 
@@ -41,7 +42,9 @@ def _ensure_sqlite_folder(url: str) -> None:
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 
 
-def _sqlite_pragmas(synchronous: str, busy_ms: int, *, reader: bool) -> Callable[..., None]:
+def _sqlite_pragmas(
+    synchronous: str, busy_ms: int, *, reader: bool, checkpoints_elsewhere: bool
+) -> Callable[..., None]:
     def apply(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         # WAL lets readers work while one writer commits.
@@ -51,6 +54,8 @@ def _sqlite_pragmas(synchronous: str, busy_ms: int, *, reader: bool) -> Callable
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if reader:
             cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write: a bug
+        if checkpoints_elsewhere:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # storage/sqlite_checkpoint.py
         cursor.close()
 
     return apply
@@ -65,6 +70,7 @@ def _sqlite_engine(
     max_overflow: int,
     synchronous: str = "NORMAL",
     echo: bool = False,
+    checkpoints_elsewhere: bool = False,
 ) -> AsyncEngine:
     if synchronous.upper() not in SYNCHRONOUS_MODES:
         raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}")
@@ -79,16 +85,25 @@ def _sqlite_engine(
     event.listen(
         engine.sync_engine,
         "connect",
-        _sqlite_pragmas(synchronous.upper(), busy_ms, reader=reader),
+        _sqlite_pragmas(
+            synchronous.upper(), busy_ms, reader=reader, checkpoints_elsewhere=checkpoints_elsewhere
+        ),
     )
     return engine
 
 
-def create_engine(url: str, *, echo: bool = False, synchronous: str = "NORMAL") -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    synchronous: str = "NORMAL",
+    checkpoints_elsewhere: bool = False,
+) -> AsyncEngine:
     """The writer: on SQLite one connection on the event-loop thread (storage/sqlite_inline.py).
 
     SQLite allows one writer at a time; one pooled connection serialises transactions inside
     this process instead of failing with "database is locked" on lock upgrades.
+    `checkpoints_elsewhere`: its commits leave WAL checkpoints to a Checkpointer.
     """
     if is_sqlite(url):
         return _sqlite_engine(
@@ -99,6 +114,7 @@ def create_engine(url: str, *, echo: bool = False, synchronous: str = "NORMAL") 
             max_overflow=0,
             synchronous=synchronous,
             echo=echo,
+            checkpoints_elsewhere=checkpoints_elsewhere,
         )
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -143,6 +159,7 @@ class Database:
     writer: AsyncEngine
     reader: AsyncEngine | None = None
     bulk: AsyncEngine | None = None
+    checkpointer: Checkpointer | None = None
 
     @property
     def sessions(self) -> SessionFactory:
@@ -157,6 +174,8 @@ class Database:
         return create_session_factory(self.bulk) if self.bulk is not None else None
 
     async def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()  # the writer's last close checkpoints what is left
         for engine in (self.reader, self.bulk, self.writer):
             if engine is not None:
                 await engine.dispose()
@@ -179,11 +198,22 @@ def count_activity(
 
 
 def open_database(url: str, *, synchronous: str = "NORMAL") -> Database:
-    return Database(
-        writer=create_engine(url, synchronous=synchronous),
+    """The bot's engines; on a SQLite file also its checkpointing thread (started here)."""
+    path = make_url(url).database if is_sqlite(url) else None
+    checkpointer = None
+    if path and path != ":memory:":
+        checkpointer = Checkpointer(path, synchronous=synchronous.upper())
+    database = Database(
+        writer=create_engine(
+            url, synchronous=synchronous, checkpoints_elsewhere=checkpointer is not None
+        ),
         reader=create_read_engine(url),
         bulk=create_bulk_engine(url),
+        checkpointer=checkpointer,
     )
+    if checkpointer is not None:
+        checkpointer.start()
+    return database
 
 
 async def truncate_all(engine: AsyncEngine) -> None:
