@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import hashlib
 import itertools
 import os
@@ -453,11 +454,17 @@ async def measure(
         await wait_until_warm(metrics_url)
         # A short warm-up so imports and first connections are not measured.
         await run_phase(api, 900_000, 3, steps, None)
+        # The harness's own heap (earlier runs' fakes, every chat's log) must not hand the
+        # bot measured now a 100-200 ms full collection of the harness mid-phase: what
+        # exists now is set aside from the collector until this bot is measured.
+        gc.collect()
+        gc.freeze()
         assert bot.process is not None
         pid = bot.process.pid
         paced = await run_phase(api, 100_000, residents, steps, think, pid, metrics_url)
         saturated = await run_phase(api, 200_000, residents, steps, None, pid, metrics_url)
     finally:
+        gc.unfreeze()
         if forwarder is not None:
             await forwarder.stop()
         for each in (bot, *others):
