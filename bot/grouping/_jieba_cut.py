@@ -42,6 +42,7 @@ def cut(dt: jieba.Tokenizer, sentence: str) -> list[str]:
 
 def _cut_block(dt: jieba.Tokenizer, sentence: str, out: list[str]) -> None:
     freq = dt.FREQ
+    known = freq.get
     logtotal = log(dt.total)
     n = len(sentence)
     # Best route from each position to the end: its log probability and first word's end.
@@ -51,15 +52,19 @@ def _cut_block(dt: jieba.Tokenizer, sentence: str, out: list[str]) -> None:
         best_p = 0.0
         best_end = -1
         i = idx
-        frag = sentence[idx]
-        while i < n and frag in freq:
-            count = freq[frag]
+        # The dictionary holds every prefix of its words (count 0 when not a word).
+        count = known(sentence[idx])
+        while count is not None:
             if count:
                 p = (log(count) - logtotal) + route_p[i + 1]
-                if best_end < 0 or p > best_p or (p == best_p and i > best_end):
+                # Ends come in increasing order, so an equal score from a later end is
+                # jieba's tie rule (the larger end wins).
+                if best_end < 0 or p >= best_p:
                     best_p, best_end = p, i
             i += 1
-            frag = sentence[idx : i + 1]
+            if i == n:
+                break
+            count = known(sentence[idx : i + 1])
         if best_end < 0:
             # No dictionary word starts here: the character alone.
             char = sentence[idx]

@@ -90,10 +90,12 @@ def member_terms(
 ) -> list[tuple[str, ...]]:
     """For each member, its title words that some other member also uses (title or body)."""
     texts = [_matter_text(p) for p in parts]
+    # How many members' texts hold each word, counted once per word; a member's own
+    # text is then taken off its count.
+    holding = {w: sum(w in t for t in texts) for w in {w for mine in words for w in mine}}
     out: list[tuple[str, ...]] = []
-    for k, mine in enumerate(words):
-        others = [t for j, t in enumerate(texts) if j != k]
-        found = [(sum(w in t for t in others), w) for w in mine]
+    for mine, own in zip(words, texts, strict=True):
+        found = [(holding[w] - (w in own), w) for w in mine]
         found = [(c, w) for c, w in found if c > 0]
         found.sort(key=lambda cw: (-cw[0], -len(cw[1]), cw[1]))
         out.append(tuple(w for _, w in found[:MAX_MEMBER_TERMS]))

@@ -58,6 +58,7 @@ _SALT_TITLE = 24
 MIN_IDF_DOCS = 200
 _BLANK = "|"
 _DISTRICT_TEXT = re.compile(r"[A-Za-z]\d{0,2}(?:省|市|区|县)")
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -98,8 +99,7 @@ def terms(parts: IssueParts) -> tuple[str, ...]:
         if _BLANK in blanked[start : start + len(tok)]:
             continue
         word = tok.strip()
-        han = any("\u4e00" <= ch <= "\u9fff" for ch in word)
-        if len(word) >= 2 and han and word_class(word) is not WordClass.STOP:
+        if len(word) >= 2 and _HAN.search(word) and word_class(word) is not WordClass.STOP:
             seen.setdefault(word, None)
     return tuple(seen)
 

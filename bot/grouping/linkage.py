@@ -48,6 +48,31 @@ def _levels_agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return True
 
 
+def _tallies(
+    root: Sequence[int],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    strong_scores: np.ndarray | None,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of distinct starting groups as sorted keys (low * n + high), with the sum of
+    their pairs' scores and their best strong score (at least 0).
+
+    The sums are float64, added in the order of the pairs, as a loop would add them.
+    """
+    group = np.asarray(root, dtype=np.int64)
+    a, b = group[rows], group[cols]
+    apart = a != b
+    low, high = np.minimum(a, b)[apart], np.maximum(a, b)[apart]
+    between, which = np.unique(low * n + high, return_inverse=True)
+    sum_of = np.bincount(which, weights=scores[apart], minlength=len(between))
+    tops = scores if strong_scores is None else strong_scores
+    peak_of = np.zeros(len(between), dtype=np.float64)
+    np.maximum.at(peak_of, which, tops[apart].astype(np.float64))
+    return between, sum_of, peak_of
+
+
 def average_linkage(
     n: int,
     rows: np.ndarray,
@@ -103,19 +128,20 @@ def average_linkage(
     nothing: frozenset[int] = frozenset()
     unnamed: frozenset[str] = frozenset()
 
+    # Score sums and best pairs between the starting groups, tallied with numpy in
+    # the order the pairs come (so every sum is added up exactly as pair by pair).
+    between, sum_of, peak_of = _tallies(root, rows, cols, scores, strong_scores, n)
+    low, high = between // n, between % n
     sums: dict[int, dict[int, float]] = {r: {} for r in groups}
-    # Best single pair between two groups, kept beside the sums (same keys).
+    # Best single pair between two groups, kept beside the sums (same keys; a missing
+    # entry reads as 0).
     peaks: dict[int, dict[int, float]] = {r: {} for r in groups}
-    tops = scores if strong_scores is None else strong_scores
-    for i, j, s, t in zip(
-        rows.tolist(), cols.tolist(), scores.tolist(), tops.tolist(), strict=True
+    for a, b, s, t in zip(
+        low.tolist(), high.tolist(), sum_of.tolist(), peak_of.tolist(), strict=True
     ):
-        a, b = root[i], root[j]
-        if a != b:
-            sums[a][b] = sums[a].get(b, 0.0) + s
-            sums[b][a] = sums[b].get(a, 0.0) + s
-            if t > peaks[a].get(b, 0.0):
-                peaks[a][b] = peaks[b][a] = t
+        sums[a][b] = sums[b][a] = s
+        if t > 0.0:
+            peaks[a][b] = peaks[b][a] = t
 
     def allowed(a: int, b: int) -> bool:
         if b in forbid.get(a, nothing):
@@ -123,13 +149,18 @@ def average_linkage(
         sa, sb = scope.get(a), scope.get(b)
         return sa is None or sb is None or _levels_agree(sa, sb)
 
-    heap: list[tuple[float, int, int]] = []
-    for a, nbrs in sums.items():
-        for b, s in nbrs.items():
-            if a < b:
-                avg = s / (len(groups[a]) * len(groups[b]))
-                if avg >= threshold and peaks[a].get(b, 0.0) >= strong and allowed(a, b):
-                    heap.append((-avg, a, b))
+    size_of = np.zeros(n, dtype=np.int64)
+    for r, idxs in groups.items():
+        size_of[r] = len(idxs)
+    avg_of = sum_of / (size_of[low] * size_of[high])
+    ready = np.flatnonzero((avg_of >= threshold) & (peak_of >= strong))
+    heap: list[tuple[float, int, int]] = [
+        (-avg, a, b)
+        for avg, a, b in zip(
+            avg_of[ready].tolist(), low[ready].tolist(), high[ready].tolist(), strict=True
+        )
+        if allowed(a, b)
+    ]
     heapq.heapify(heap)
     next_id = n
     while heap:
@@ -148,15 +179,19 @@ def average_linkage(
             for other in kept_apart:
                 forbid[other] -= {a, b}
                 forbid[other].add(new)
-        sa, sb = sums.pop(a), sums.pop(b)
-        pa, pb = peaks.pop(a), peaks.pop(b)
-        merged: dict[int, float] = {}
-        best: dict[int, float] = {}
-        for other, s in (*sa.items(), *sb.items()):
-            if other not in (a, b):
-                merged[other] = merged.get(other, 0.0) + s
-        for other, s in (*pa.items(), *pb.items()):
-            if other not in (a, b) and s > best.get(other, 0.0):
+        # The merged group's sums and best pairs: a's, then b's added in (without
+        # the two themselves). A best pair of 0 may stay; it reads as a missing one.
+        merged = sums.pop(a)
+        sb = sums.pop(b)
+        merged.pop(b, None)
+        for other, s in sb.items():
+            if other != a:
+                merged[other] = merged[other] + s if other in merged else s
+        best = peaks.pop(a)
+        pb = peaks.pop(b)
+        best.pop(b, None)
+        for other, s in pb.items():
+            if other != a and s > best.get(other, 0.0):
                 best[other] = s
         sums[new] = merged
         peaks[new] = best

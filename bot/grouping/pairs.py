@@ -104,6 +104,37 @@ def _entries(
     return rows[upper] * n + cols[upper], m.data[upper].astype(np.float32)
 
 
+def _kept_entries(
+    product: sp.csr_matrix, start: int, first: int, named: IntArray, n: int
+) -> tuple[IntArray, FloatArray]:
+    """Keys (i * n + j, global) and values of a rare product cell's entries worth keeping.
+
+    ``product`` holds rows ``start..`` against columns ``first..``. An entry is kept
+    when i < j and its rare part reaches the floor or the two name a place in common
+    (``named``: sorted keys of the row block's place pairs). Most entries are tiny
+    products of a shared stock phrase, so the tests run on cell-local int32 positions
+    and keys are made only for the entries kept.
+    """
+    height, width = product.shape
+    rows = np.repeat(np.arange(height, dtype=np.int32), np.diff(product.indptr))
+    cols = product.indices
+    values = product.data
+    kept = values >= RARE_FLOOR
+    named_cols = named % n
+    inside = (named_cols >= first) & (named_cols < first + width)
+    if inside.any():
+        # A dense mask of the cell's place pairs, read at every entry's position.
+        place_pair = np.zeros(height * width, dtype=bool)
+        place_pair[(named[inside] // n - start) * width + (named_cols[inside] - first)] = True
+        kept |= place_pair[rows * width + cols]
+    if start + height > first:
+        # The cell reaches the diagonal: only pairs i < j count.
+        kept &= cols + (first - start) > rows
+    at = np.flatnonzero(kept)
+    keys = (rows[at].astype(np.int64) + start) * n + (cols[at].astype(np.int64) + first)
+    return keys, values[at].astype(np.float32, copy=False)
+
+
 def _at(keys: IntArray, values: FloatArray, wanted: IntArray) -> FloatArray:
     """Values at ``wanted`` keys (0 where absent); ``keys`` must be sorted."""
     out = np.zeros(len(wanted), dtype=np.float32)
@@ -170,15 +201,8 @@ def _candidates(
         for b, (start, stop) in enumerate(blocks):
             if start >= last - 1:
                 break  # no pair i < j left in this chunk
-            keys, values = _entries((rare[start:stop] @ chunk).tocsr(), start, first, n)
-            # The rare part is needed where both name a place, and wherever it alone
-            # reaches the floor: a dense mask of the cell's place pairs finds the first.
-            place_pair = np.zeros((stop - start, last - first), dtype=bool)
-            cols = named[b] % n
-            inside = (cols >= first) & (cols < last)
-            place_pair[named[b][inside] // n - start, cols[inside] - first] = True
-            kept = (values >= RARE_FLOOR) | place_pair[keys // n - start, keys % n - first]
-            found[b].append((keys[kept], values[kept]))
+            product = (rare[start:stop] @ chunk).tocsr()
+            found[b].append(_kept_entries(product, start, first, named[b], n))
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []

@@ -87,6 +87,8 @@ _SUBUNIT_SUFFIXES = frozenset(_SUFFIXES["subunit"])
 
 _ALL_SUFFIXES = frozenset({*_SITE_SUFFIXES, *_AREA_SUFFIXES})
 _SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
+# Last characters of the suffixes: most words end in none of them and need no slicing.
+_SUFFIX_ENDS = frozenset(x[-1] for x in _ALL_SUFFIXES if x)
 _MAX_NAME_CHARS = 8
 
 _Codes = npt.NDArray[np.uint64]
@@ -94,6 +96,8 @@ _Codes = npt.NDArray[np.uint64]
 
 def _suffix_at_end(token: str) -> str | None:
     """Longest place suffix ending the token (set lookups: this runs for every word)."""
+    if token[-1:] not in _SUFFIX_ENDS:
+        return None
     for n in _SUFFIX_LENGTHS:
         if len(token) >= n and token[-n:] in _ALL_SUFFIXES:
             return token[-n:]
@@ -151,7 +155,8 @@ def segment(text: str) -> Segmented:
         return Segmented((), (), ())
     mentions: list[PlaceMention] = []
     blocked = [False] * len(text)
-    for rx in (_DISTRICT_CODE, _PROVINCE):
+    # A named province needs its 省; most titles have none, and the search is slow.
+    for rx in (_DISTRICT_CODE, _PROVINCE) if "省" in text else (_DISTRICT_CODE,):
         for m in rx.finditer(text):
             if any(blocked[m.start() : m.end()]):
                 continue
