@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from bot.grouping._product import product
 from bot.grouping.features import TopicFeatures
 
 # A matter cosine of this much is already "the same matter, reworded": char n-gram
@@ -174,7 +175,7 @@ def _place_pairs(
     names: sp.csr_matrix, names_t: sp.csr_matrix, start: int, stop: int, n: int
 ) -> tuple[IntArray, FloatArray]:
     """Sorted keys (i < j) and place cosines of a row block's pairs naming alike places."""
-    keys, values = _entries((names[start:stop] @ names_t).tocsr(), start, 0, n)
+    keys, values = _entries(product(names[start:stop], names_t), start, 0, n)
     order = np.argsort(keys)
     return keys[order], values[order]
 
@@ -201,8 +202,8 @@ def _candidates(
         for b, (start, stop) in enumerate(blocks):
             if start >= last - 1:
                 break  # no pair i < j left in this chunk
-            product = (rare[start:stop] @ chunk).tocsr()
-            found[b].append(_kept_entries(product, start, first, named[b], n))
+            cell = product(rare[start:stop], chunk)
+            found[b].append(_kept_entries(cell, start, first, named[b], n))
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
