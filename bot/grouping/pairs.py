@@ -55,7 +55,7 @@ _MIN_NAME = 0.3
 _BLOCK_ROWS = 256
 # Issues per column chunk of the transposed rare matter (see _candidates).
 _CHUNK_COLS = 2048
-_GATHER_STEP = 16_384
+_GATHER_STEP = 4096
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
 # out of the product, which they would make nearly dense; they cost it most, and it
 # takes about half the time of a regroup.
@@ -204,6 +204,8 @@ def _candidates(
                 break  # no pair i < j left in this chunk
             cell = product(rare[start:stop], chunk)
             found[b].append(_kept_entries(cell, start, first, named[b], n))
+            del cell
+        del chunk  # before the next one is made
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
@@ -232,8 +234,10 @@ def scored_pairs(
     (the score where the pair is strong, else 0)."""
     n = len(features)
     matter = features.matter
-    df = np.bincount(matter.indices, minlength=matter.shape[1])
-    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
+    # The document counts span every hashed column: not kept beyond this line.
+    common = np.bincount(matter.indices, minlength=matter.shape[1]) > max(
+        _COMMON_MIN_DF, int(_COMMON_SHARE * n)
+    )
     rare = _compact_columns(_without(matter, common))
     keys, place, m = _candidates(features, rare)
     del rare
