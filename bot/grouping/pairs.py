@@ -234,11 +234,11 @@ def scored_pairs(
     (the score where the pair is strong, else 0)."""
     n = len(features)
     matter = features.matter
-    # The document counts span every hashed column: not kept beyond this line.
-    common = np.bincount(matter.indices, minlength=matter.shape[1]) > max(
-        _COMMON_MIN_DF, int(_COMMON_SHARE * n)
-    )
-    rare = _compact_columns(_without(matter, common))
+    df = np.bincount(matter.indices, minlength=matter.shape[1])
+    common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
+    # An n-gram of one issue only pairs that issue with itself: the product skips it.
+    rare = _compact_columns(_without(matter, common | (df < 2)))
+    del df  # it spans every hashed column
     keys, place, m = _candidates(features, rare)
     del rare
     rows, cols = keys // n, keys % n
