@@ -14,6 +14,9 @@ import numpy.typing as npt
 
 Codes = npt.NDArray[np.uint64]
 
+# Below this many characters (one text, a few titles) numbering the characters costs
+# more than the binary search it saves.
+_DENSE_MIN_CHARS = 1 << 16
 # Cells of the table of character pairs that prefix_starts builds (one byte each).
 _MAX_PAIR_CELLS = 1 << 22
 
@@ -22,16 +25,34 @@ def prefix_starts(cp: npt.NDArray[np.uint32], prefixes: Codes) -> npt.NDArray[np
     """Positions of ``cp`` (code points, ending in a separator) where one of the sorted
     two-character ``prefixes`` starts.
 
-    About half the characters of a text start some prefix, so looking each pair up by
-    binary search was most of the search. Instead the prefixes' first and second
-    characters are numbered, and a table over those numbers says which pairs are
-    prefixes: three lookups per position. A table too large for that (thousands of
-    distinct characters on both sides) falls back to the binary search.
+    About half the characters of a text start some prefix, so over a batch, looking
+    each pair up by binary search was most of the search. For a batch the prefixes'
+    first and second characters are numbered instead, and a table over those numbers
+    says which pairs are prefixes: three lookups per position. Few characters, or a
+    table too large (thousands of distinct characters on both sides), keep the binary
+    search.
     """
+    if len(cp) >= _DENSE_MIN_CHARS:
+        found = _by_pair_table(cp, prefixes)
+        if found is not None:
+            return found
+    firsts = prefixes >> np.uint64(21)
+    table = np.zeros(int(firsts.max()) + 2, dtype=bool)
+    table[firsts.astype(np.int64)] = True
+    maybe = np.flatnonzero(table[np.minimum(cp[:-1], len(table) - 1)])
+    codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
+    return maybe[among(codes, prefixes)]
+
+
+def _by_pair_table(cp: npt.NDArray[np.uint32], prefixes: Codes) -> npt.NDArray[np.intp] | None:
+    """prefix_starts through a table of numbered character pairs; None if too large."""
     firsts, first_of = np.unique((prefixes >> np.uint64(21)).astype(np.int64), return_inverse=True)
     seconds, second_of = np.unique(
         (prefixes & np.uint64((1 << 21) - 1)).astype(np.int64), return_inverse=True
     )
+    width = len(seconds) + 1
+    if (len(firsts) + 1) * width > _MAX_PAIR_CELLS:
+        return None
     # Number 0 stands for "no prefix has this character there".
     first_no = np.zeros(int(firsts[-1]) + 2, dtype=np.int32)
     first_no[firsts] = np.arange(1, len(firsts) + 1, dtype=np.int32)
@@ -39,14 +60,9 @@ def prefix_starts(cp: npt.NDArray[np.uint32], prefixes: Codes) -> npt.NDArray[np
     second_no[seconds] = np.arange(1, len(seconds) + 1, dtype=np.int32)
     a = first_no[np.minimum(cp[:-1], len(first_no) - 1)]
     b = second_no[np.minimum(cp[1:], len(second_no) - 1)]
-    width = len(seconds) + 1
-    if (len(firsts) + 1) * width <= _MAX_PAIR_CELLS:
-        table = np.zeros((len(firsts) + 1) * width, dtype=bool)
-        table[(first_of + 1) * width + second_of + 1] = True
-        return np.flatnonzero(table[a * width + b])
-    maybe = np.flatnonzero((a > 0) & (b > 0))
-    codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
-    return maybe[among(codes, prefixes)]
+    table = np.zeros((len(firsts) + 1) * width, dtype=bool)
+    table[(first_of + 1) * width + second_of + 1] = True
+    return np.flatnonzero(table[a * width + b])
 
 
 def opening_codes(texts: Sequence[str], width: int) -> Codes:

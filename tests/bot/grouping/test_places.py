@@ -47,7 +47,7 @@ def test_known_places_are_found_without_their_suffix_longest_first() -> None:
     ]
 
 
-def test_a_large_table_of_openings_falls_back_to_the_same_search(
+def test_a_batch_finds_places_through_a_table_as_the_search_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import random
@@ -64,7 +64,9 @@ def test_a_large_table_of_openings_falls_back_to_the_same_search(
     def spans() -> list[list[tuple[str, int, int]]]:
         return [[(m.text, m.start, m.end) for m in ms] for ms in gazetteer.find_all(texts)]
 
-    by_table = spans()
+    by_search = spans()  # a small batch: the binary search
+    monkeypatch.setattr(_core_codes, "_DENSE_MIN_CHARS", 0)
+    assert spans() == by_search  # the table of character pairs
     monkeypatch.setattr(_core_codes, "_MAX_PAIR_CELLS", 1)
-    assert spans() == by_table
-    assert sum(map(len, by_table)) > 50
+    assert spans() == by_search  # a table too large: the search again
+    assert sum(map(len, by_search)) > 50
