@@ -163,15 +163,23 @@ def token_ngram_counts(
     return counts_matrix(rows, cols, n, bits)
 
 
+# Rows normalised at a time: the temporaries take 16 bytes per entry, and over a whole
+# batch's matter that was the highest point of a regroup's memory.
+_NORM_ROWS = 1024
+
+
 def normalise_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     """Scale every row of a CSR matrix to unit L2 norm, in place (empty rows stay empty)."""
-    if m.nnz == 0:
-        return m
-    row_of = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-    norms = np.sqrt(
-        np.bincount(row_of, weights=np.square(m.data, dtype=np.float64), minlength=m.shape[0])
-    )
-    norms[norms == 0.0] = 1.0
-    # Cast before spreading over the entries: the same values, a smaller temporary.
-    m.data /= norms.astype(m.data.dtype)[row_of]
+    for first in range(0, m.shape[0], _NORM_ROWS):
+        last = min(first + _NORM_ROWS, m.shape[0])
+        start, stop = m.indptr[first], m.indptr[last]
+        if start == stop:
+            continue
+        row_of = np.repeat(np.arange(last - first), np.diff(m.indptr[first : last + 1]))
+        # Each row's squares are summed in the order of its entries, as over the whole.
+        squares = np.square(m.data[start:stop], dtype=np.float64)
+        norms = np.sqrt(np.bincount(row_of, weights=squares, minlength=last - first))
+        norms[norms == 0.0] = 1.0
+        # Cast before spreading over the entries: the same values, a smaller temporary.
+        m.data[start:stop] /= norms.astype(m.data.dtype)[row_of]
     return m

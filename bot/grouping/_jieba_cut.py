@@ -102,7 +102,72 @@ def _flush(freq: dict[str, int], buf: str, out: list[str]) -> None:
 @lru_cache(maxsize=_HMM_RUNS_KEPT)
 def _hmm_words(run: str) -> tuple[str, ...]:
     """The HMM's words for a run of characters (its model does not change at run time)."""
-    return tuple(finalseg.cut(run))
+    if finalseg.Force_Split_Words:
+        return tuple(finalseg.cut(run))  # words someone told jieba to split: its own path
+    out: list[str] = []
+    for blk in finalseg.re_han.split(run):
+        if finalseg.re_han.match(blk):
+            _hmm_block(blk, out)
+        else:
+            out.extend(x for x in finalseg.re_skip.split(blk) if x)
+    return tuple(out)
+
+
+# The HMM's four states: B(egin), M(iddle), E(nd) of a word, S(ingle character).
+_MIN = finalseg.MIN_FLOAT
+_START = finalseg.start_P
+_TRANS = {(a, b): finalseg.trans_P[a].get(b, _MIN) for a in "BMES" for b in "BMES"}
+_EB, _SB, _MM, _BM = _TRANS["E", "B"], _TRANS["S", "B"], _TRANS["M", "M"], _TRANS["B", "M"]
+_SS, _ES, _BE, _ME = _TRANS["S", "S"], _TRANS["E", "S"], _TRANS["B", "E"], _TRANS["M", "E"]
+
+
+def _hmm_block(blk: str, out: list[str]) -> None:
+    """finalseg's Viterbi and cut for one block of Han characters, with the four states
+    unrolled: jieba builds lists, tuples and whole paths per character and state, which
+    made the HMM a third of segmenting a title. The sums are added in jieba's order and
+    ties go its way (max over (probability, state) pairs: the later letter wins)."""
+    emit = finalseg.emit_P
+    eb, em, ee, es = emit["B"].get, emit["M"].get, emit["E"].get, emit["S"].get
+    c = blk[0]
+    b = _START["B"] + eb(c, _MIN)
+    m = _START["M"] + em(c, _MIN)
+    e = _START["E"] + ee(c, _MIN)
+    s = _START["S"] + es(c, _MIN)
+    # Per character after the first, the state before it on the best path to each state.
+    back: list[tuple[str, str, str, str]] = []
+    for c in blk[1:]:
+        p = eb(c, _MIN)
+        from_e, from_s = e + _EB + p, s + _SB + p
+        nb, bb = (from_e, "E") if from_e > from_s else (from_s, "S")
+        p = em(c, _MIN)
+        from_m, from_b = m + _MM + p, b + _BM + p
+        nm, bm = (from_b, "B") if from_b > from_m else (from_m, "M")
+        p = ee(c, _MIN)
+        from_b, from_m = b + _BE + p, m + _ME + p
+        ne, be = (from_b, "B") if from_b > from_m else (from_m, "M")
+        p = es(c, _MIN)
+        from_s, from_e = s + _SS + p, e + _ES + p
+        ns, bs = (from_e, "E") if from_e > from_s else (from_s, "S")
+        b, m, e, s = nb, nm, ne, ns
+        back.append((bb, bm, be, bs))
+    state = "E" if e > s else "S"
+    tags = [state]
+    for step in reversed(back):
+        state = step["BMES".index(state)]
+        tags.append(state)
+    tags.reverse()
+    begin = nexti = 0
+    for i, tag in enumerate(tags):
+        if tag == "B":
+            begin = i
+        elif tag == "E":
+            out.append(blk[begin : i + 1])
+            nexti = i + 1
+        elif tag == "S":
+            out.append(blk[i])
+            nexti = i + 1
+    if nexti < len(blk):
+        out.append(blk[nexti:])
 
 
 def forget_runs() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.grouping.features import IssueParts, terms
-from bot.grouping.places import PlaceMention, core_containment
+from bot.grouping.places import PlaceMention, core_bigrams, gram_containment
 from bot.grouping.wordlists import complaint_words
 
 # Containment at or above which two place cores name the same place (万科魅力之城 ~
@@ -43,11 +43,16 @@ def shared_place(parts: Sequence[IssueParts]) -> str | None:
     best: tuple[int, int, str] | None = None
     for text, _ in texts.most_common(12):
         core = cores[text]
+        # A mention carries its core's bigrams (core_containment's sets).
+        grams = core_bigrams(core)
         covered = sum(
             1
             for mentions, p in zip(per_member, parts, strict=True)
-            if any(core_containment(core, m.core) >= SAME_PLACE_CONTAINMENT for m in mentions)
-            or any(core_containment(core, a) >= SAME_PLACE_CONTAINMENT for a in p.anchored)
+            if any(gram_containment(grams, m.grams) >= SAME_PLACE_CONTAINMENT for m in mentions)
+            or any(
+                gram_containment(grams, core_bigrams(a)) >= SAME_PLACE_CONTAINMENT
+                for a in p.anchored
+            )
         )
         cand = (covered, texts[text], text)
         if best is None or cand > best:
@@ -107,17 +112,40 @@ def _framing_longest_first() -> tuple[str, ...]:
     return tuple(sorted((w for w in complaint_words() if len(w) >= 2), key=len, reverse=True))
 
 
+@cache
+def _framing_by_first() -> dict[str, tuple[tuple[int, str], ...]]:
+    """The framing words by their first character, each with its place in the order."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for i, word in enumerate(_framing_longest_first()):
+        out.setdefault(word[0], []).append((i, word))
+    return {first: tuple(words) for first, words in out.items()}
+
+
 def matter_phrase(p: IssueParts) -> str:
     """The title without places, district codes and complaint framing."""
     text = _BLANKS.sub("", p.title_matter).strip(_EDGE_PUNCT)
-    framing = _framing_longest_first()
-    changed = True
-    while changed:
-        changed = False
-        for word in framing:
-            if text.startswith(word):
-                text = text[len(word) :].lstrip(_EDGE_PUNCT)
-                changed = True
+    # Passes over the framing words in order, each word stripped if the text then
+    # starts with it, until a pass strips nothing. Only words starting with the text's
+    # first character can match, so each step looks at those alone.
+    by_first = _framing_by_first()
+    after = 0  # the place in the order the current pass has reached
+    changed = False
+    while True:
+        hit = next(
+            (
+                (i, word)
+                for i, word in by_first.get(text[:1], ())
+                if i >= after and text.startswith(word)
+            ),
+            None,
+        )
+        if hit is not None:
+            text = text[len(hit[1]) :].lstrip(_EDGE_PUNCT)
+            after, changed = hit[0] + 1, True
+        elif changed:
+            after, changed = 0, False  # a new pass
+        else:
+            break
     for tail in _TITLE_TAILS:
         if text.endswith(tail) and len(text) > len(tail) + 2:
             text = text[: -len(tail)]

@@ -94,9 +94,10 @@ def terms(parts: IssueParts) -> tuple[str, ...]:
     seg, blanked = parts.segmented, parts.title_matter
     seen: dict[str, None] = {}
     for tok, start in zip(seg.tokens, seg.starts, strict=True):
-        # Places (and district codes) are blanked in title_matter: a word touching a
-        # blank is part of a name.
-        if _BLANK in blanked[start : start + len(tok)]:
+        # A single character is never kept (the cheapest test first). Places (and
+        # district codes) are blanked in title_matter: a word touching a blank is part
+        # of a name.
+        if len(tok) < 2 or _BLANK in blanked[start : start + len(tok)]:
             continue
         word = tok.strip()
         if len(word) >= 2 and _HAN.search(word) and word_class(word) is not WordClass.STOP:

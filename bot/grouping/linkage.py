@@ -118,7 +118,8 @@ def average_linkage(
     scope: dict[int, frozenset[str]] = {}
     if scopes is not None:
         for r, idxs in groups.items():
-            named = frozenset().union(*(scopes[i] for i in idxs))
+            # Most groups start as one issue: its own set, not a copy.
+            named = scopes[r] if len(idxs) == 1 else frozenset().union(*(scopes[i] for i in idxs))
             if named:
                 scope[r] = named
     forbid: dict[int, set[int]] = {}
@@ -149,18 +150,20 @@ def average_linkage(
         sa, sb = scope.get(a), scope.get(b)
         return sa is None or sb is None or _levels_agree(sa, sb)
 
-    size_of = np.zeros(n, dtype=np.int64)
-    for r, idxs in groups.items():
-        size_of[r] = len(idxs)
+    size_of = np.bincount(root, minlength=n)  # at each group's root, its size
     avg_of = sum_of / (size_of[low] * size_of[high])
-    ready = np.flatnonzero((avg_of >= threshold) & (peak_of >= strong))
-    heap: list[tuple[float, int, int]] = [
-        (-avg, a, b)
-        for avg, a, b in zip(
-            avg_of[ready].tolist(), low[ready].tolist(), high[ready].tolist(), strict=True
-        )
-        if allowed(a, b)
+    ready = (avg_of >= threshold) & (peak_of >= strong)
+    # Only pairs with a group under some rule need the check; most have none.
+    ruled = np.zeros(n, dtype=bool)
+    ruled[[*scope, *forbid]] = True
+    checked = np.flatnonzero(ready & ruled[low] & ruled[high])
+    ready[checked] = [
+        allowed(a, b) for a, b in zip(low[checked].tolist(), high[checked].tolist(), strict=True)
     ]
+    kept = np.flatnonzero(ready)
+    heap: list[tuple[float, int, int]] = list(
+        zip((-avg_of[kept]).tolist(), low[kept].tolist(), high[kept].tolist(), strict=True)
+    )
     heapq.heapify(heap)
     next_id = n
     while heap:

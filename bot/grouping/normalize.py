@@ -54,10 +54,15 @@ _BOILERPLATE = re.compile(
     # The punctuation that followed the phrase goes with it.
     r"[\s，,。.：:！!；;]*"
 )
+# Every phrase above holds one of these characters (尊敬的, 好, 此致/敬礼, 谢, 回复/答复).
+# Most openings and closings hold none, and looking for six characters is far cheaper
+# than trying the phrases at every position. Keep it in step with the phrases.
+_MAYBE_BOILERPLATE = re.compile("[尊好致礼谢复]")
 
 _EDGE = 60
 # Boilerplate removal can leave runs of punctuation ("：，！") at the start.
 _LEADING_PUNCT = re.compile(r"^[\s，,。.：:！!；;、]+")
+_LEADING_CHARS = frozenset("，,。.：:！!；;、")
 
 
 def traditional_characters() -> frozenset[str]:
@@ -90,19 +95,30 @@ def normalize_text(text: str) -> str:
     return finish_normalizing(to_simplified(fold_width(text)))
 
 
-def finish_normalizing(out: str) -> str:
-    """The steps of normalize_text after width folding and script conversion."""
-    if _MAYBE_PHONE.search(out):
+def finish_normalizing(out: str, phone_like: bool | None = None) -> str:
+    """The steps of normalize_text after width folding and script conversion.
+
+    ``phone_like``: whether ``out`` holds a star or seven digits in a row, when the
+    caller knows (a batch finds out in numpy); None to look here.
+    """
+    if phone_like is None:
+        phone_like = _MAYBE_PHONE.search(out) is not None
+    if phone_like:
         out = _PHONE.sub(" ", out)
     out = _strip_boilerplate(out)
     out = " ".join(out.split())
-    return _LEADING_PUNCT.sub("", out)
+    # After the join the text starts with no space: only punctuation can be stripped.
+    return _LEADING_PUNCT.sub("", out) if out[:1] in _LEADING_CHARS else out
 
 
 def _strip_boilerplate(text: str) -> str:
     # Salutations open a letter and thanks close it; looking only there is faster on
     # long bodies and leaves a "你好" quoted in the middle of a complaint alone.
     if len(text) <= 2 * _EDGE:
-        return _BOILERPLATE.sub(" ", text)
+        return _without_boilerplate(text)
     head, middle, tail = text[:_EDGE], text[_EDGE:-_EDGE], text[-_EDGE:]
-    return _BOILERPLATE.sub(" ", head) + middle + _BOILERPLATE.sub(" ", tail)
+    return _without_boilerplate(head) + middle + _without_boilerplate(tail)
+
+
+def _without_boilerplate(part: str) -> str:
+    return _BOILERPLATE.sub(" ", part) if _MAYBE_BOILERPLATE.search(part) else part

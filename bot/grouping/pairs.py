@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from bot.grouping._product import product
 from bot.grouping.features import TopicFeatures
 
 # A matter cosine of this much is already "the same matter, reworded": char n-gram
@@ -54,7 +55,7 @@ _MIN_NAME = 0.3
 _BLOCK_ROWS = 256
 # Issues per column chunk of the transposed rare matter (see _candidates).
 _CHUNK_COLS = 2048
-_GATHER_STEP = 16_384
+_GATHER_STEP = 4096
 # N-grams in more than this share of issues (and more than _COMMON_MIN_DF) are left
 # out of the product, which they would make nearly dense; they cost it most, and it
 # takes about half the time of a regroup.
@@ -174,7 +175,7 @@ def _place_pairs(
     names: sp.csr_matrix, names_t: sp.csr_matrix, start: int, stop: int, n: int
 ) -> tuple[IntArray, FloatArray]:
     """Sorted keys (i < j) and place cosines of a row block's pairs naming alike places."""
-    keys, values = _entries((names[start:stop] @ names_t).tocsr(), start, 0, n)
+    keys, values = _entries(product(names[start:stop], names_t), start, 0, n)
     order = np.argsort(keys)
     return keys[order], values[order]
 
@@ -201,8 +202,10 @@ def _candidates(
         for b, (start, stop) in enumerate(blocks):
             if start >= last - 1:
                 break  # no pair i < j left in this chunk
-            product = (rare[start:stop] @ chunk).tocsr()
-            found[b].append(_kept_entries(product, start, first, named[b], n))
+            cell = product(rare[start:stop], chunk)
+            found[b].append(_kept_entries(cell, start, first, named[b], n))
+            del cell
+        del chunk  # before the next one is made
     keys_out: list[IntArray] = []
     place_out: list[FloatArray] = []
     rare_out: list[FloatArray] = []
@@ -233,7 +236,9 @@ def scored_pairs(
     matter = features.matter
     df = np.bincount(matter.indices, minlength=matter.shape[1])
     common = df > max(_COMMON_MIN_DF, int(_COMMON_SHARE * n))
-    rare = _compact_columns(_without(matter, common))
+    # An n-gram of one issue only pairs that issue with itself: the product skips it.
+    rare = _compact_columns(_without(matter, common | (df < 2)))
+    del df  # it spans every hashed column
     keys, place, m = _candidates(features, rare)
     del rare
     rows, cols = keys // n, keys % n

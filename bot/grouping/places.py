@@ -21,8 +21,8 @@ from enum import Enum
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 
+from bot.grouping._core_codes import Codes, among, opening_codes, prefix_starts
 from bot.grouping._lexicon import GENERIC_PLACE_NAMES, WordClass, cut, in_dictionary, word_class
 from bot.grouping.wordlists import sections
 
@@ -90,8 +90,6 @@ _SUFFIX_LENGTHS = tuple(sorted({len(x) for x in _ALL_SUFFIXES}, reverse=True))
 # Last characters of the suffixes: most words end in none of them and need no slicing.
 _SUFFIX_ENDS = frozenset(x[-1] for x in _ALL_SUFFIXES if x)
 _MAX_NAME_CHARS = 8
-
-_Codes = npt.NDArray[np.uint64]
 
 
 def _suffix_at_end(token: str) -> str | None:
@@ -327,7 +325,7 @@ class Gazetteer:
         self._by_prefix: dict[str, list[str]] = {}
         # Sorted codes of the cores' first two characters, of the two-character cores
         # and of the longer cores' first three characters (see find_all); None after add().
-        self._codes: tuple[_Codes, _Codes, _Codes] | None = None
+        self._codes: tuple[Codes, Codes, Codes] | None = None
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_prefix.values())
@@ -366,29 +364,21 @@ class Gazetteer:
             # Sorting fresh arrays is cheap next to the search, and keeps add() O(1).
             cores = [c for bucket in self._by_prefix.values() for c in bucket]
             self._codes = (
-                np.sort(_opening_codes(list(self._by_prefix), 2)),
-                np.sort(_opening_codes([c for c in cores if len(c) == 2], 2)),
-                np.sort(_opening_codes([c for c in cores if len(c) > 2], 3)),
+                np.sort(opening_codes(list(self._by_prefix), 2)),
+                np.sort(opening_codes([c for c in cores if len(c) == 2], 2)),
+                np.sort(opening_codes([c for c in cores if len(c) > 2], 3)),
             )
         prefixes, short_cores, openings = self._codes
         joined = "\x00".join(texts) + "\x00"
         cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        # Positions whose character starts some core: a table lookup per character,
-        # then the two-character codes of those few positions only.
-        firsts = prefixes >> np.uint64(21)
-        table = np.zeros(int(firsts.max()) + 2, dtype=bool)
-        table[firsts.astype(np.int64)] = True
-        maybe = np.flatnonzero(table[np.minimum(cp[:-1], len(table) - 1)])
-        codes = (cp[maybe].astype(np.uint64) << np.uint64(21)) | cp[maybe + 1].astype(np.uint64)
-        slot = np.minimum(np.searchsorted(prefixes, codes), len(prefixes) - 1)
-        pair_hit = prefixes[slot] == codes
-        hits, pairs = maybe[pair_hit], codes[pair_hit]
+        hits = prefix_starts(cp, prefixes)
+        pairs = (cp[hits].astype(np.uint64) << np.uint64(21)) | cp[hits + 1].astype(np.uint64)
         # Most of those positions start no core (bodies are long and cores share
         # openings): only where a two-character core or a longer core's first three
         # characters start can the loop below find one.
         third = np.append(cp, np.uint32(0))[hits + 2].astype(np.uint64)
         opening = (pairs << np.uint64(21)) | third
-        hits = hits[_among(pairs, short_cores) | _among(opening, openings)]
+        hits = hits[among(pairs, short_cores) | among(opening, openings)]
         if not len(hits):
             return out
         starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
@@ -407,21 +397,3 @@ class Gazetteer:
                         resume = pos + len(core)
                     break
         return out
-
-
-def _opening_codes(texts: Sequence[str], width: int) -> _Codes:
-    """Code of each text's first ``width`` characters, 21 bits a character, as find_all
-    computes them."""
-    out = np.zeros(len(texts), dtype=np.uint64)
-    for k in range(width):
-        out = (out << np.uint64(21)) | np.array([ord(t[k]) for t in texts], dtype=np.uint64)
-    return out
-
-
-def _among(codes: _Codes, known: _Codes) -> npt.NDArray[np.bool_]:
-    """Whether each code is in the sorted ``known`` codes."""
-    if not len(known):
-        return np.zeros(len(codes), dtype=bool)
-    slot = np.minimum(np.searchsorted(known, codes), len(known) - 1)
-    found: npt.NDArray[np.bool_] = known[slot] == codes
-    return found

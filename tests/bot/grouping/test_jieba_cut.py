@@ -22,3 +22,20 @@ def test_cuts_as_jieba_does() -> None:
     texts = SAMPLES + [row[key] for row in read_table() for key in ("text_a", "text_b")]
     for text in texts:
         assert cut(dt, text) == dt.lcut(text, HMM=True), text
+
+
+def test_hmm_words_are_finalsegs() -> None:
+    import random
+
+    from jieba import finalseg
+
+    from bot.grouping._jieba_cut import _hmm_words
+
+    rng = random.Random(0)
+    # Common and rare Han characters, the edges of jieba's Han range, letters, digits.
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000, 7)] + list("的了区村路ab1.%")
+    alphabet += ["\u9fd5", "\u9fd6", "\u3400"]
+    runs = {"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 15))) for _ in range(3000)}
+    runs |= {text[i : i + 6] for text in SAMPLES for i in range(len(text))}
+    for run in sorted(runs):
+        assert list(_hmm_words(run)) == list(finalseg.cut(run)), run

@@ -1,6 +1,10 @@
 """Normalisation: traditional/simplified, width variants and boilerplate compare equal."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.grouping import analyse, normalize_text, to_simplified
+from bot.grouping.normalize import _BOILERPLATE, _MAYBE_BOILERPLATE
 
 
 def test_traditional_and_simplified_normalise_to_the_same_text() -> None:
@@ -52,3 +56,33 @@ def test_a_batch_normalises_every_text_as_normalize_text_does() -> None:
     ordinary = [f"第{i}号：小区门口路灯坏了，" for i in range(40)]
     for batch in ([*texts, *ordinary, *texts], [*ordinary, "含有\x00分隔符"]):
         assert normalize_many(batch) == [normalize_text(t) for t in batch]
+
+
+def test_a_batch_finds_phone_numbers_as_normalize_text_does() -> None:
+    from bot.grouping._normalize_batch import normalize_many
+
+    texts = [
+        "电话13812345678请回电",
+        "座机0731-88888888，手机１３９１２３４５６７８",
+        "编号1234567和123456",
+        "星号*一个，三个***，号码138****5678",
+        # Other decimal digits: the phone pattern's \d matches them too.
+        "١٢٣٤٥٦٧ 和 ١٢٣٤٥٦",
+        "末尾七位数1234567",
+        "1234567",
+        "12345",
+        "*",
+    ]
+    ordinary = [f"第{i}号：小区门口路灯坏了，" for i in range(20)]
+    for batch in ([*texts, *ordinary], [*ordinary, *texts], [*texts, *texts, "", "", *texts]):
+        assert normalize_many(batch) == [normalize_text(t) for t in batch]
+    assert normalize_many(["", "1"] * 10) == ["", "1"] * 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_BOILERPLATE))
+def test_every_boilerplate_phrase_holds_a_character_of_the_quick_check(text: str) -> None:
+    # The quick check skips the phrases in text without any of its characters.
+    found = _BOILERPLATE.search(text)
+    assert found is not None
+    assert _MAYBE_BOILERPLATE.search(found.group()) is not None

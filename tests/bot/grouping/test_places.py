@@ -1,5 +1,7 @@
 """Place mentions are found by type suffix and kept apart from the matter."""
 
+import pytest
+
 from bot.grouping import PlaceLevel, analyse, extract_places, normalize_text
 from bot.grouping.places import Gazetteer
 
@@ -43,3 +45,28 @@ def test_known_places_are_found_without_their_suffix_longest_first() -> None:
         [("魅力之城", 2, 6)],
         [],
     ]
+
+
+def test_a_batch_finds_places_through_a_table_as_the_search_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from bot.grouping import _core_codes
+
+    rng = random.Random(4)
+    alphabet = "丽发新城魅力之城万科金鼎村桃源花园翠湖明德中学aB3"
+    gazetteer = Gazetteer()
+    for _ in range(300):
+        gazetteer.add("".join(rng.choice(alphabet) for _ in range(rng.randrange(2, 6))))
+    texts = ["".join(rng.choice(alphabet + "，的了") for _ in range(60)) for _ in range(50)]
+
+    def spans() -> list[list[tuple[str, int, int]]]:
+        return [[(m.text, m.start, m.end) for m in ms] for ms in gazetteer.find_all(texts)]
+
+    by_search = spans()  # a small batch: the binary search
+    monkeypatch.setattr(_core_codes, "_DENSE_MIN_CHARS", 0)
+    assert spans() == by_search  # the table of character pairs
+    monkeypatch.setattr(_core_codes, "_MAX_PAIR_CELLS", 1)
+    assert spans() == by_search  # a table too large: the search again
+    assert sum(map(len, by_search)) > 50
