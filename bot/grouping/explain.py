@@ -109,7 +109,9 @@ def member_terms(
 
 @cache
 def _framing_longest_first() -> tuple[str, ...]:
-    return tuple(sorted((w for w in complaint_words() if len(w) >= 2), key=len, reverse=True))
+    # Longest first, and words of one length in a fixed order: the set's own order
+    # changes with the process's hash seed, and so did some suggested titles.
+    return tuple(sorted((w for w in complaint_words() if len(w) >= 2), key=lambda w: (-len(w), w)))
 
 
 @cache
