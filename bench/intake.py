@@ -171,8 +171,11 @@ async def _await_answer(user: SimUser, expect: str | None, also: str | None = No
         if expect is None:
             if not message.edited:
                 return text
-        elif expect in text or (also is not None and also in text):
+        elif expect in text:
             return text  # a new message, or a pressed message rewritten into the next question
+        elif also is not None and also in text and not message.edited:
+            # The offer itself; its buttons taken away later (an edit) is no new offer.
+            return text
 
 
 async def _resident(

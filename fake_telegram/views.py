@@ -108,6 +108,8 @@ class ChatView:
         self.chat_id = chat_id
         self.token = token
         self._cursor = 0
+        # Edits read ahead of the cursor (see next_message_with).
+        self._taken: set[int] = set()
 
     @property
     def state(self) -> ChatState:
@@ -125,7 +127,11 @@ class ChatView:
         return messages[-1]
 
     def _bot_events_after(self, seq: int) -> list[ChatEvent]:
-        return [e for e in self.state.events if e.seq > seq and e.kind in ("bot", "edit")]
+        return [
+            e
+            for e in self.state.events
+            if e.seq > seq and e.kind in ("bot", "edit") and e.seq not in self._taken
+        ]
 
     async def next_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """The next bot message (new or edited) after the last one this view returned."""
@@ -144,6 +150,39 @@ class ChatView:
         self._cursor = event.seq
         assert event.message is not None
         return BotMessage.from_stored(event.message)
+
+    async def next_message_with(self, fragment: str, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """The next bot message; if it is a new message without `fragment`, an edit with
+        `fragment` that comes after it is read first (the new message stays next).
+
+        An edit rewrites a message the person has already read, above the new ones, so
+        whether it lands before or after a new message is nothing they can see; bots tidy a
+        pressed message after sending what follows it. Nothing is skipped: when no such
+        edit comes within `timeout`, the new message is returned as it is.
+        """
+        cursor = self._cursor
+        message = await self.next_message(timeout)
+        if message.edited or fragment in (message.text or ""):
+            return message
+        first = self._cursor
+        found: list[ChatEvent] = []
+
+        def edited() -> bool:
+            found[:] = [
+                e
+                for e in self._bot_events_after(first)
+                if e.kind == "edit"
+                and e.message is not None
+                and fragment in (BotMessage.from_stored(e.message).text or "")
+            ][:1]
+            return bool(found)
+
+        if not await self._api.activity.wait_for(edited, timeout):
+            return message
+        self._cursor = cursor  # the new message is read next
+        self._taken.add(found[0].seq)
+        assert found[0].message is not None
+        return BotMessage.from_stored(found[0].message)
 
     async def messages_until_idle(
         self,

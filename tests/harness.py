@@ -164,9 +164,11 @@ async def expect(user: ChatView, fragment: str, timeout: float = 5.0) -> BotMess
     """The bot's next message to `user`, which must contain `fragment` (nothing skipped).
 
     An edit counts as a message: a pressed keyboard that is rewritten or taken away is
-    something the person sees, so the test reads it too.
+    something the person sees, so the test reads it too. Where it lands among new messages
+    is not (it rewrites a message above them), so an edit is found after the new message
+    that follows it.
     """
-    message = await user.next_message(timeout=timeout)
+    message = await user.next_message_with(fragment, timeout=timeout)
     assert fragment in (message.text or ""), (
         f"expected {fragment!r}, the bot said {message.text!r}.\n{user.transcript_text()}"
     )

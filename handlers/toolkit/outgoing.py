@@ -8,6 +8,8 @@ Telegram's sharp edges are handled here, in one place:
 * one photo goes as a photo (albums need 2–10 items), more in albums of up to ten; a photo
   or voice Telegram refuses is logged and skipped, never costing the text that follows;
 * a button press is always answered, once, so its spinner stops;
+* the pressed message is tidied (its answer recorded in it, its buttons taken away) after
+  the messages that follow it, so the person's next question is not one round trip later;
 * someone who blocked the bot ends the sending (the caller marks them inactive).
 """
 
@@ -92,13 +94,46 @@ async def send_replies(
     answering = asyncio.ensure_future(_answer(query, replies)) if query is not None else None
     pressed = pressed or Pressed.of(query)
     try:
-        for op in replies.ops:
+        for op in _new_messages_first(replies.ops, pressed):
             await _perform(bot, chat_id, pressed, op)
     except Forbidden as exc:
         raise Blocked(str(exc)) from exc
     finally:
         if answering is not None:
             await answering
+
+
+def _new_messages_first(ops: Sequence[_Op], pressed: Pressed | None) -> list[_Op]:
+    """The ops in sending order: tidying the pressed message waits for the new messages.
+
+    The person waits for what comes next (the next question, the result). Rewriting the
+    pressed message into a record of the answer, or taking its buttons away, changes a
+    message they have already read, above the new ones, so it does not hold them up: it
+    moves to just after the last new message. An edit that becomes a new message (nothing
+    to rewrite, too long for one message) or that carries buttons (the pressed message
+    turned into the next question) keeps its place.
+    """
+    last_new = max((i for i, op in enumerate(ops) if isinstance(op, _NEW_MESSAGES)), default=-1)
+    tidying = [op for op in ops[:last_new] if _tidies_pressed(op, pressed)]
+    if not tidying:
+        return list(ops)
+    before = [op for op in ops[: last_new + 1] if not _tidies_pressed(op, pressed)]
+    return before + tidying + list(ops[last_new + 1 :])
+
+
+_NEW_MESSAGES = (_Text, _Photos, _Voice, _Location, _Document, _Picture)
+
+
+def _tidies_pressed(op: _Op, pressed: Pressed | None) -> bool:
+    if isinstance(op, _DropButtons):
+        return True
+    return (
+        isinstance(op, _Edit)
+        and op.markup is None
+        and pressed is not None
+        and pressed.has_text
+        and len(split_text(op.text)) == 1
+    )
 
 
 async def _answer(query: CallbackQuery, replies: Replies) -> None:

@@ -48,20 +48,20 @@ async def create_meeting(
     )
     assert topics.buttons[0].startswith("✓ YT-2026-0001")
     await staff.press_button(ZH._("Next ›"))
-    # Each question, once answered, becomes its answer.
-    await expect(staff, ZH._("Topics: {topics}", topics="YT-2026-0001 东门路灯"))
+    # Each question, once answered, becomes its answer (after the next question is sent).
     await expect(staff, ZH._(WHEN_QUESTION))
+    await expect(staff, ZH._("Topics: {topics}", topics="YT-2026-0001 东门路灯"))
     await staff.send(when)
     echo = await expect(staff, "2026年12月5日 星期六 19:00")
     await staff.press(echo.inline_keyboard[0][0][1] or "", echo)
-    await expect(staff, ZH._("Time: {when}", when="2026年12月5日 星期六 19:00"))
     await expect(staff, ZH._("How long will it take? Press, or type the minutes."))
+    await expect(staff, ZH._("Time: {when}", when="2026年12月5日 星期六 19:00"))
     await staff.press_button(ZH._("{minutes} min", minutes=90))
-    await expect(staff, ZH._("Length: about {minutes} minutes", minutes=90))
     await expect(staff, ZH._("On site, online, or both?"))
+    await expect(staff, ZH._("Length: about {minutes} minutes", minutes=90))
     await staff.press_button(ZH._("On site"))
-    await expect(staff, ZH._("Format: {format}", format=ZH._("On site")))
     await expect(staff, ZH._(WHERE))
+    await expect(staff, ZH._("Format: {format}", format=ZH._("On site")))
     await staff.send_location(30.5, 114.3)
     await expect(staff, ZH._("Location saved. Now type the address or the name of the place."))
     await staff.send("东风镇协商议事室（镇政府二楼）")
@@ -72,7 +72,6 @@ async def create_meeting(
     await expect(staff, ZH._(SEATS))
     if capacity is None:
         await staff.press_button(ZH._("No limit"))
-        await expect(staff, ZH._("Seats: {seats}", seats=ZH._("no limit")))
     else:
         await staff.send("0")
         await expect(staff, ZH._("The number of seats must be a whole number of at least 1."))
@@ -80,20 +79,23 @@ async def create_meeting(
     await expect(
         staff, ZH._("A short note for the invitees (what to bring, who may come) — or skip.")
     )
+    if capacity is None:
+        await expect(staff, ZH._("Seats: {seats}", seats=ZH._("no limit")))
     await staff.send("请带上身份证")
     await expect(staff, ZH._(MEMBERS))
     await staff.press_button(ZH._("Yes, all members"))
-    await expect(staff, ZH._("CPPCC members: invited"))
     summary = await expect(
         staff,
         ZH._("<b>Please check the meeting before it is created:</b>")
         .replace("<b>", "")
         .replace("</b>", ""),
     )
+    await expect(staff, ZH._("CPPCC members: invited"))
     assert "东风镇协商议事室" in summary.text and "商定维修方案" in summary.text
     await staff.press_button(ZH._("✅ Create and invite"))
-    await expect(staff, "HY-2026-0001")
-    return await expect(staff, "HY-2026-0001")  # the card
+    card = await expect(staff, "HY-2026-0001")
+    await expect(staff, "已邀请")  # the summary, rewritten into what was done
+    return card
 
 
 def png_pixels(png: bytes) -> np.ndarray:

@@ -77,8 +77,8 @@ async def test_a_short_or_reworded_repeat_is_offered(
     await second.send(typed)
     where = await expect(second, "村")
     await second.press(where.inline_keyboard[0][0][1] or "", where)
-    await expect(second, "南湖社区")
     offer = await expect(second, "YS-2026-000001")
+    await expect(second, "南湖社区")  # the question, rewritten into the answer
     assert any(label.startswith(("附议", "附議")) for label in offer.buttons)
 
 

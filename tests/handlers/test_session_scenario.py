@@ -54,8 +54,10 @@ async def describe_here(user: SimUser, tr: Translator, text: str) -> BotMessage:
     where = await user.next_message()
     assert where.inline_keyboard, where.text
     await user.press(where.inline_keyboard[0][0][1] or "", where)
-    await user.next_message()  # the question, rewritten into the answer
-    return await user.next_message()
+    asked = await user.next_message()
+    answered = await user.next_message()  # then the question, rewritten into the answer
+    assert answered.edited and answered.message_id == where.message_id
+    return asked
 
 
 async def finish_intake(
@@ -83,10 +85,11 @@ async def finish_intake(
         ask = "Would you like to add photos? Send them now (several at once is fine)."
         assert tr._(ask) in photos.text
         await user.press_button(tr._("No photos, next ›"))
-    await user.next_message()  # its button taken away
     await expect(
         user, tr._("Where is it? Share the location, or skip if you described the place already.")
     )
+    taken_away = await user.next_message()  # then its button taken away
+    assert taken_away.edited and not taken_away.buttons
     await user.tap_reply_button(tr._("Skip, no location"))
     await user.next_message()
     await user.next_message()  # may members see your name?
