@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,13 +50,13 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import Application, ExtBot
-from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.config import SUPPORTED_LOCALES
 from bot.context import ConsultationApp
 from bot.i18n import locale_for_language_code
 from bot.pacing import retry_seconds
+from bot.plain_calls import plain_call
 from bot.services.container import Services
 from storage.notifications import (
     ClaimedNotification,
@@ -69,9 +68,6 @@ log = logging.getLogger(__name__)
 
 _SEND_MESSAGE = "sendMessage"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# do_api_request suggests Bot.send_message for an endpoint PTB knows; here the plain call is
-# chosen on purpose (see NotificationDispatcher._calls).
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 BACKOFF: tuple[timedelta, ...] = (
     timedelta(seconds=5),
@@ -498,7 +494,7 @@ class NotificationDispatcher:
         }
         if push.keyboard is not None:
             words["reply_markup"] = push.keyboard
-        yield self._bot.do_api_request(_SEND_MESSAGE, api_kwargs=words, **pace), False
+        yield plain_call(self._bot, _SEND_MESSAGE, words, **pace), False
         if push.document is not None:
             filename, content = push.document
             yield (

@@ -28,6 +28,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import ConsultationApp
 from bot.pacing import retry_seconds
+from bot.plain_calls import plain_call
 from handlers.toolkit.outgoing import Pressed
 from handlers.toolkit.replies import Replies
 from handlers.toolkit.scope import send_committed
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 # The kinds of update the bot asks for (and accepts from a webhook).
 ALLOWED_UPDATES = Update.ALL_TYPES
 POLL_TIMEOUT = 30
+# A long poll is answered within its timeout; the margin covers the way there and back.
+LONG_POLL_MARGIN = 10.0
 RECOVERY_BATCH = 1000
 
 
@@ -103,20 +106,21 @@ class UpdateIntake:
         for chat_id, count in counts.items():
             flood.arrived_everywhere(chat_id, count, now)
 
-    async def accept(self, batch: Sequence[Update]) -> int:
-        """Store a batch in one transaction; queue the ones not seen before. Returns those."""
+    async def accept(self, batch: Sequence[dict[str, Any]]) -> int:
+        """Store a batch (Telegram's JSON, as it came) in one transaction; queue the updates
+        not seen before. Returns how many those were."""
         if not batch:
             return 0
         services = self._app.services
-        updates = list(batch)
+        updates = []
         rows = []
-        for index, update in enumerate(updates):
-            payload = update.to_dict()
+        for payload in batch:
             if _has_nul(payload):
                 # NUL characters mean nothing in a message and PostgreSQL cannot store them
-                # in text: such an update (rare; a cheap scan finds it) is read again without.
+                # in text: such an update (rare; a cheap scan finds it) is kept without.
                 payload = _strip_nul(payload)
-                updates[index] = update = Update.de_json(payload, self._app.bot)
+            update = Update.de_json(payload, self._app.bot)
+            updates.append(update)
             rows.append((update.update_id, chat_of(update), payload))
         async with services.uow() as uow:
             new = await uow.received.accept(rows, services.clock.now())
@@ -130,8 +134,7 @@ class UpdateIntake:
 
     async def accept_json(self, data: dict[str, Any]) -> bool:
         """A webhook body (checked already): stored, and queued when new."""
-        update = Update.de_json(data, self._app.bot)
-        return await self.accept([update]) == 1
+        return await self.accept([data]) == 1
 
     async def recover(self) -> int:
         """Send the answers a stop cut off; queue what was stored but not handled before the
@@ -160,19 +163,16 @@ async def poll(
     stop: asyncio.Event,
     *,
     timeout: int = POLL_TIMEOUT,  # noqa: ASYNC109 - getUpdates' own long-poll parameter
+    margin: float = LONG_POLL_MARGIN,
 ) -> None:
     """Long-poll getUpdates until `stop` is set; each batch is stored before it is
-    acknowledged by the next call's offset."""
+    acknowledged by the next call's offset. A poll not answered within `timeout` + `margin`
+    seconds is given up and asked again."""
     offset: int | None = None
     failures = 0
     while not stop.is_set():
         try:
-            updates = await _unless_stopped(
-                stop,
-                app.bot.get_updates(
-                    offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
-                ),
-            )
+            updates = await _unless_stopped(stop, _get_updates(app, offset, timeout, margin))
             if updates is None:
                 break  # stopping: the long poll was given up, nothing was acknowledged
         except RetryAfter as error:
@@ -201,12 +201,27 @@ async def poll(
             log.exception("could not store %d updates; asking for them again", len(updates))
             await _pause(stop, 1.0)
             continue
-        offset = updates[-1].update_id + 1
+        offset = int(updates[-1]["update_id"]) + 1
+
+
+async def _get_updates(
+    app: ConsultationApp,
+    offset: int | None,
+    timeout: int,  # noqa: ASYNC109 - getUpdates' own long-poll parameter
+    margin: float,
+) -> list[dict[str, Any]]:
+    """One getUpdates, as Telegram's JSON: each update is stored as it came, and built into
+    an `Update` once (bot/plain_calls.py)."""
+    words: dict[str, Any] = {"timeout": timeout, "allowed_updates": list(ALLOWED_UPDATES)}
+    if offset is not None:
+        words["offset"] = offset
+    result = await plain_call(app.bot, "getUpdates", words, read_timeout=timeout + margin)
+    return list(result)
 
 
 async def _unless_stopped(
-    stop: asyncio.Event, fetch: Coroutine[Any, Any, tuple[Update, ...]]
-) -> tuple[Update, ...] | None:
+    stop: asyncio.Event, fetch: Coroutine[Any, Any, list[dict[str, Any]]]
+) -> list[dict[str, Any]] | None:
     """The long poll's answer, or None once `stop` is set first.
 
     A stop must not wait out a long poll (up to POLL_TIMEOUT seconds). Cancelling the call

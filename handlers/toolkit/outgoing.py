@@ -32,6 +32,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
+from bot.plain_calls import plain_call
 from handlers.toolkit.replies import (
     ALBUM_LIMIT,
     CAPTION_LIMIT,
@@ -52,6 +53,7 @@ from handlers.toolkit.replies import (
 from handlers.toolkit.splitting import split_text
 
 log = logging.getLogger(__name__)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Blocked(Exception):
@@ -155,7 +157,11 @@ async def _perform(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Op) -> 
     elif isinstance(op, _DropButtons):
         if pressed is not None and pressed.has_buttons:
             await _ignore_unmodified(
-                bot.edit_message_reply_markup(chat_id, pressed.message_id, reply_markup=None)
+                plain_call(
+                    bot,
+                    "editMessageReplyMarkup",
+                    {"chat_id": chat_id, "message_id": pressed.message_id},
+                )
             )
     elif isinstance(op, _Photos):
         await _send_photos(bot, chat_id, op.file_ids)
@@ -203,15 +209,25 @@ async def _send_text(
     parts = split_text(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        message = await bot.send_message(
-            chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if last else None,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        words = _html(chat_id, part, markup if last else None)
         if last and on_sent is not None:
-            await on_sent(message)
+            # The one case that needs the sent message (its id, to edit it later).
+            await on_sent(await bot.send_message(**words))
+        else:
+            await plain_call(bot, "sendMessage", words)
+
+
+def _html(chat_id: int, text: str, markup: Markup) -> dict[str, Any]:
+    """A message's words: HTML, no link previews, its keyboard if any."""
+    words: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": _NO_PREVIEW,
+    }
+    if markup is not None:
+        words["reply_markup"] = markup
+    return words
 
 
 async def _edit(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Edit) -> None:
@@ -222,16 +238,9 @@ async def _edit(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Edit) -> N
         return
     first, rest = parts[0], parts[1:]
     try:
-        await _ignore_unmodified(
-            bot.edit_message_text(
-                first,
-                chat_id,
-                pressed.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=None if rest else op.markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        words = _html(chat_id, first, None if rest else op.markup)
+        words["message_id"] = pressed.message_id
+        await _ignore_unmodified(plain_call(bot, "editMessageText", words))
     except (BadRequest, NetworkError) as exc:
         # Too old to edit, deleted meanwhile, or Telegram failed: the change is committed,
         # so the answer still has to reach the person, as a new message.
