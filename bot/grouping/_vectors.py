@@ -76,6 +76,13 @@ class DocumentFrequencies:
         self.n_docs = 0
         self._idf: FloatArray | None = None
 
+    def copy(self) -> DocumentFrequencies:
+        twin = DocumentFrequencies.__new__(DocumentFrequencies)
+        twin._df = self._df.copy()
+        twin.n_docs = self.n_docs
+        twin._idf = self._idf
+        return twin
+
     def add(self, counts: Families) -> None:
         present = (counts[0] + counts[1] + counts[2]).tocsr()
         present.sum_duplicates()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.grouping import JOIN_SUGGESTION_THRESHOLD, IssueDoc, Match, SimilarityIndex, analyse
 from storage.db import SessionFactory
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 ISSUE_PREFIX = "i:"
 TOPIC_PREFIX = "t:"
@@ -47,6 +50,9 @@ class SimilarityService:
         self._factory = session_factory
         self._indexes: dict[int, SimilarityIndex] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        # Townships whose index is being refreshed, and the issues added meanwhile.
+        self._arrived_while_refreshing: dict[int, list[IssueDoc]] = {}
+        self._refreshing: set[asyncio.Task[None]] = set()
 
     async def warm_up(self) -> None:
         """Load the word-segmentation dictionary (about a second) before the first resident
@@ -77,15 +83,53 @@ class SimilarityService:
         self, township_id: int, issue_id: int, text: str, village: str | None, created_at: datetime
     ) -> None:
         index = self._indexes.get(township_id)
-        if index is not None:
-            doc = IssueDoc(
-                key=f"{ISSUE_PREFIX}{issue_id}",
-                title="",
-                body=text,
-                village=village,
-                created_at=created_at,
-            )
-            index.add(doc)
+        if index is None:
+            return
+        doc = IssueDoc(
+            key=f"{ISSUE_PREFIX}{issue_id}",
+            title="",
+            body=text,
+            village=village,
+            created_at=created_at,
+        )
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            index.add(doc)  # no event loop to keep free: refreshed in place when due
+            return
+        index.add(doc, refresh=False)
+        arrived = self._arrived_while_refreshing.get(township_id)
+        if arrived is not None:
+            arrived.append(doc)
+        elif index.stale:
+            self._arrived_while_refreshing[township_id] = []
+            task = loop.create_task(self._refresh(township_id, index, index.copy()))
+            self._refreshing.add(task)
+            task.add_done_callback(self._refreshing.discard)
+
+    async def _refresh(
+        self, township_id: int, index: SimilarityIndex, fresh: SimilarityIndex
+    ) -> None:
+        """The index doubled since its word statistics were taken: they are taken afresh
+        on a copy in a worker thread (about 18 ms per thousand issues, too long for the
+        event loop), and the copy replaces the index with what arrived meanwhile."""
+        try:
+            await asyncio.to_thread(fresh.refresh)
+        except Exception:
+            log.exception("could not refresh the similarity index of township %s", township_id)
+            return
+        finally:
+            arrived = self._arrived_while_refreshing.pop(township_id, [])
+        if self._indexes.get(township_id) is not index:
+            return  # invalidated meanwhile: the next question builds it afresh
+        for doc in arrived:
+            fresh.add(doc, refresh=False)
+        self._indexes[township_id] = fresh
+
+    async def settled(self) -> None:
+        """Until background refreshes are done (tests; a refresh is never needed to answer)."""
+        while self._refreshing:
+            await asyncio.gather(*self._refreshing)
 
     async def _docs(self, township_id: int) -> list[IssueDoc]:
         async with UnitOfWork(self._factory) as uow:

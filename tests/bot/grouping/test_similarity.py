@@ -76,6 +76,28 @@ def test_many_adds_refresh_statistics_and_drop_discarded() -> None:
     assert hit.key.startswith("x") and hit.key != "x0"
 
 
+def test_a_copy_refreshed_elsewhere_answers_as_a_refresh_in_place() -> None:
+    """Adding without refreshing leaves the index serving (stale); a refreshed copy then
+    answers exactly as the index refreshed in place, and the original is untouched."""
+    in_place = SimilarityIndex(_OPEN[:2])
+    kept = SimilarityIndex(_OPEN[:2])
+    for doc in _OPEN[2:]:
+        if doc.key == "e8":  # a closed issue leaves before the collection doubles
+            kept.discard("e4")
+            in_place.discard("e4")
+        in_place.add(doc)
+        kept.add(doc, refresh=False)
+    assert kept.stale and not in_place.stale
+    before = kept.query("金桂苑小区电梯又停运了", "", None, k=3)
+    fresh = kept.copy()
+    fresh.refresh()
+    assert not fresh.stale and kept.stale
+    assert kept.query("金桂苑小区电梯又停运了", "", None, k=3) == before
+    for title in ("金桂苑小区电梯又停运了", "和平路下水道又堵了", "明德中学门口堵车"):
+        assert fresh.query(title, "", None, k=3) == in_place.query(title, "", None, k=3)
+    assert len(fresh) == len(in_place) == len(_OPEN) - 1
+
+
 def test_document_frequencies_count_the_same_for_one_issue_and_for_many() -> None:
     """One new issue is counted bucket by bucket, a batch in one pass: same counts."""
     from bot.grouping._vectors import DocumentFrequencies, family_counts
