@@ -25,8 +25,11 @@ class Changes:
     open_items: set[int] = field(default_factory=set)
     # Townships where staff confirmed a category (the category model may learn).
     confirmed_categories: set[int] = field(default_factory=set)
-    # People (by Telegram id) whose roles, home village or language changed.
+    # People (by Telegram id) whose roles or language changed (the cache forgets them).
     people: set[int] = field(default_factory=set)
+    # People (by Telegram id) who chose a home village: (village id, township id), which
+    # the cache takes in place (a QR code on a notice board brings many at once).
+    homes: dict[int, tuple[int, int]] = field(default_factory=dict)
     # Notifications were queued: the dispatcher should look.
     outbox: bool = False
     # Jobs were scheduled: the scheduler should look again.
@@ -39,6 +42,7 @@ class Changes:
             self.open_items
             or self.confirmed_categories
             or self.people
+            or self.homes
             or self.outbox
             or self.jobs
             or self.new_issues
@@ -48,6 +52,7 @@ class Changes:
         self.open_items |= other.open_items
         self.confirmed_categories |= other.confirmed_categories
         self.people |= other.people
+        self.homes.update(other.homes)
         self.outbox = self.outbox or other.outbox
         self.jobs = self.jobs or other.jobs
         self.new_issues += other.new_issues

@@ -68,6 +68,8 @@ class Services:
                 )
         for township_id in changes.confirmed_categories:
             self.categories.note_confirmation(township_id)
+        for telegram_id, (village_id, township_id) in changes.homes.items():
+            self.people.amend(telegram_id, village_id=village_id, township_id=township_id)
         for telegram_id in changes.people:
             self.people.forget(telegram_id)
         if changes.outbox and self.on_outbox is not None:

@@ -113,11 +113,12 @@ async def choose_village(
     uow: UnitOfWork, person_id: int, telegram_id: int, village_id: int, now: datetime
 ) -> None:
     """One UPDATE: a QR code on a notice board sends many people here at once."""
-    if await uow.directory.village(village_id) is None:
+    village = await uow.directory.village(village_id)
+    if village is None:
         raise NotFound("village", village_id)
     if not await uow.people.set_village(person_id, village_id, now):
         raise NotFound("person", person_id)
-    uow.changes.people.add(telegram_id)
+    uow.changes.homes[telegram_id] = (village.id, village.township_id)
 
 
 async def choose_working_township(

@@ -92,3 +92,25 @@ async def test_greeting_help_and_menu_follow_the_person_s_roles(harness: BotHarn
 
 def chat(chat_id: int) -> dict[str, object]:
     return {"type": "chat", "chat_id": chat_id}
+
+
+async def test_a_chosen_home_is_known_to_the_next_update_without_a_reload(
+    harness: BotHarness,
+) -> None:
+    """Choosing the village amends the remembered person in place: /new starts there."""
+    user = harness.resident(3010, first_name="李大爷")
+    await user.command("start")
+    await expect(user, "您好，李大爷")
+    await expect(user, "您住在东风镇的哪个村")
+    await user.press_button("柳树屯")
+    await expect(user, "📝")
+    await expect(user, "已保存：柳树屯")
+    remembered = harness.services().people.peek(user.id)
+    assert remembered is not None
+    assert remembered.village_id == harness.village_id("柳树屯")
+    assert remembered.township_id == harness.township_id
+    await user.command("new")
+    await expect(user, "请描述")
+    await user.send("柳树屯村口的路灯坏了一个月，晚上很黑。")
+    where = await expect(user, "在哪个村")
+    assert where.inline_keyboard[0][0][0] == "✓ 柳树屯"

@@ -119,17 +119,28 @@ async def test_choices_are_saved_and_reported_as_changes(
     report = await factories.township(session_factory, clock.now())
     view, _ = await _register(session_factory, clock)
     clock.advance(minutes=5)
-    for choose in (
-        lambda uow: people.choose_locale(uow, view.id, "zh_Hant", clock.now()),
-        lambda uow: people.choose_village(
-            uow, view.id, 1001, report.villages["柳树屯"], clock.now()
+    home = {1001: (report.villages["柳树屯"], report.township_id)}
+    for choose, forgotten, homes in (
+        (lambda uow: people.choose_locale(uow, view.id, "zh_Hant", clock.now()), {1001}, {}),
+        (
+            lambda uow: people.choose_village(
+                uow, view.id, 1001, report.villages["柳树屯"], clock.now()
+            ),
+            set(),
+            home,  # the person cache takes the new home in place, no reload
         ),
-        lambda uow: people.choose_working_township(uow, view.id, report.township_id, clock.now()),
+        (
+            lambda uow: people.choose_working_township(
+                uow, view.id, report.township_id, clock.now()
+            ),
+            {1001},
+            {},
+        ),
     ):
         async with UnitOfWork(session_factory) as uow:
             await choose(uow)
             changes = await uow.commit()
-        assert changes.people == {1001}  # the person cache forgets them
+        assert (changes.people, changes.homes) == (forgotten, homes)
     stored = await _person(session_factory, 1001)
     assert (stored.locale, stored.village_id, stored.working_township_id) == (
         "zh_Hant",

@@ -83,8 +83,8 @@ async def test_choosing_a_village_that_does_not_exist(
             uow, person.id, person.telegram_id, report.villages["东风村"], clock.now()
         )
         changes = await uow.commit()
-    # The person's cached view is told to refresh.
-    assert changes.people == {person.telegram_id}
+    # The person's cached view is told the new home.
+    assert changes.homes == {person.telegram_id: (report.villages["东风村"], report.township_id)}
     async with UnitOfWork(session_factory) as uow:
         stored = await uow.people.get(person.id)
         assert stored is not None
