@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.roles import RoleName
+from tests.handlers.test_intake_flow import start_in_village
 from tests.harness import BotHarness, expect
 
 
@@ -99,12 +100,7 @@ async def test_a_chosen_home_is_known_to_the_next_update_without_a_reload(
 ) -> None:
     """Choosing the village amends the remembered person in place: /new starts there."""
     user = harness.resident(3010, first_name="李大爷")
-    await user.command("start")
-    await expect(user, "您好，李大爷")
-    await expect(user, "您住在东风镇的哪个村")
-    await user.press_button("柳树屯")
-    await expect(user, "📝")
-    await expect(user, "已保存：柳树屯")
+    await start_in_village(user, "柳树屯")
     remembered = harness.services().people.peek(user.id)
     assert remembered is not None
     assert remembered.village_id == harness.village_id("柳树屯")
