@@ -39,9 +39,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     InputMediaPhoto,
-    LinkPreviewOptions,
 )
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -56,7 +54,7 @@ from bot.config import SUPPORTED_LOCALES
 from bot.context import ConsultationApp
 from bot.i18n import locale_for_language_code
 from bot.pacing import retry_seconds
-from bot.plain_calls import plain_call
+from bot.plain_calls import html_message, plain_call
 from bot.services.container import Services
 from storage.notifications import (
     ClaimedNotification,
@@ -67,7 +65,6 @@ from storage.notifications import (
 log = logging.getLogger(__name__)
 
 _SEND_MESSAGE = "sendMessage"
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 BACKOFF: tuple[timedelta, ...] = (
     timedelta(seconds=5),
@@ -486,14 +483,7 @@ class NotificationDispatcher:
                 yield self._bot.send_media_group(chat_id, album, **pace), True
         # The sent message itself is not needed: the plain call spares building a Message
         # from Telegram's answer, a fifth of the work of each push in a broadcast.
-        words: dict[str, Any] = {
-            "chat_id": chat_id,
-            "text": push.text,
-            "parse_mode": ParseMode.HTML,
-            "link_preview_options": _NO_PREVIEW,
-        }
-        if push.keyboard is not None:
-            words["reply_markup"] = push.keyboard
+        words = html_message(chat_id, push.text, push.keyboard)
         yield plain_call(self._bot, _SEND_MESSAGE, words, **pace), False
         if push.document is not None:
             filename, content = push.document

@@ -14,7 +14,14 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import Bot
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
 
 # do_api_request suggests the named method for an endpoint PTB knows; here the plain call
@@ -29,3 +36,28 @@ async def plain_call(bot: Bot, method: str, words: dict[str, Any], **options: An
     `options` are do_api_request's: timeouts, and the rate limiter's arguments.
     """
     return await bot.do_api_request(method, api_kwargs=words, **options)
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def html_message(
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+    *,
+    message_id: int | None = None,
+) -> dict[str, Any]:
+    """The words of a message the bot sends, or rewrites (`message_id`): HTML, no link
+    previews, its keyboard if any."""
+    words: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": _NO_PREVIEW,
+    }
+    if markup is not None:
+        words["reply_markup"] = markup
+    if message_id is not None:
+        words["message_id"] = message_id
+    return words

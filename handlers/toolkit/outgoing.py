@@ -26,13 +26,12 @@ from telegram import (
     BotCommandScopeChat,
     CallbackQuery,
     InputMediaPhoto,
-    LinkPreviewOptions,
     Message,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.plain_calls import plain_call
+from bot.plain_calls import html_message, plain_call
 from handlers.toolkit.replies import (
     ALBUM_LIMIT,
     CAPTION_LIMIT,
@@ -53,7 +52,6 @@ from handlers.toolkit.replies import (
 from handlers.toolkit.splitting import split_text
 
 log = logging.getLogger(__name__)
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Blocked(Exception):
@@ -116,11 +114,13 @@ def _new_messages_first(ops: Sequence[_Op], pressed: Pressed | None) -> list[_Op
     turned into the next question) keeps its place.
     """
     last_new = max((i for i, op in enumerate(ops) if isinstance(op, _NEW_MESSAGES)), default=-1)
-    tidying = [op for op in ops[:last_new] if _tidies_pressed(op, pressed)]
-    if not tidying:
+    head = ops[: last_new + 1]
+    tidies = [_tidies_pressed(op, pressed) for op in head]
+    if not any(tidies):
         return list(ops)
-    before = [op for op in ops[: last_new + 1] if not _tidies_pressed(op, pressed)]
-    return before + tidying + list(ops[last_new + 1 :])
+    kept = [op for op, tidy in zip(head, tidies, strict=True) if not tidy]
+    tidying = [op for op, tidy in zip(head, tidies, strict=True) if tidy]
+    return kept + tidying + list(ops[last_new + 1 :])
 
 
 _NEW_MESSAGES = (_Text, _Photos, _Voice, _Location, _Document, _Picture)
@@ -189,15 +189,9 @@ async def _perform(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Op) -> 
 async def _edit_elsewhere(bot: Bot, op: _EditMessage) -> None:
     # Another chat's message: its trouble (deleted, too old, that person blocked the bot)
     # is not this chat's, so it is logged and never ends the sending here.
+    words = html_message(op.chat_id, op.text, op.markup, message_id=op.message_id)
     try:
-        await bot.edit_message_text(
-            op.text,
-            chat_id=op.chat_id,
-            message_id=op.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=op.markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        await plain_call(bot, "editMessageText", words)
     except TelegramError as exc:
         if "not modified" not in str(exc).lower():
             log.info("could not edit message %s in chat %s: %s", op.message_id, op.chat_id, exc)
@@ -209,25 +203,12 @@ async def _send_text(
     parts = split_text(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        words = _html(chat_id, part, markup if last else None)
+        words = html_message(chat_id, part, markup if last else None)
         if last and on_sent is not None:
             # The one case that needs the sent message (its id, to edit it later).
             await on_sent(await bot.send_message(**words))
         else:
             await plain_call(bot, "sendMessage", words)
-
-
-def _html(chat_id: int, text: str, markup: Markup) -> dict[str, Any]:
-    """A message's words: HTML, no link previews, its keyboard if any."""
-    words: dict[str, Any] = {
-        "chat_id": chat_id,
-        "text": text,
-        "parse_mode": ParseMode.HTML,
-        "link_preview_options": _NO_PREVIEW,
-    }
-    if markup is not None:
-        words["reply_markup"] = markup
-    return words
 
 
 async def _edit(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Edit) -> None:
@@ -238,8 +219,8 @@ async def _edit(bot: Bot, chat_id: int, pressed: Pressed | None, op: _Edit) -> N
         return
     first, rest = parts[0], parts[1:]
     try:
-        words = _html(chat_id, first, None if rest else op.markup)
-        words["message_id"] = pressed.message_id
+        markup = None if rest else op.markup
+        words = html_message(chat_id, first, markup, message_id=pressed.message_id)
         await _ignore_unmodified(plain_call(bot, "editMessageText", words))
     except (BadRequest, NetworkError) as exc:
         # Too old to edit, deleted meanwhile, or Telegram failed: the change is committed,
