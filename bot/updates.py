@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -106,11 +106,11 @@ class UpdateIntake:
         for chat_id, count in counts.items():
             flood.arrived_everywhere(chat_id, count, now)
 
-    async def accept(self, batch: Sequence[dict[str, Any]]) -> int:
-        """Store a batch (Telegram's JSON, as it came) in one transaction; queue the updates
-        not seen before. Returns how many those were."""
+    async def store(self, batch: Sequence[dict[str, Any]]) -> list[Update]:
+        """Store a batch (Telegram's JSON, as it came) in one transaction; returns the
+        updates not seen before, to be handed on (`hand_on`)."""
         if not batch:
-            return 0
+            return []
         services = self._app.services
         updates = []
         rows = []
@@ -127,9 +127,17 @@ class UpdateIntake:
             await uow.commit()
             if self._shared:
                 await self._count_arrivals_everywhere(uow, {row[1] for row in rows})
+        return [update for update in updates if update.update_id in new]
+
+    async def hand_on(self, updates: Sequence[Update]) -> None:
+        """Queue stored updates for handling, in order."""
         for update in updates:
-            if update.update_id in new:
-                await self._app.update_queue.put(update)
+            await self._app.update_queue.put(update)
+
+    async def accept(self, batch: Sequence[dict[str, Any]]) -> int:
+        """Store a batch and queue the updates not seen before; returns how many those were."""
+        new = await self.store(batch)
+        await self.hand_on(new)
         return len(new)
 
     async def accept_json(self, data: dict[str, Any]) -> bool:
@@ -167,41 +175,53 @@ async def poll(
 ) -> None:
     """Long-poll getUpdates until `stop` is set; each batch is stored before it is
     acknowledged by the next call's offset. A poll not answered within `timeout` + `margin`
-    seconds is given up and asked again."""
+    seconds is given up and asked again.
+
+    The next poll is asked for as soon as a batch is stored, before its updates are handled:
+    an update that arrives meanwhile is not held at Telegram while the bot works on the
+    previous ones.
+    """
     offset: int | None = None
     failures = 0
-    while not stop.is_set():
-        try:
-            updates = await _unless_stopped(stop, _get_updates(app, offset, timeout, margin))
+    async with _LongPolls(app, stop, timeout, margin) as polls:
+        polls.ask(offset)
+        while not stop.is_set():
+            try:
+                updates = await polls.answer()
+            except RetryAfter as error:
+                await _pause(stop, retry_seconds(error))
+                polls.ask(offset)
+                continue
+            except TimedOut:
+                # A long poll that outlived its read timeout (a proxy holding it, a server
+                # that answers late): nothing came, so ask again at once. Backing off here
+                # would leave everyone waiting for the next answer.
+                log.debug("getUpdates timed out; asking again")
+                polls.ask(offset)
+                continue
+            except (NetworkError, TelegramError) as error:
+                failures += 1
+                log.warning("getUpdates failed (%s); trying again", error)
+                await _pause(stop, min(30.0, 0.5 * 2**failures))
+                polls.ask(offset)
+                continue
+            failures = 0
             if updates is None:
-                break  # stopping: the long poll was given up, nothing was acknowledged
-        except RetryAfter as error:
-            await _pause(stop, retry_seconds(error))
-            continue
-        except TimedOut:
-            # A long poll that outlived its read timeout (a proxy holding it, a server that
-            # answers late): nothing came, so ask again at once. Backing off here would leave
-            # everyone waiting for the next answer.
-            log.debug("getUpdates timed out; asking again")
-            continue
-        except (NetworkError, TelegramError) as error:
-            failures += 1
-            log.warning("getUpdates failed (%s); trying again", error)
-            await _pause(stop, min(30.0, 0.5 * 2**failures))
-            continue
-        failures = 0
-        if updates is None:
-            return  # stopped during a long poll: what it would have brought comes next time
-        if not updates:
-            continue
-        try:
-            await intake.accept(updates)
-        except Exception:
-            # Not stored: not acknowledged either (the offset stays), so they come again.
-            log.exception("could not store %d updates; asking for them again", len(updates))
-            await _pause(stop, 1.0)
-            continue
-        offset = int(updates[-1]["update_id"]) + 1
+                return  # stopped during a long poll: what it would have brought comes next time
+            if not updates:
+                polls.ask(offset)
+                continue
+            try:
+                new = await intake.store(updates)
+            except Exception:
+                # Not stored: not acknowledged either (the offset stays), so they come again.
+                log.exception("could not store %d updates; asking for them again", len(updates))
+                await _pause(stop, 1.0)
+                polls.ask(offset)
+                continue
+            offset = int(updates[-1]["update_id"]) + 1
+            polls.ask(offset)
+            await intake.hand_on(new)
 
 
 async def _get_updates(
@@ -219,26 +239,61 @@ async def _get_updates(
     return list(result)
 
 
-async def _unless_stopped(
-    stop: asyncio.Event, fetch: Coroutine[Any, Any, list[dict[str, Any]]]
-) -> list[dict[str, Any]] | None:
-    """The long poll's answer, or None once `stop` is set first.
+class _LongPolls:
+    """The getUpdates calls of one polling loop, one at a time.
 
-    A stop must not wait out a long poll (up to POLL_TIMEOUT seconds). Cancelling the call
-    loses nothing: its updates are not acknowledged, so Telegram hands them out again.
+    A call is started as a task (`ask`) and its answer awaited later (`answer`), so the bot
+    can hand on the previous batch while the next call is on its way. A stop cancels the
+    call in flight at once instead of waiting out its long poll (up to POLL_TIMEOUT
+    seconds); that loses nothing, as the call acknowledged nothing.
     """
-    fetching = asyncio.ensure_future(fetch)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({fetching, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopping.cancel()
-    if fetching.done():
-        return fetching.result()
-    fetching.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await fetching
-    return None
+
+    def __init__(
+        self, app: ConsultationApp, stop: asyncio.Event, timeout: int, margin: float
+    ) -> None:
+        self._app = app
+        self._stop = stop
+        self._timeout = timeout
+        self._margin = margin
+        self._call: asyncio.Task[list[dict[str, Any]]] | None = None
+        self._stopping: asyncio.Task[Any] | None = None
+
+    async def __aenter__(self) -> _LongPolls:
+        self._stopping = asyncio.ensure_future(self._stop.wait())
+        self._stopping.add_done_callback(lambda _stopping: self._cancel_call())
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._stopping is not None:
+            self._stopping.cancel()
+        self._cancel_call()
+        if self._call is not None:
+            # Wound down before the transport is closed; its outcome no longer matters.
+            with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                await self._call
+
+    def _cancel_call(self) -> None:
+        if self._call is not None and not self._call.done():
+            self._call.cancel()
+
+    def ask(self, offset: int | None) -> None:
+        """Start the next getUpdates; `offset` acknowledges what came before it."""
+        self._call = asyncio.ensure_future(
+            _get_updates(self._app, offset, self._timeout, self._margin)
+        )
+
+    async def answer(self) -> list[dict[str, Any]] | None:
+        """The updates the call brought, or None when a stop cancelled it."""
+        call = self._call
+        assert call is not None, "ask() first"
+        try:
+            return await call
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            stopped = call.cancelled() and self._stop.is_set()
+            if stopped and not (current is not None and current.cancelling()):
+                return None
+            raise
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

@@ -36,9 +36,11 @@ class _Recorded:
     def __init__(self) -> None:
         self.updates: list[dict[str, Any]] = []
 
-    async def accept(self, updates: Sequence[dict[str, Any]]) -> int:
+    async def store(self, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        return list(batch)
+
+    async def hand_on(self, updates: Sequence[dict[str, Any]]) -> None:
         self.updates.extend(updates)
-        return len(updates)
 
 
 async def test_a_long_poll_that_times_out_is_asked_again_at_once() -> None:
@@ -98,3 +100,48 @@ async def test_a_stop_does_not_wait_out_the_long_poll() -> None:
     finally:
         await again.shutdown()
     assert [u.message.text for u in pending if u.message] == ["还在吗"]
+
+
+class _Watching(_Recorded):
+    """Hands on slowly, and notes each time whether the poll acknowledging the batch was
+    asked for meanwhile."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        super().__init__()
+        self.api = api
+        self.acknowledged_first: list[bool] = []
+        self.handed_on = asyncio.Event()
+
+    async def hand_on(self, updates: Sequence[dict[str, Any]]) -> None:
+        after = int(updates[-1]["update_id"])
+        try:
+            await self.api.wait_for_call(
+                "getUpdates", lambda call: (call.params.get("offset") or 0) > after, timeout=1.0
+            )
+            self.acknowledged_first.append(True)
+        except TimeoutError:
+            self.acknowledged_first.append(False)
+        await super().hand_on(updates)
+        self.handed_on.set()
+
+
+async def test_the_next_poll_is_asked_before_a_batch_is_handled() -> None:
+    """Stored, then acknowledged by the next poll at once, before the batch is handled: a
+    message that arrives while the bot works on the batch is not held at Telegram."""
+    api = FakeBotApi(token="123456:TEST-token")
+    bot = Bot(api.token, request=InProcessRequest(api), get_updates_request=InProcessRequest(api))
+    await bot.initialize()
+    intake = _Watching(api)
+    stop = asyncio.Event()
+    app: Any = SimpleNamespace(bot=bot)
+    task = asyncio.create_task(poll(app, cast(UpdateIntake, intake), stop, timeout=1))
+    try:
+        for text in ("你好", "在吗"):
+            intake.handed_on.clear()
+            await api.user(1001).send(text)
+            await asyncio.wait_for(intake.handed_on.wait(), timeout=5)
+    finally:
+        stop.set()
+        await task
+        await bot.shutdown()
+    assert intake.acknowledged_first == [True, True]
