@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -58,3 +59,33 @@ class FlowRepository:
                 set_={"frames": statement.excluded.frames, "updated_at": now},
             )
         )
+
+
+class RememberedFlows:
+    """Each chat's flows as this process last read or committed them, as JSON text.
+
+    Only for a database this process alone writes (SQLite): then what it committed last is
+    what the table holds, and the gatekeeper reads a chat's flows from here instead of the
+    database on every update. The chats not seen for longest are forgotten past `limit`,
+    and read from the database again when they come back.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._texts: OrderedDict[int, str] = OrderedDict()
+        self._limit = limit
+
+    def get(self, chat_id: int) -> str | None:
+        text = self._texts.get(chat_id)
+        if text is not None:
+            self._texts.move_to_end(chat_id)
+        return text
+
+    def put(self, chat_id: int, text: str) -> None:
+        """What the table holds for the chat now (read, or just committed)."""
+        self._texts[chat_id] = text
+        self._texts.move_to_end(chat_id)
+        if len(self._texts) > self._limit:
+            self._texts.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._texts)

@@ -16,6 +16,8 @@ from bot.services.people import PersonCache
 from bot.services.similar import SimilarityService
 from storage.changes import Changes
 from storage.db import SessionFactory
+from storage.flows import RememberedFlows
+from storage.received import ChatTurn
 from storage.uow import UnitOfWork
 
 
@@ -33,6 +35,9 @@ class Services:
     directory: DirectoryCache = field(init=False)
     similar: SimilarityService = field(init=False)
     categories: CategorySuggester = field(init=False)
+    # Each chat's open flows as last committed, where this process alone writes the
+    # database (SQLite); None where several processes may (PostgreSQL).
+    flow_memory: RememberedFlows | None = field(init=False)
     # Updates whose answers went out, to be marked done (bot/sent_marks.py).
     sent: SentMarks = field(default_factory=SentMarks)
     # Fire-and-forget tasks, referenced here so they are not collected mid-flight.
@@ -49,6 +54,8 @@ class Services:
         self.directory = DirectoryCache(reads)
         self.similar = SimilarityService(bulk)
         self.categories = CategorySuggester(bulk, self.directory)
+        shared = ChatTurn.needed(self.session_factory)
+        self.flow_memory = None if shared else RememberedFlows()
 
     def warming_up(self) -> int:
         """Start-up work still under way (the word dictionary, category models)."""

@@ -62,6 +62,9 @@ class UpdateScope:
         self._uow: UnitOfWork | None = None
         self._reads: UnitOfWork | None = None
         self._after_commit: list[Callable[[], None]] = []
+        # Whether `flows` holds what the table holds for the chat (loaded or saved here):
+        # only then is it remembered (an update turned away early never loads them).
+        self._flows_known = False
 
     @property
     def uow(self) -> UnitOfWork:
@@ -91,8 +94,16 @@ class UpdateScope:
         """Read the chat's open flows; returns the ones that waited past their timeout."""
         if self.chat_id is None:
             return []
-        self.flows = FlowStack.load(await self.reads.flows.load(self.chat_id))
-        await self._end_read()
+        self._flows_known = True
+        memory = self.services.flow_memory
+        text = memory.get(self.chat_id) if memory is not None else None
+        if text is not None:
+            self.flows = FlowStack.from_text(text)
+        else:
+            self.flows = FlowStack.load(await self.reads.flows.load(self.chat_id))
+            await self._end_read()
+            if memory is not None:
+                memory.put(self.chat_id, self.flows.saved_text)
         return self.flows.pop_expired(self.services.clock.now())
 
     async def _end_read(self) -> None:
@@ -114,11 +125,15 @@ class UpdateScope:
         now = self.services.clock.now()
         if self.flows.changed and self.chat_id is not None:
             await self.uow.flows.save(self.chat_id, self.flows.dump(), now)
+            self._flows_known = True
         if self.update_id is not None:
             await self.uow.received.mark_handled(self.update_id, now, self._durable_replies())
             await self.uow.received.mark_sent(self.services.sent.take(), now)
         changes = await self._uow.commit() if self._uow is not None else Changes()
         self.flows.mark_saved()
+        memory = self.services.flow_memory
+        if memory is not None and self.chat_id is not None and self._flows_known:
+            memory.put(self.chat_id, self.flows.saved_text)
         for callback in self._after_commit:
             callback()
         self._after_commit.clear()

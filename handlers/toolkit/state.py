@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,16 +47,36 @@ class Frame:
         )
 
 
+def _as_text(frames: list[Frame]) -> str:
+    # Keys sorted: the same frames always give the same text, whatever order a handler
+    # wrote their data in.
+    return json.dumps([frame.to_json() for frame in frames], ensure_ascii=False, sort_keys=True)
+
+
 class FlowStack:
-    """The frames of one chat; knows whether it changed since it was loaded or saved."""
+    """The frames of one chat; knows whether it changed since it was loaded or saved.
+
+    What was loaded or saved last is kept as JSON text: comparing texts tells a change, and
+    the text is what a process that alone writes the database remembers of the chat
+    (storage/flows.py RememberedFlows).
+    """
 
     def __init__(self, frames: list[Frame] | None = None) -> None:
         self.frames = frames or []
-        self._saved = self.dump()
+        self._saved = _as_text(self.frames)
 
     @classmethod
     def load(cls, raw: list[dict[str, Any]]) -> FlowStack:
         return cls([Frame.from_json(item) for item in raw])
+
+    @classmethod
+    def from_text(cls, text: str) -> FlowStack:
+        return cls.load(json.loads(text))
+
+    @property
+    def saved_text(self) -> str:
+        """The frames as last loaded or saved, as JSON text."""
+        return self._saved
 
     @property
     def top(self) -> Frame | None:
@@ -79,15 +99,16 @@ class FlowStack:
         return expired
 
     def dump(self) -> list[dict[str, Any]]:
-        return copy.deepcopy([frame.to_json() for frame in self.frames])
+        """The frames as JSON values, a copy the caller may keep."""
+        return list(json.loads(_as_text(self.frames)))
 
     @property
     def changed(self) -> bool:
-        return self.dump() != self._saved
+        return _as_text(self.frames) != self._saved
 
     def mark_saved(self) -> None:
-        self._saved = self.dump()
+        self._saved = _as_text(self.frames)
 
     def reset(self) -> None:
         """Back to what was last loaded or saved (the update's changes were rolled back)."""
-        self.frames = [Frame.from_json(item) for item in copy.deepcopy(self._saved)]
+        self.frames = [Frame.from_json(item) for item in json.loads(self._saved)]

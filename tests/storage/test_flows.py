@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.db import SessionFactory
+from storage.flows import RememberedFlows
 from storage.models import ChatFlow
 from storage.uow import UnitOfWork
 from tests.conftest import MutableClock
@@ -85,3 +86,14 @@ async def test_frames_roll_back_with_the_step(
         await uow.flows.save(1001, [], clock.now())
         # Leaving without a commit is a rollback too.
     assert await _rows(session_factory) == {1001: (INTAKE, clock.now())}
+
+
+def test_remembered_flows_forget_the_chat_seen_longest_ago() -> None:
+    memory = RememberedFlows(limit=2)
+    memory.put(1, "[]")
+    memory.put(2, '[{"flow": "intake"}]')
+    assert memory.get(1) == "[]"  # seen again: chat 2 is now the oldest
+    memory.put(3, "[]")
+    assert memory.get(2) is None
+    assert memory.get(1) == "[]" and memory.get(3) == "[]"
+    assert len(memory) == 2
