@@ -16,6 +16,7 @@ nothing that was acknowledged.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -123,14 +124,17 @@ class UpdateScope:
     async def commit(self) -> Changes:
         """Write the chat's flows with the step's data, commit once, return what changed."""
         now = self.services.clock.now()
-        if self.flows.changed and self.chat_id is not None:
-            await self.uow.flows.save(self.chat_id, self.flows.dump(), now)
+        # The frames are turned into text once: to tell a change, to store, to remember.
+        unsaved = self.flows.unsaved() if self.chat_id is not None else None
+        if unsaved is not None and self.chat_id is not None:
+            await self.uow.flows.save(self.chat_id, json.loads(unsaved), now)
             self._flows_known = True
         if self.update_id is not None:
             await self.uow.received.mark_handled(self.update_id, now, self._durable_replies())
             await self.uow.received.mark_sent(self.services.sent.take(), now)
         changes = await self._uow.commit() if self._uow is not None else Changes()
-        self.flows.mark_saved()
+        if unsaved is not None:
+            self.flows.mark_saved(unsaved)
         memory = self.services.flow_memory
         if memory is not None and self.chat_id is not None and self._flows_known:
             memory.put(self.chat_id, self.flows.saved_text)

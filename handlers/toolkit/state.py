@@ -98,16 +98,14 @@ class FlowStack:
         self.frames = [frame for frame in self.frames if frame.expires_at > now]
         return expired
 
-    def dump(self) -> list[dict[str, Any]]:
-        """The frames as JSON values, a copy the caller may keep."""
-        return list(json.loads(_as_text(self.frames)))
+    def unsaved(self) -> str | None:
+        """The frames as JSON text if they changed since last loaded or saved, else None."""
+        text = _as_text(self.frames)
+        return None if text == self._saved else text
 
-    @property
-    def changed(self) -> bool:
-        return _as_text(self.frames) != self._saved
-
-    def mark_saved(self) -> None:
-        self._saved = _as_text(self.frames)
+    def mark_saved(self, text: str) -> None:
+        """`text` (from `unsaved`) is what the database now holds."""
+        self._saved = text
 
     def reset(self) -> None:
         """Back to what was last loaded or saved (the update's changes were rolled back)."""
